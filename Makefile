@@ -1,0 +1,200 @@
+# greenplan: build, run and test with no activated virtualenv (everything goes through .venv/bin/python).
+#
+#   make install       create .venv (Python 3.12, else 3.11) and install requirements.txt; a no-op when current
+#   make sysdeps       Debian packages needed by WeasyPrint, PDF checks and browser tests
+#   make run           migrate, load the demo plan/accounts (setup_demo), serve on 127.0.0.1:8000 with DEBUG=1
+#   make test          the whole pytest suite (environment passed through: DATABASE_URL, REDIS_URL, REQUIRE_SERVICES...)
+#   make check         manage.py check --deploy as production runs it (DEBUG=0, strong SECRET_KEY)
+#   make bench         bench/run.py, when present
+#   make plan-fixture  export the plan as a fixture (manage.py export_plan)
+#   make requirements  re-pin requirements.txt from pyproject.toml and the versions installed in .venv
+#
+# Variables: PYTHON_BOOTSTRAP=/path/to/python3.12 (interpreter for a new .venv), PYTEST_ARGS="-k foo -x",
+# RUN_ADDR=127.0.0.1:8000, BENCH_ARGS=..., SYSDEPS_OPTIONAL=1 (warn instead of failing on missing packages).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements.stamp
+PYTHON_BOOTSTRAP ?=
+PYTEST_ARGS ?=
+RUN_ADDR ?= 127.0.0.1:8000
+BENCH_ARGS ?=
+SYSDEPS_OPTIONAL ?= 0
+# Chromium for Playwright; Liberation fonts, HarfBuzz subsetting and Pango for WeasyPrint; Poppler to read PDFs back.
+SYSDEPS := chromium fonts-liberation2 libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+
+.PHONY: help install sysdeps run test check bench fixtures plan-fixture requirements clean
+
+help:
+	@sed -n '2,12p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
+
+install: $(STAMP)
+
+# A missing (or dangling, after a pyenv upgrade) .venv/bin/python rebuilds the venv; the stamp lives inside .venv,
+# so a rebuilt venv always reinstalls, and so does a newer requirements.txt.
+$(PY):
+	@ok() { [ -x "$$1" ] && "$$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
+	py="$(PYTHON_BOOTSTRAP)"
+	if [ -z "$$py" ]; then
+	  want=$$(head -n1 .python-version 2>/dev/null | tr -d '[:space:]' || true)
+	  candidates=()
+	  if [ -n "$$want" ]; then
+	    if command -v pyenv >/dev/null 2>&1; then
+	      prefix=$$(pyenv prefix "$$want" 2>/dev/null || true)
+	      [ -n "$$prefix" ] && candidates+=("$$prefix/bin/python")
+	    fi
+	    candidates+=($$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/"$$want"*/bin/python 2>/dev/null | sort -rV || true))
+	  fi
+	  candidates+=($$(ls -d /root/.pyenv/versions/3.12*/bin/python 2>/dev/null | sort -rV || true))
+	  candidates+=($$(command -v python3.12 || true) $$(command -v python3.11 || true))
+	  for c in "$${candidates[@]}"; do
+	    if ok "$$c"; then py=$$c; break; fi
+	  done
+	fi
+	if ! ok "$$py"; then
+	  echo "make install: no Python >= 3.11 found (tried .python-version/pyenv, /root/.pyenv/versions/3.12*, python3.12, python3.11); set PYTHON_BOOTSTRAP=/path/to/python3.12" >&2
+	  exit 1
+	fi
+	echo "make install: creating $(VENV) with $$py ($$("$$py" -V 2>&1))"
+	rm -rf $(VENV)
+	"$$py" -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	touch $@
+
+sysdeps:
+	@if ! command -v dpkg-query >/dev/null 2>&1; then
+	  echo "make sysdeps: not a Debian system; install the equivalents of: $(SYSDEPS)" >&2
+	  exit 0
+	fi
+	missing=""
+	for p in $(SYSDEPS); do
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"
+	done
+	[ -z "$$missing" ] && exit 0
+	if [ "$$(id -u)" = 0 ]; then
+	  echo "make sysdeps: installing$$missing"
+	  if DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; then
+	    exit 0
+	  fi
+	  echo "make sysdeps: apt-get failed for:$$missing" >&2
+	else
+	  echo "make sysdeps: missing Debian packages:$$missing" >&2
+	  echo "  run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing" >&2
+	fi
+	if [ "$(SYSDEPS_OPTIONAL)" = 1 ]; then
+	  echo "make sysdeps: continuing without them (PDF export and browser tests need them)" >&2
+	  exit 0
+	fi
+	exit 1
+
+# Embedded defaults: SQLite db.sqlite3, Celery eager in-process (no REDIS_URL), mail written to var/mail.
+run: install
+	$(MAKE) --no-print-directory sysdeps SYSDEPS_OPTIONAL=1
+	export DEBUG=1
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_demo
+	exec $(PY) manage.py runserver $(RUN_ADDR)
+
+# The one pytest invocation, for developers and for .ci/run alike. Exit 5 (nothing collected) is a failure.
+test: install sysdeps
+	rc=0
+	$(PY) -m pytest $(PYTEST_ARGS) || rc=$$?
+	if [ "$$rc" -eq 5 ]; then
+	  echo "make test: pytest collected no tests (exit 5); failing" >&2
+	  exit 1
+	fi
+	exit "$$rc"
+
+check: install
+	export DEBUG=0
+	export SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	if [ -f bench/run.py ]; then
+	  $(PY) bench/run.py $(BENCH_ARGS)
+	else
+	  echo "make bench: bench/run.py not present; nothing to run"
+	fi
+
+fixtures: plan-fixture
+
+# TODO(lead): the `export_plan` management command does not exist yet; fix its arguments when it lands.
+plan-fixture: install
+	if ! $(PY) manage.py help export_plan >/dev/null 2>&1; then
+	  echo "make plan-fixture: manage.py export_plan is not implemented yet" >&2
+	  exit 1
+	fi
+	$(PY) manage.py export_plan --output fixtures/plan-396.json
+
+# Pins every package that pyproject.toml needs (all extras, transitively) at the version installed in .venv.
+requirements: | $(PY)
+	$(PY) -c "$$REQUIREMENTS_PY" roots > $(VENV)/roots.txt
+	$(PY) -m pip install --disable-pip-version-check --quiet -r $(VENV)/roots.txt
+	$(PY) -c "$$REQUIREMENTS_PY" pins > requirements.txt.new
+	if cmp -s requirements.txt.new requirements.txt; then
+	  rm requirements.txt.new
+	  echo "requirements.txt is current"
+	else
+	  mv requirements.txt.new requirements.txt
+	  echo "requirements.txt updated"
+	fi
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .pytest_cache test-results
+
+define REQUIREMENTS_PY
+import sys, tomllib
+from importlib.metadata import PackageNotFoundError, distribution
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+own = canonicalize_name(project["name"])
+roots = list(project["dependencies"])
+for extra_reqs in project.get("optional-dependencies", {}).values():
+    roots += [r for r in extra_reqs if canonicalize_name(Requirement(r).name) != own]
+if sys.argv[1] == "roots":
+    print("\n".join(roots))
+    raise SystemExit(0)
+
+pins, seen = {}, set()
+todo = [Requirement(r) for r in roots]
+while todo:
+    req = todo.pop()
+    if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+        continue
+    key = canonicalize_name(req.name)
+    state = (key, frozenset(req.extras))
+    if state in seen:
+        continue
+    seen.add(state)
+    try:
+        dist = distribution(req.name)
+    except PackageNotFoundError:
+        raise SystemExit(f"{req.name} is not installed in .venv")
+    if not req.specifier.contains(dist.version, prereleases=True):
+        raise SystemExit(f"installed {req.name} {dist.version} does not satisfy {req}")
+    pins[key] = (dist.metadata["Name"], dist.version)
+    extras = set(req.extras) | {""}
+    for text in dist.requires or []:
+        sub = Requirement(text)
+        if sub.marker is None or any(sub.marker.evaluate({"extra": e}) for e in extras):
+            sub.marker = None
+            todo.append(sub)
+
+print("# Exact pins generated from pyproject.toml (all extras) by `make requirements`; do not edit by hand.")
+print("# Install with: .venv/bin/python -m pip install -r requirements.txt")
+for key in sorted(pins):
+    name, version = pins[key]
+    print(f"{name}=={version}")
+endef
+export REQUIREMENTS_PY

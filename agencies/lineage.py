@@ -1,0 +1,95 @@
+"""Who answers for an old agency's work in a given year.
+
+The whole succession graph is small (a few hundred rows even nationally), so it is loaded in one
+query and resolved in memory: pages that resolve responsibility for thousands of items still
+issue a fixed number of queries.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The agencies responsible in a year. More than one means a split not yet decided."""
+
+    agency_ids: frozenset[int]
+
+    @property
+    def agency_id(self) -> int | None:
+        return next(iter(self.agency_ids)) if len(self.agency_ids) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.agency_ids) > 1
+
+
+@dataclass
+class Lineage:
+    successors: dict[int, list[tuple[int, date]]] = field(default_factory=lambda: defaultdict(list))
+    predecessors_of: dict[int, list[tuple[int, date]]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(cls) -> "Lineage":
+        from .models import Succession
+
+        lineage = cls()
+        for pred, succ, when in Succession.objects.values_list("predecessor_id", "successor_id", "effective_on"):
+            lineage.add(pred, succ, when)
+        return lineage
+
+    def add(self, predecessor_id: int, successor_id: int, effective_on: date) -> None:
+        self.successors[predecessor_id].append((successor_id, effective_on))
+        self.predecessors_of[successor_id].append((predecessor_id, effective_on))
+
+    def responsible(self, agency_id: int, year: int, choose=None) -> Resolution:
+        """Follow successions that took effect by `year` (a merger on 1 March 2025 makes the
+        successor answer for the whole 2025 report). `choose(predecessor_id, candidate_ids)`
+        may pick one successor of a split; returning None leaves the split undecided."""
+        result: set[int] = set()
+        seen: set[int] = set()
+        frontier = [agency_id]
+        while frontier:
+            current = frontier.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            # A cycle entered by mistake ends at the last agency before it repeats.
+            nxt = [succ for succ, when in self.successors.get(current, ()) if when.year <= year and succ not in seen]
+            if not nxt:
+                result.add(current)
+                continue
+            if len(nxt) > 1 and choose is not None:
+                picked = choose(current, frozenset(nxt))
+                if picked is not None:
+                    nxt = [picked]
+            frontier.extend(nxt)
+        return Resolution(frozenset(result))
+
+    def ancestors(self, agency_id: int) -> set[int]:
+        """Every agency whose work has flowed, at any time, into `agency_id` (not including it)."""
+        found: set[int] = set()
+        frontier = [agency_id]
+        while frontier:
+            current = frontier.pop()
+            for pred, _when in self.predecessors_of.get(current, ()):
+                if pred not in found and pred != agency_id:
+                    found.add(pred)
+                    frontier.append(pred)
+        return found
+
+    def descendants(self, agency_id: int) -> set[int]:
+        found: set[int] = set()
+        frontier = [agency_id]
+        while frontier:
+            current = frontier.pop()
+            for succ, _when in self.successors.get(current, ()):
+                if succ not in found and succ != agency_id:
+                    found.add(succ)
+                    frontier.append(succ)
+        return found
+
+    def is_split(self, agency_id: int, year: int) -> bool:
+        return len([1 for _s, when in self.successors.get(agency_id, ()) if when.year <= year]) > 1

@@ -1,0 +1,33 @@
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+
+from tasks.models import Plan
+
+from tasks.selectors import agency_involvement
+
+from .access import scope_for
+from .models import Agency
+from .text import fold, sort_key
+
+
+def _visible_agencies(request):
+    scope = scope_for(request)
+    qs = Agency.objects.select_related("jurisdiction")
+    return qs if scope.is_admin else qs.filter(jurisdiction_id__in=scope.jurisdiction_ids)
+
+
+def agency_list(request):
+    q = request.GET.get("q", "")
+    qs = _visible_agencies(request).annotate(n_led=Count("led_items", distinct=True))
+    for word in fold(q).split():
+        qs = qs.filter(search_text__contains=word)
+    agencies = sorted(qs, key=lambda a: (sort_key(a.jurisdiction.name), a.is_group, sort_key(a.name)))
+    return render(request, "agencies/agency_list.html", {"agencies": agencies, "q": q})
+
+
+def agency_detail(request, pk):
+    agency = get_object_or_404(_visible_agencies(request), pk=pk)
+    plans = Plan.objects.for_user(request)
+    return render(request, "agencies/agency_detail.html", {
+        "agency": agency, "aliases": agency.aliases.all(), **agency_involvement(agency, plans),
+    })

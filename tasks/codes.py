@@ -1,0 +1,56 @@
+"""Plan item codes: one normal form and a numeric order.
+
+Normal form: digits joined by dots ("1.1.3"); a lettered sub-item as "1.1.3 a" (one space,
+lower-case letter). An item that duplicates a printed code is stored with a disambiguating
+suffix "#2" ("1.1.3#2") and keeps its printed code beside it.
+"""
+import re
+
+CODE_PATTERN = r"^[0-9]+(\.[0-9]+)*( [a-z])?(#[0-9]+)?$"
+_CODE_RE = re.compile(CODE_PATTERN)
+_LOOSE = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)*)\s*\.?\s*(?:[\s.,)(-]*([A-Za-z]))?\s*\)?\s*(?:#\s*(\d+))?\s*$")
+
+
+class InvalidCode(ValueError):
+    pass
+
+
+def normalize_code(raw: str) -> str:
+    """'1.1.3a', '1.1.3. A', ' 1 . 2 . ' → '1.1.3 a', '1.1.3 a', '1.2'. Raises InvalidCode."""
+    match = _LOOSE.match(raw or "")
+    if not match:
+        raise InvalidCode(f"Mã “{raw}” không đúng dạng (ví dụ 1.1.3 hoặc 1.1.3 a).")
+    digits = ".".join(part.strip() for part in match.group(1).split("."))
+    digits = ".".join(str(int(part)) for part in digits.split("."))
+    code = digits
+    if match.group(2):
+        code += " " + match.group(2).lower()
+    if match.group(3):
+        code += f"#{int(match.group(3))}"
+    return code
+
+
+def is_normal(code: str) -> bool:
+    return bool(_CODE_RE.match(code or ""))
+
+
+def code_sort_key(code: str) -> str:
+    """A string that sorts numerically in SQL: '1.2' before '1.10', '1.1.3' before '1.1.3 a'."""
+    base, _, dup = code.partition("#")
+    digits, _, letter = base.partition(" ")
+    parts = [f"{int(p):05d}" for p in digits.split(".") if p.isdigit()]
+    key = ".".join(parts)
+    if letter:
+        key += "~" + letter  # '~' sorts after '.', so sub-items follow their parent's children
+    if dup:
+        key += f"#{int(dup):03d}"
+    return key
+
+
+def parent_code(code: str) -> str | None:
+    base = code.partition("#")[0]
+    if " " in base:
+        return base.split(" ")[0]
+    if "." in base:
+        return base.rsplit(".", 1)[0]
+    return None

@@ -1,0 +1,277 @@
+"""The build/deploy scaffolding itself: strict settings, a clean deploy check, one test command for
+developers and CI, a valid production compose file, and pinned requirements matching pyproject."""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tomllib
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pytest
+from django.core.management.utils import get_random_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+# Variables the settings read; removed from subprocess environments so each test states its own.
+SETTINGS_VARS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "REQUIRE_SERVICES",
+    "SECURE_COOKIES",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+)
+
+
+def django_env(**overrides):
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS}
+    env["DJANGO_SETTINGS_MODULE"] = "greenplan.settings"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(overrides)
+    return env
+
+
+def run(args, env=None, timeout=120):
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+SETUP = [sys.executable, "-c", "import django; django.setup()"]
+
+
+# --- settings parse every variable strictly -----------------------------------------------------
+
+
+def test_settings_load_with_embedded_defaults():
+    result = run(SETUP, django_env())
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("DEBUG", "maybe"),
+        ("DATABASE_URL", "nonsense://"),
+        ("DATABASE_URL", "postgres://user@db:notaport/greenplan"),
+        ("REDIS_URL", "http://x"),
+        ("EMAIL_URL", "carrier-pigeon://"),
+        ("REQUIRE_SERVICES", "sometimes"),
+        ("SESSION_COOKIE_AGE", "8h"),
+        ("MAX_UPLOAD_BYTES", "20MB"),
+    ],
+)
+def test_malformed_variable_stops_startup_naming_it(name, value):
+    result = run(SETUP, django_env(**{name: value}))
+    assert result.returncode != 0, f"{name}={value!r} was accepted"
+    assert name in result.stderr, f"{name}={value!r} failed without naming {name}:\n{result.stderr[-2000:]}"
+
+
+# --- production deploy check -------------------------------------------------------------------------
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    key = get_random_secret_key()
+    assert len(key) == 50
+    result = run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        django_env(DEBUG="0", SECRET_KEY=key),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in result.stdout, output
+    assert "WARNINGS" not in output and "ERRORS" not in output, output
+
+
+# --- one test command for developers and CI -------------------------------------------------------
+
+
+def make_rule(target):
+    """The recipe lines of `target` in the Makefile."""
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    recipe, inside = [], False
+    for line in lines:
+        if re.match(rf"^{re.escape(target)}\s*:(?!=)", line):
+            inside = True
+            continue
+        if inside:
+            if line.startswith("\t"):
+                recipe.append(line.strip())
+            elif line.strip() and not line.startswith("#"):
+                break
+    return recipe
+
+
+def shell_commands(path):
+    """Non-comment lines of a shell script."""
+    return [l.strip() for l in path.read_text().splitlines() if l.strip() and not l.strip().startswith("#")]
+
+
+def test_make_test_runs_pytest_and_fails_on_exit_5():
+    recipe = make_rule("test")
+    assert recipe, "Makefile has no test target"
+    pytest_lines = [l for l in recipe if re.search(r"\$\(PY\) -m pytest\b", l)]
+    assert len(pytest_lines) == 1, recipe
+    assert "$(PYTEST_ARGS)" in pytest_lines[0]
+    assert any(re.search(r'"?\$\$rc"?\s+-eq\s+5', l) for l in recipe), "exit 5 is not turned into a failure"
+    assert re.search(r"^PY\s*:=\s*\$\(VENV\)/bin/python$", (ROOT / "Makefile").read_text(), re.M)
+    assert re.search(r"^VENV\s*:=\s*\.venv$", (ROOT / "Makefile").read_text(), re.M)
+
+
+def test_ci_runs_the_same_pytest_through_make_test():
+    script = ROOT / ".ci" / "run"
+    assert os.access(script, os.X_OK), ".ci/run is not executable"
+    text = script.read_text()
+    assert text.startswith("#!/usr/bin/env bash") or text.startswith("#!/bin/bash")
+    assert "set -euo pipefail" in text
+    commands = shell_commands(script)
+    # CI goes through `make test` (hence the same `$(PY) -m pytest $(PYTEST_ARGS)`) and never
+    # runs pytest by some other route or with other arguments.
+    make_calls = [c for c in commands if re.search(r"(^|[\s;&|(])make\b.*\btest\b", c)]
+    assert make_calls, ".ci/run does not call make test"
+    assert not any(re.search(r"\bpytest\b", c) and "echo" not in c for c in commands), "pytest called directly"
+    assert not any("PYTEST_ARGS" in c for c in make_calls), "CI must not narrow the test selection"
+    for needed in ("DATABASE_URL=postgres://", "REDIS_URL=redis://", "REQUIRE_SERVICES=1"):
+        assert needed in text, needed
+
+
+def test_make_dry_run_shows_the_pytest_command():
+    if not shutil.which("make"):
+        pytest.skip("make not installed")
+    result = run(["make", "-n", "--no-print-directory", "test"])
+    assert result.returncode == 0, result.stderr
+    assert ".venv/bin/python -m pytest" in result.stdout
+
+
+def test_make_test_fails_when_no_test_is_collected():
+    if not shutil.which("make"):
+        pytest.skip("make not installed")
+    if run(["make", "-q", "install"]).returncode != 0:
+        pytest.skip(".venv is not current (run make install); not installing from inside the test run")
+    env = dict(os.environ, SYSDEPS_OPTIONAL="1")
+    selection = "tests/test_infrastructure.py -k no_test_has_this_name_xyz -p no:cacheprovider"
+    result = run(["make", "--no-print-directory", "test", f"PYTEST_ARGS={selection}"], env, timeout=300)
+    assert result.returncode != 0, result.stdout
+    assert "collected no tests (exit 5)" in result.stderr, result.stdout + result.stderr
+
+
+# --- dependencies --------------------------------------------------------------------------------
+
+
+def _pins():
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, sep, ver = line.partition("==")
+            assert sep and ver, f"requirements.txt line not pinned exactly: {line!r}"
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = ver
+    return pins
+
+
+def test_requirements_pin_every_pyproject_dependency():
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "greenplan"
+    assert project["requires-python"] == ">=3.11"
+    pins = _pins()
+    wanted = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        wanted += extra
+    for text in wanted:
+        req = Requirement(text)
+        key = re.sub(r"[-_.]+", "-", req.name).lower()
+        if key == "greenplan":
+            continue
+        assert key in pins, f"{req.name} is in pyproject.toml but not pinned in requirements.txt"
+        assert req.specifier.contains(pins[key], prereleases=True), f"{req.name}=={pins[key]} outside {req}"
+
+
+def test_installed_versions_match_the_pins():
+    mismatched = {}
+    for name, pinned in _pins().items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = None
+        if installed != pinned:
+            mismatched[name] = (pinned, installed)
+    assert not mismatched, f"pinned vs installed (run make install or make requirements): {mismatched}"
+
+
+def test_pytest_configuration():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert config["DJANGO_SETTINGS_MODULE"] == "greenplan.settings"
+    assert config["testpaths"] == ["tests"]
+    assert "--strict-markers" in shlex.split(config["addopts"])
+    declared = {m.split(":")[0].strip() for m in config["markers"]}
+    assert {"services", "browser", "faults"} <= declared
+
+
+# --- production compose file --------------------------------------------------------------------
+
+
+def compose_command():
+    docker = shutil.which("docker")
+    if docker and run([docker, "compose", "version"]).returncode == 0:
+        return [docker, "compose"]
+    legacy = shutil.which("docker-compose")
+    if legacy and run([legacy, "version"]).returncode == 0:
+        return [legacy]
+    pytest.skip("no docker compose client (docker compose plugin or docker-compose) installed")
+
+
+COMPOSE_ENV = {"SECRET_KEY": "x" * 50, "POSTGRES_PASSWORD": "compose-config-check"}
+
+
+def test_compose_config_is_valid():
+    compose = compose_command()
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS} | COMPOSE_ENV
+    result = run([*compose, "config", "-q"], env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_requires_a_secret_key():
+    compose = compose_command()
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS and k != "POSTGRES_PASSWORD"}
+    env["POSTGRES_PASSWORD"] = "x"
+    result = run([*compose, "config", "-q"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_compose_services_are_wired_for_production():
+    compose = compose_command()
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS} | COMPOSE_ENV
+    result = run([*compose, "config", "--format", "json"], env)
+    if result.returncode != 0 and "unknown flag" in result.stderr:
+        pytest.skip("this compose client cannot print JSON")
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= services.keys()
+    for name in ("web", "db", "redis"):
+        assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["db"]["image"].startswith("postgres:15")
+    assert services["redis"]["image"].startswith("redis:7")
+    for name in ("web", "worker", "beat"):
+        svc = services[name]
+        command = " ".join(svc["command"]) if isinstance(svc["command"], list) else svc["command"]
+        assert "--pidfile" in command, f"{name} runs without a pidfile"
+        assert svc["environment"]["SECRET_KEY"] == COMPOSE_ENV["SECRET_KEY"]
+        assert svc["environment"]["DATABASE_URL"].startswith("postgres://")
+        assert svc["environment"]["REDIS_URL"].startswith("redis://redis:6379")
+        for dep in ("db", "redis"):
+            assert svc["depends_on"][dep]["condition"] == "service_healthy", f"{name} -> {dep}"
+    assert "gunicorn greenplan.wsgi" in " ".join(services["web"]["command"])
+    assert "django_celery_beat.schedulers:DatabaseScheduler" in " ".join(services["beat"]["command"])
+    media = [v for v in services["web"]["volumes"] if v["target"] == "/app/var/media"]
+    assert media and media[0]["type"] == "volume"
