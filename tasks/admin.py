@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Plan, PlanItem, SplitDecision
+from .admin_import import appendix_import_view
+from .models import ImportLog, Plan, PlanItem, SplitDecision
 
 
 @admin.register(Plan)
@@ -10,6 +12,13 @@ class PlanAdmin(SimpleHistoryAdmin):
     list_filter = ["jurisdiction", "public_enabled", "needs_review"]
     search_fields = ["code", "number", "title"]
     autocomplete_fields = ["focal_agency"]
+    change_list_template = "admin/tasks/plan_changelist.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [path("import-appendix/", self.admin_site.admin_view(appendix_import_view), name="tasks_plan_import"),
+                *super().get_urls()]
 
 
 @admin.register(PlanItem)
@@ -37,3 +46,22 @@ class PlanItemAdmin(SimpleHistoryAdmin):
 class SplitDecisionAdmin(admin.ModelAdmin):
     list_display = ["item", "predecessor", "successor", "decided_by", "decided_at"]
     autocomplete_fields = ["item", "predecessor", "successor"]
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "source_file", "status", "plan", "user"]
+    list_filter = ["status", "plan"]
+    search_fields = ["source_file", "report"]
+    readonly_fields = ["plan", "source_file", "source_kind", "status", "started_at", "finished_at", "user", "counts", "report_text"]
+    exclude = ["report", "details"]
+
+    @admin.display(description="báo cáo nhập")
+    def report_text(self, obj):
+        return format_html('<pre style="white-space:pre-wrap;max-width:100%">{}</pre>', obj.report)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

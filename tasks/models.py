@@ -42,6 +42,7 @@ class Plan(models.Model):
     report_deadline_month = models.PositiveSmallIntegerField(_("hạn báo cáo: tháng"), default=11)
     ministry_deadline_day = models.PositiveSmallIntegerField(_("hạn báo cáo Bộ: ngày"), default=10)
     ministry_deadline_month = models.PositiveSmallIntegerField(_("hạn báo cáo Bộ: tháng"), default=12)
+    midterm_year = models.PositiveSmallIntegerField(_("năm sơ kết giữa kỳ"), null=True, blank=True)
     ministry_name = models.CharField(_("cơ quan nhận báo cáo (Bộ)"), max_length=255,
                                      default="Bộ Tài chính")
     focal_agency = models.ForeignKey(Agency, verbose_name=_("cơ quan đầu mối"), null=True, blank=True,

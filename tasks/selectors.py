@@ -82,12 +82,12 @@ def responsible_resolver(lineage: Lineage, items_ids=None):
     return resolve
 
 
-def plan_tree(plan: Plan, *, year: int, **filters) -> PlanTree:
+def plan_tree(plan: Plan, *, responsible_year: int, **filters) -> PlanTree:
     """The whole plan as a tree; items matching the filters are marked, and their ancestors are
     kept (unmarked) so that every match is shown in its theme and group."""
     lineage = Lineage.load()
     base = PlanItem.objects.filter(plan=plan).current()
-    active_filters = {k: v for k, v in filters.items() if v}
+    active_filters = {k: v for k, v in filters.items() if v and not (k == "role" and v == "any")}
     matched_ids = None
     if active_filters:
         matched_ids = set(filter_items(base, lineage=lineage, **active_filters).values_list("pk", flat=True))
@@ -96,12 +96,14 @@ def plan_tree(plan: Plan, *, year: int, **filters) -> PlanTree:
             Prefetch("supporting_agencies", queryset=Agency.objects.only("id", "name", "is_group"))
         )
     )
+    for it in items:
+        it.plan = plan  # the template links through item.plan; no query per item
     by_id = {it.pk: it for it in items}
     resolve = responsible_resolver(lineage)
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=_lineage_agency_ids(items, lineage))}
     nodes: dict[int, Node] = {}
     for it in items:
-        agency_id, undecided = resolve(it, year)
+        agency_id, undecided = resolve(it, responsible_year)
         nodes[it.pk] = Node(
             item=it, matched=matched_ids is None or it.pk in matched_ids,
             responsible=agencies.get(agency_id), responsible_undecided=undecided,
@@ -117,7 +119,7 @@ def plan_tree(plan: Plan, *, year: int, **filters) -> PlanTree:
         else:
             roots.append(node)
     matched = len(items) if matched_ids is None else len(matched_ids & set(by_id))
-    return PlanTree(plan=plan, roots=roots, matched_count=matched, total_count=len(items), year=year)
+    return PlanTree(plan=plan, roots=roots, matched_count=matched, total_count=len(items), year=responsible_year)
 
 
 def _with_ancestors(ids: set[int], by_id: dict[int, PlanItem]) -> set[int]:

@@ -20,14 +20,14 @@ class PlanListView(ListView):
 
 def plan_detail(request, code):
     plan = get_object_or_404(Plan.objects.for_user(request).select_related("jurisdiction"), code=code)
-    themes = list(plan.items.filter(level=PlanItem.Level.THEME).only("code", "title"))
+    themes = list(PlanItem.objects.filter(plan=plan, level=PlanItem.Level.THEME).only("code", "title", "plan_id"))
     agencies = Agency.objects.filter(jurisdiction__in=_plan_jurisdictions(plan)).only("id", "name")
     form = PlanFilterForm(request.GET or None, plan=plan, themes=themes, agencies=agencies)
     filters = form.filters()
     year = filters.get("year") or _current_year(plan)
-    tree = plan_tree(plan, year=year, **filters)
+    tree = plan_tree(plan, responsible_year=year, **filters)
     return render(request, "tasks/plan_detail.html", {
-        "plan": plan, "form": form, "tree": tree, "filtered": any(filters.values()) and filters != {"role": "any"},
+        "plan": plan, "form": form, "tree": tree, "filtered": tree.matched_count != tree.total_count or any(v for k, v in filters.items() if k != "role"),
     })
 
 

@@ -1,0 +1,280 @@
+"""Reporting cycles, the progress reports agencies owe in each, and everything around them:
+review events, contributions from supporting agencies, deadline extensions, evidence."""
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency
+from tasks.models import Plan, PlanItem
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """A deadline "on 30 November" ends at 23:59:59.999999 that day in Vietnam's time zone."""
+    return dt.datetime.combine(day, dt.time.max, tzinfo=VN)
+
+
+class CycleQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from tasks.models import Plan
+
+        return self.filter(plan__in=Plan.objects.for_user(user))
+
+    def open_on(self, day: dt.date):
+        return self.filter(opens_on__lte=day, closes_on__gte=day)
+
+
+class ReportingCycle(models.Model):
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("Báo cáo năm")
+        MIDTERM = "midterm", _("Sơ kết giữa kỳ")
+        FINAL = "final", _("Tổng kết")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="cycles")
+    kind = models.CharField(_("loại kỳ báo cáo"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
+    year = models.PositiveSmallIntegerField(_("năm báo cáo"))
+    opens_on = models.DateField(_("mở từ ngày"))
+    closes_on = models.DateField(_("đóng ngày"))
+    due_at = models.DateTimeField(_("hạn nộp"))
+    ministry_due_on = models.DateField(_("hạn báo cáo Bộ"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kỳ báo cáo")
+        verbose_name_plural = _("kỳ báo cáo")
+        ordering = ["plan", "-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "year"], name="cycle_unique_per_plan_kind_year"),
+            models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="cycle_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year} – {self.plan.number}"
+
+    def is_open(self, day: dt.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.opens_on <= day <= self.closes_on
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from .access import reports_visible_to
+
+        return reports_visible_to(self, user)
+
+
+class Report(models.Model):
+    """One progress report per plan item and cycle, owed by the agency responsible that year.
+
+    `agency` is fixed when the report is created: after a merger the successor reports on new
+    cycles, while earlier reports stay with the agency that wrote them.
+    """
+
+    class State(models.TextChoices):
+        MISSING = "missing", _("Chưa báo cáo")
+        DRAFT = "draft", _("Đang soạn")
+        SUBMITTED = "submitted", _("Đã gửi")
+        RETURNED = "returned", _("Trả lại để sửa")
+        ACCEPTED = "accepted", _("Đã chấp nhận")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Chưa triển khai")
+        ON_SCHEDULE = "on_schedule", _("Đúng tiến độ")
+        BEHIND = "behind", _("Chậm tiến độ")
+        COMPLETED = "completed", _("Hoàn thành")
+        SUSPENDED = "suspended", _("Tạm dừng")
+
+    STATUS_HELP = {
+        "not_started": _("Chưa bắt đầu thực hiện trong năm báo cáo."),
+        "on_schedule": _("Đang thực hiện, đạt tiến độ theo kế hoạch."),
+        "behind": _("Đang thực hiện nhưng chậm so với kế hoạch; nêu rõ khó khăn."),
+        "completed": _("Đã hoàn thành toàn bộ nội dung, có sản phẩm."),
+        "suspended": _("Tạm dừng theo chỉ đạo hoặc do điều kiện khách quan; nêu rõ lý do."),
+    }
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="reports")
+    item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="reports")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
+                               help_text=_("Trống: mục chưa được giao cơ quan chủ trì."))
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.MISSING)
+    status = models.CharField(_("tình hình thực hiện"), max_length=12, choices=Status.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(_("tỷ lệ hoàn thành (%)"), null=True, blank=True)
+    results = models.TextField(_("kết quả đạt được"), blank=True)
+    outputs = models.TextField(_("sản phẩm đã có"), blank=True)
+    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    funds_central = models.BigIntegerField(_("ngân sách trung ương (đồng)"), null=True, blank=True)
+    funds_local = models.BigIntegerField(_("ngân sách địa phương (đồng)"), null=True, blank=True)
+    funds_oda = models.BigIntegerField(_("vốn ODA (đồng)"), null=True, blank=True)
+    funds_other = models.BigIntegerField(_("tư nhân, nguồn khác (đồng)"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, help_text=_("Tăng sau mỗi lần lưu; chống ghi đè."))
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    late = models.BooleanField(_("nộp muộn"), default=False)
+    reviewed_at = models.DateTimeField(_("thẩm định lúc"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    review_comment = models.TextField(_("ý kiến thẩm định"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        ordering = ["cycle", "item__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "item"], name="report_one_per_item_and_cycle"),
+            models.CheckConstraint(condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
+                                   name="report_percent_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(funds_central__isnull=True) | Q(funds_central__gte=0), name="report_funds_central_nonneg"),
+            models.CheckConstraint(
+                condition=Q(funds_local__isnull=True) | Q(funds_local__gte=0), name="report_funds_local_nonneg"),
+            models.CheckConstraint(condition=Q(funds_oda__isnull=True) | Q(funds_oda__gte=0), name="report_funds_oda_nonneg"),
+            models.CheckConstraint(
+                condition=Q(funds_other__isnull=True) | Q(funds_other__gte=0), name="report_funds_other_nonneg"),
+            models.CheckConstraint(
+                condition=Q(state__in=["missing", "draft", "submitted", "returned", "accepted"]), name="report_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state__in=["submitted", "accepted"]) | Q(submitted_at__isnull=False),
+                name="report_submitted_has_time"),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "agency", "state"]),
+            models.Index(fields=["agency", "state"]),
+        ]
+
+    def __str__(self):
+        return f"{self.item.code} – {self.cycle}"
+
+    @property
+    def funds_total(self) -> int:
+        return sum(v or 0 for v in (self.funds_central, self.funds_local, self.funds_oda, self.funds_other))
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state in (self.State.SUBMITTED, self.State.ACCEPTED)
+
+
+class ReportEvent(models.Model):
+    """The audit trail of every workflow move: who, when, from, to, and why."""
+
+    class Kind(models.TextChoices):
+        SAVE = "save", _("Lưu nháp")
+        SUBMIT = "submit", _("Gửi")
+        RETURN = "return", _("Trả lại")
+        ACCEPT = "accept", _("Chấp nhận")
+        REOPEN = "reopen", _("Mở lại")
+        ASSIGN = "assign", _("Giao cơ quan")
+        CONFLICT = "conflict", _("Xung đột khi lưu")
+        UPLOAD = "upload", _("Nộp qua Excel")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=10, blank=True)
+    to_state = models.CharField(max_length=10, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện báo cáo")
+        verbose_name_plural = _("sự kiện báo cáo")
+        ordering = ["at", "pk"]
+
+
+def attachment_path(instance, filename):
+    # Never the user's file name on disk: a random name, the original kept in the database.
+    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"evidence/{instance.report.cycle_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ContributionRequest(models.Model):
+    """The lead agency asks a supporting agency for input, due before the report itself."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="contributions")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contribution_requests")
+    due_on = models.DateField(_("hạn góp ý"))
+    message = models.TextField(_("nội dung đề nghị"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("nội dung đóng góp"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đề nghị phối hợp")
+        verbose_name_plural = _("đề nghị phối hợp")
+        ordering = ["due_on"]
+        constraints = [models.UniqueConstraint(fields=["report", "agency"], name="contribution_once_per_agency")]
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class Extension(models.Model):
+    """An agency asks for more time in a cycle; a reviewer grants a new date or refuses."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Đang chờ")
+        GRANTED = "granted", _("Đã gia hạn")
+        REFUSED = "refused", _("Từ chối")
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="extensions")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="extensions")
+    reason = models.TextField(_("lý do"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    new_due_at = models.DateTimeField(_("hạn mới"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("ý kiến"), blank=True)
+
+    class Meta:
+        verbose_name = _("gia hạn")
+        verbose_name_plural = _("gia hạn")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "agency"], condition=Q(state="granted"),
+                                    name="extension_one_granted_per_agency_cycle"),
+            models.CheckConstraint(condition=~Q(state="granted") | Q(new_due_at__isnull=False),
+                                   name="extension_granted_has_date"),
+        ]

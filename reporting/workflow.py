@@ -1,0 +1,277 @@
+"""Workflow moves on reports, extensions and contributions.
+
+Each move is a keyword-only function that locks the row, checks the current state and the
+actor's right, refuses an illegal move with a clear message, and writes its audit event, all in
+one transaction. Views and jobs call these; nothing else changes a report's state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import access
+from .models import ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
+
+S = Report.State
+
+EDITABLE_FIELDS = (
+    "status", "percent_complete", "results", "outputs", "difficulties", "proposals",
+    "funds_central", "funds_local", "funds_oda", "funds_other",
+)
+
+
+class WorkflowError(Exception):
+    """A move that is not allowed now; the message says why, in Vietnamese."""
+
+
+class EditConflict(WorkflowError):
+    """Someone saved a newer version since this editor loaded the form."""
+
+    def __init__(self, current: Report, mine: dict):
+        super().__init__(
+            f"Báo cáo đã được {current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else 'người khác'} "
+            f"lưu lúc {timezone.localtime(current.updated_at):%H:%M %d/%m/%Y} sau khi bạn mở. "
+            "Nội dung của bạn chưa bị mất: hãy so sánh hai bản và lưu lại."
+        )
+        self.current = current
+        self.mine = mine
+
+
+def _lock(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("cycle", "cycle__plan").get(pk=report.pk)
+
+
+def _event(report: Report, kind: str, user, from_state: str, comment: str = "", at=None) -> ReportEvent:
+    return ReportEvent.objects.create(report=report, kind=kind, actor=user, from_state=from_state,
+                                      to_state=report.state, comment=comment, at=at or timezone.now())
+
+
+def agency_deadline(cycle: ReportingCycle, agency_id: int | None) -> dt.datetime:
+    """The cycle's deadline for one agency: its granted extension if any."""
+    if agency_id is not None:
+        ext = Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.GRANTED).first()
+        if ext:
+            return ext.new_due_at
+    return cycle.due_at
+
+
+def _locked_reason(report: Report) -> str:
+    if report.state == S.ACCEPTED:
+        return "Báo cáo đã được chấp nhận và đã khóa; cần cán bộ thẩm định mở lại kèm lý do."
+    if report.state == S.SUBMITTED:
+        return "Báo cáo đã gửi và đang chờ thẩm định; không sửa được cho đến khi được trả lại."
+    return ""
+
+
+@transaction.atomic
+def report_save(report: Report, *, user, data: dict, base_version: int | None, via: str = "save") -> Report:
+    """Save a draft. `base_version` is the version the editor loaded: if someone saved since,
+    nothing is overwritten and EditConflict carries both versions."""
+    report = _lock(report)
+    if not access.is_member(user, report.agency_id):
+        raise WorkflowError("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này.")
+    if report.is_locked:
+        raise WorkflowError(_locked_reason(report))
+    if not report.cycle.is_open(timezone.localdate()):
+        raise WorkflowError(f"Kỳ báo cáo đã đóng ngày {report.cycle.closes_on:%d/%m/%Y}; không sửa được nữa.")
+    if base_version is not None and base_version != report.version:
+        raise EditConflict(report, data)
+    before = report.state
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            setattr(report, field, data[field])
+    if report.state == S.MISSING:
+        report.state = S.DRAFT
+    report.version += 1
+    report.updated_by = user
+    report._history_user = user
+    report.save()
+    _event(report, ReportEvent.Kind.UPLOAD if via == "upload" else ReportEvent.Kind.SAVE, user, before)
+    return report
+
+
+@transaction.atomic
+def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Report:
+    now = now or timezone.now()
+    report = _lock(report)
+    if not access.is_member(user, report.agency_id):
+        raise WorkflowError("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này.")
+    if not access.can_submit(user, report):
+        raise WorkflowError("Chỉ lãnh đạo cơ quan, hoặc chuyên viên được lãnh đạo cho phép, mới được gửi báo cáo.")
+    if report.state not in (S.DRAFT, S.RETURNED):
+        raise WorkflowError(_locked_reason(report) or "Báo cáo chưa có nội dung; hãy nhập và lưu trước khi gửi.")
+    missing = [label for field, label in (("status", "tình hình thực hiện"), ("percent_complete", "tỷ lệ hoàn thành"))
+               if getattr(report, field) in (None, "")]
+    if missing:
+        raise WorkflowError("Chưa thể gửi: thiếu " + ", ".join(missing) + ".")
+    before = report.state
+    report.state = S.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by = user
+    # Late is a mark with the time it came in, not a state.
+    report.late = now > agency_deadline(report.cycle, report.agency_id)
+    report._history_user = user
+    report.save()
+    _event(report, ReportEvent.Kind.SUBMIT, user, before, at=now,
+           comment=f"Nộp muộn lúc {timezone.localtime(now):%H:%M %d/%m/%Y}" if report.late else "")
+    return report
+
+
+def _require_reviewer(user, report):
+    if not access.can_review(user, report):
+        raise WorkflowError("Chỉ cán bộ thẩm định của tỉnh/thành phố mới thực hiện được thao tác này.")
+
+
+@transaction.atomic
+def report_return(report: Report, *, user, comment: str) -> Report:
+    report = _lock(report)
+    _require_reviewer(user, report)
+    if report.state != S.SUBMITTED:
+        raise WorkflowError(f"Chỉ trả lại được báo cáo đã gửi (hiện: {report.get_state_display()}).")
+    if not (comment or "").strip():
+        raise WorkflowError("Cần ghi rõ nội dung cần sửa khi trả lại báo cáo.")
+    before = report.state
+    report.state = S.RETURNED
+    report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment.strip()
+    report._history_user = user
+    report.save()
+    _event(report, ReportEvent.Kind.RETURN, user, before, comment.strip())
+    _notify(report, "returned")
+    return report
+
+
+@transaction.atomic
+def report_accept(report: Report, *, user, comment: str = "") -> Report:
+    report = _lock(report)
+    _require_reviewer(user, report)
+    if report.state != S.SUBMITTED:
+        raise WorkflowError(f"Chỉ chấp nhận được báo cáo đã gửi (hiện: {report.get_state_display()}).")
+    before = report.state
+    report.state = S.ACCEPTED
+    report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, (comment or "").strip()
+    report._history_user = user
+    report.save()
+    _event(report, ReportEvent.Kind.ACCEPT, user, before, (comment or "").strip())
+    _notify(report, "accepted")
+    return report
+
+
+@transaction.atomic
+def report_reopen(report: Report, *, user, reason: str) -> Report:
+    report = _lock(report)
+    _require_reviewer(user, report)
+    if report.state != S.ACCEPTED:
+        raise WorkflowError("Chỉ mở lại được báo cáo đã chấp nhận.")
+    if not (reason or "").strip():
+        raise WorkflowError("Cần ghi lý do mở lại báo cáo đã chấp nhận.")
+    before = report.state
+    report.state = S.RETURNED
+    report.review_comment = reason.strip()
+    report._history_user = user
+    report.save()
+    _event(report, ReportEvent.Kind.REOPEN, user, before, reason.strip())
+    _notify(report, "returned")
+    return report
+
+
+def bulk_accept(reports, *, user) -> tuple[int, list[str]]:
+    """Accept several submitted reports at once: all or nothing."""
+    with transaction.atomic():
+        done = 0
+        for report in reports:
+            report_accept(report, user=user)
+            done += 1
+    return done, []
+
+
+# --- Deadline extensions ---------------------------------------------------------------------
+
+@transaction.atomic
+def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: str) -> Extension:
+    if not access.is_member(user, agency_id):
+        raise WorkflowError("Bạn không thuộc cơ quan này.")
+    if not (reason or "").strip():
+        raise WorkflowError("Cần nêu lý do đề nghị gia hạn.")
+    if Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.REQUESTED).exists():
+        raise WorkflowError("Cơ quan đã có một đề nghị gia hạn đang chờ xử lý.")
+    return Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user)
+
+
+def _lock_extension(ext: Extension) -> Extension:
+    return Extension.objects.select_for_update().select_related("cycle", "cycle__plan").get(pk=ext.pk)
+
+
+@transaction.atomic
+def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment: str = "") -> Extension:
+    from .models import end_of_day
+
+    ext = _lock_extension(extension)
+    if not access.is_reviewer_of(user, ext.cycle.plan):
+        raise WorkflowError("Chỉ cán bộ thẩm định mới gia hạn được.")
+    if ext.state != Extension.State.REQUESTED:
+        raise WorkflowError("Đề nghị này đã được xử lý.")
+    if end_of_day(new_due_on) <= ext.cycle.due_at:
+        raise WorkflowError(f"Hạn mới phải sau hạn chung {timezone.localtime(ext.cycle.due_at):%d/%m/%Y}.")
+    # A later grant replaces an earlier one for the same agency and cycle.
+    Extension.objects.filter(cycle=ext.cycle, agency=ext.agency, state=Extension.State.GRANTED).update(
+        state=Extension.State.REFUSED, decision_comment="Thay bằng lần gia hạn sau")
+    ext.state, ext.new_due_at = Extension.State.GRANTED, end_of_day(new_due_on)
+    ext.decided_by, ext.decided_at, ext.decision_comment = user, timezone.now(), comment
+    ext.save()
+    return ext
+
+
+@transaction.atomic
+def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
+    ext = _lock_extension(extension)
+    if not access.is_reviewer_of(user, ext.cycle.plan):
+        raise WorkflowError("Chỉ cán bộ thẩm định mới xử lý được đề nghị gia hạn.")
+    if ext.state != Extension.State.REQUESTED:
+        raise WorkflowError("Đề nghị này đã được xử lý.")
+    if not (comment or "").strip():
+        raise WorkflowError("Cần nêu lý do từ chối.")
+    ext.state, ext.decided_by, ext.decided_at, ext.decision_comment = Extension.State.REFUSED, user, timezone.now(), comment
+    ext.save()
+    return ext
+
+
+# --- Contributions from supporting agencies --------------------------------------------------
+
+@transaction.atomic
+def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.date, message: str = "") -> ContributionRequest:
+    report = _lock(report)
+    if not access.is_member(user, report.agency_id):
+        raise WorkflowError("Chỉ cơ quan chủ trì mới đề nghị phối hợp được.")
+    if agency_id == report.agency_id:
+        raise WorkflowError("Không thể đề nghị chính cơ quan chủ trì phối hợp.")
+    if due_on >= timezone.localtime(report.cycle.due_at).date():
+        raise WorkflowError("Hạn góp ý phải trước hạn nộp báo cáo.")
+    request, created = ContributionRequest.objects.get_or_create(
+        report=report, agency_id=agency_id,
+        defaults={"due_on": due_on, "message": message.strip(), "requested_by": user},
+    )
+    if not created:
+        raise WorkflowError("Đã đề nghị cơ quan này phối hợp cho báo cáo này.")
+    return request
+
+
+@transaction.atomic
+def contribution_answer(request: ContributionRequest, *, user, answer: str) -> ContributionRequest:
+    req = ContributionRequest.objects.select_for_update().get(pk=request.pk)
+    if not access.is_member(user, req.agency_id):
+        raise WorkflowError("Bạn không thuộc cơ quan được đề nghị phối hợp.")
+    if not (answer or "").strip():
+        raise WorkflowError("Nội dung đóng góp đang trống.")
+    req.answer, req.answered_by, req.answered_at = answer.strip(), user, timezone.now()
+    req.save()
+    return req
+
+
+def _notify(report: Report, event: str) -> None:
+    """Tell the agency at once (reminders issue): connected through a hook so that the workflow
+    does not depend on how notices are delivered."""
+    from .signals import report_reviewed
+
+    transaction.on_commit(lambda: report_reviewed.send(sender=Report, report_id=report.pk, event=event))

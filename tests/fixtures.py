@@ -1,0 +1,12 @@
+"""Domain fixtures shared by the whole suite (loaded from conftest via pytest_plugins)."""
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _test_http_settings(settings):
+    # The test client speaks plain HTTP; production redirects to HTTPS behind the proxy.
+    settings.SECURE_SSL_REDIRECT = False
+    # The manifest storage needs collectstatic; tests use the plain storage.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.WHITENOISE_AUTOREFRESH = True
