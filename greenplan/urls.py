@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("reports/", include("reporting.urls")),
     path("plans/", include("tasks.urls")),
     path("agencies/", include("agencies.urls")),
     path("admin/", admin.site.urls),
