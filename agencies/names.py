@@ -187,16 +187,30 @@ _PLURAL_NOUNS = (
     r"so|ban|nganh|bo|hoi|hiep hoi|don vi|co quan|huyen|xa|phuong|ngan hang|to chuc|doanh nghiep|"
     r"dia phuong|doan the|cong ty|vien|truong|tinh|thanh vien|chu dau tu|quy|trung tam|ubnd|uy ban"
 )
-_PLURAL_HEAD = re.compile(rf"^cac\s+(?:{_PLURAL_NOUNS})\b")
+# The plural head is checked on the lower-cased text *with* diacritics: folded, "các bổ sung"
+# (OCR "bô sung") would read as "các bộ" and "các quy chuẩn" as "các quỹ".
+_PLURAL_NOUNS_VI = (
+    r"sở|ban|ngành|bộ|hội|hiệp hội|đơn vị|cơ quan|huyện|xã|phường|ngân hàng|tổ chức|doanh nghiệp|"
+    r"địa phương|đoàn thể|công ty|viện|trường|tỉnh|thành viên|chủ đầu tư|quỹ|trung tâm|ubnd|ủy ban|uỷ ban"
+)
+_PLURAL_HEAD_VI = re.compile(rf"^các\s+(?:{_PLURAL_NOUNS_VI})(?![\w])")
 _GENERIC = re.compile(
     r"^(?:cac\s+(?:{p})\b|(?:ubnd|uy ban nhan dan)\s+(?:cac|cap)\s+(?:huyen|xa)\b|"
     r"(?:cac\s+)?huyen\s*,?\s*thi xa\b)".format(p=_PLURAL_NOUNS)
 )
 
 
+def _plural_head(text: str) -> bool:
+    return bool(_PLURAL_HEAD_VI.match(nfc(text).lower().strip()))
+
+
 def is_generic_group(name: str | None) -> bool:
     """A generic group ("Các sở, ban, ngành", "UBND các huyện, thị xã, thành phố") - not one body."""
-    return bool(_GENERIC.match(fold(clean_agency_text(name))))
+    cleaned = clean_agency_text(name)
+    f = fold(cleaned)
+    if f.startswith("cac "):
+        return _plural_head(cleaned)
+    return bool(_GENERIC.match(f))
 
 
 def classify_agency(name: str | None) -> tuple[str, bool]:
@@ -239,7 +253,9 @@ def is_agency_like(text: str | None) -> bool:
     if not t:
         return False
     t_cap = t[0].upper() + t[1:]
-    return bool(_PROPER_HEAD.match(t_cap) or _PLURAL_HEAD.match(fold(t)) or _GENERIC.match(fold(t)))
+    if fold(t).startswith("cac "):
+        return _plural_head(t)
+    return bool(_PROPER_HEAD.match(t_cap) or _GENERIC.match(fold(t)))
 
 
 # Generic groups whose own commas must not split them. Folded regexes; tolerant of the comma
@@ -286,6 +302,11 @@ def split_agency_cell(raw: str | None) -> tuple[list[str], str]:
             text, folded = text[: m.end()].rstrip(), folded[: m.end()].rstrip()
             break
 
+    # "... các đơn vị có liên quan các Hội ...": a new plural list item glued on without a comma.
+    for m in re.finditer(r"\bco\s+lien\s+quan( )(?=cac\b)", folded):
+        i = m.start(1)
+        text, folded = text[:i] + ";" + text[i + 1:], folded[:i] + ";" + folded[i + 1:]
+
     # Tokens: protected generic groups, then comma/semicolon pieces of what lies between them.
     tokens: list[tuple[str, bool, int]] = []  # (text, protected, start offset)
     pos = 0
@@ -297,26 +318,31 @@ def split_agency_cell(raw: str | None) -> tuple[list[str], str]:
 
     names: list[str] = []
     current: str | None = None
-    current_plural = False
+    current_plural = current_protected = False
     stop_at: int | None = None
-    for piece, protected, start in tokens:
+    for k, (piece, protected, start) in enumerate(tokens):
         piece_s = piece.strip(" ,;.:")
         if not piece_s:
             continue
         if protected:
             if current:
                 names.append(current)
-            current, current_plural = piece_s, False
+            current, current_plural, current_protected = piece_s, False, True
             continue
         if is_agency_like(piece_s):
             if current:
                 names.append(current)
             current = piece_s
-            current_plural = fold(piece_s).startswith("cac ")
+            current_plural, current_protected = fold(piece_s).startswith("cac "), False
             continue
         # "các bộ, ngành và các đơn vị có liên quan": a lower-case piece right after a plural head
         # continues that list.
         if current and current_plural and piece_s[:1].islower() and len(piece_s.split()) <= 8:
+            current = f"{current}, {piece_s}"
+            continue
+        # "Sở Văn hóa, Thể thao và Du lịch": a short piece after a single agency, followed by
+        # another agency or by nothing, is part of that agency's name.
+        if current and not current_plural and not current_protected and len(piece_s.split()) <= 5 and _next_is_agency_or_end(tokens, k):
             current = f"{current}, {piece_s}"
             continue
         stop_at = start
@@ -335,6 +361,14 @@ def split_agency_cell(raw: str | None) -> tuple[list[str], str]:
             seen.add(key)
             out.append(shown)
     return out, rest
+
+
+def _next_is_agency_or_end(tokens: list[tuple[str, bool, int]], k: int) -> bool:
+    for piece, protected, _ in tokens[k + 1:]:
+        p = piece.strip(" ,;.:")
+        if p:
+            return protected or is_agency_like(p)
+    return True
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[str, bool, int]]:

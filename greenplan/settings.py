@@ -60,6 +60,10 @@ try:
     DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 except Exception as exc:  # django-environ raises several types for a bad URL
     raise ImproperlyConfigured(f"Environment variable DATABASE_URL is malformed: {exc}") from exc
+if not DATABASES["default"]["ENGINE"].startswith("django.db.backends."):
+    raise ImproperlyConfigured(
+        f"Environment variable DATABASE_URL is malformed: unsupported scheme in {env.str('DATABASE_URL')!r}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

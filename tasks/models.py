@@ -94,11 +94,16 @@ class PlanItemQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=True)
 
     def search(self, query: str):
-        """Diacritic- and case-insensitive search: "so ke hoach" finds "Sở Kế hoạch"."""
-        qs = self
-        for word in fold(query).split():
-            qs = qs.filter(search_text__contains=word)
-        return qs
+        """Diacritic- and case-insensitive phrase search over the item's code and text and its
+        lead and supporting agencies' names: "so ke hoach" finds "Sở Kế hoạch"."""
+        phrase = fold(query)
+        if not phrase:
+            return self
+        matches = self.filter(
+            Q(search_text__contains=phrase) | Q(lead_agency__search_text__contains=phrase)
+            | Q(supporting_agencies__search_text__contains=phrase)
+        ).values("pk")
+        return self.filter(pk__in=matches)
 
 
 class PlanItem(models.Model):

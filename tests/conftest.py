@@ -8,6 +8,8 @@ a laptop; with REQUIRE_SERVICES=1 (CI) it fails instead. Likewise any skipped te
 `services` or `browser` becomes a failure under REQUIRE_SERVICES=1, so CI can never go green by
 silently skipping the parts that need real infrastructure.
 """
+pytest_plugins = ["tests.fixtures"]
+
 import functools
 import os
 import socket

@@ -42,6 +42,13 @@ class Command(BaseCommand):
         apply_restructuring(RESTRUCTURING)
         with transaction.atomic():
             lines = self._accounts()
+        from reporting.demo import seed_reporting_demo
+
+        plan = Plan.objects.order_by("pk").first()
+        reviewer = get_user_model().objects.get(username="thamdinh")
+        stats = seed_reporting_demo(plan, reviewer=reviewer)
+        if not stats.get("skipped"):
+            self.stdout.write("Dữ liệu báo cáo demo: " + "; ".join(f"{k}: {v}" for k, v in stats.items()))
         self.stdout.write("\n" + "=" * 72)
         self.stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD})")
         for line in lines:
@@ -58,8 +65,9 @@ class Command(BaseCommand):
         lines = []
         for username, full_name, role, agency_name in DEMO_ACCOUNTS:
             first, _, last = full_name.rpartition(" ")
-            user, _ = User.objects.get_or_create(username=username, defaults={"first_name": last, "last_name": first})
-            user.first_name, user.last_name = last, first
+            user, _ = User.objects.get_or_create(username=username)
+            # get_full_name() is "first last": family and middle names first, as Vietnamese write them.
+            user.first_name, user.last_name = first, last
             user.is_staff = user.is_superuser = role == "admin"
             user.email = f"{username}@greenplan.local"
             user.set_password(DEMO_PASSWORD)

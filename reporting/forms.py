@@ -1,0 +1,162 @@
+"""Forms of the report pages. They only parse and validate what was typed; every change goes
+through a function of reporting.workflow."""
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Report
+from .templatetags.reporting_tags import group_thousands
+
+DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+# "1.234.567", "1 234 567" (also with the no-break spaces Word inserts) or "1234567",
+# optionally followed by "đ" / "đồng" / "VNĐ".
+_SEPARATED = re.compile(r"^\d{1,3}(?:([. \u00a0\u202f])\d{3})?(?:\1\d{3})*$")
+_CURRENCY = re.compile(r"\s*(?:đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
+
+
+def parse_money(raw: str) -> int | None:
+    """Vietnamese-style amount of đồng → int; None when empty; ValidationError otherwise."""
+    text = _CURRENCY.sub("", (raw or "").strip()).strip()
+    if not text:
+        return None
+    if text.startswith("-"):
+        raise ValidationError(_("Số tiền không được âm."), code="negative")
+    if text.isdigit():
+        return int(text)
+    if _SEPARATED.match(text):
+        return int(re.sub(r"\D", "", text))
+    raise ValidationError(
+        _("“%(value)s” không phải số tiền hợp lệ: nhập số nguyên đồng, ví dụ 1.234.567."),
+        code="invalid", params={"value": raw.strip()[:40]},
+    )
+
+
+class MoneyInput(forms.TextInput):
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", "class": "money",
+                          "placeholder": "1.234.567", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return group_thousands(value)
+        return super().format_value(value)
+
+
+class MoneyField(forms.CharField):
+    widget = MoneyInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return parse_money(super().to_python(value))
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+class StatusSelect(forms.RadioSelect):
+    """Each status shows its meaning next to it."""
+    option_template_name = "reporting/widgets/status_option.html"
+
+
+class ReportForm(forms.Form):
+    status = forms.ChoiceField(label=_("Tình hình thực hiện"), required=False, widget=StatusSelect,
+                               choices=Report.Status.choices)
+    percent_complete = forms.IntegerField(label=_("Tỷ lệ hoàn thành (%)"), required=False, min_value=0, max_value=100,
+                                          widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}))
+    results = forms.CharField(label=_("Kết quả đạt được"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    outputs = forms.CharField(label=_("Sản phẩm đã có"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    difficulties = forms.CharField(label=_("Khó khăn, vướng mắc"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    proposals = forms.CharField(label=_("Đề xuất, kiến nghị"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    funds_central = MoneyField(label=_("Ngân sách trung ương (đồng)"))
+    funds_local = MoneyField(label=_("Ngân sách địa phương (đồng)"))
+    funds_oda = MoneyField(label=_("Vốn ODA (đồng)"))
+    funds_other = MoneyField(label=_("Tư nhân, nguồn khác (đồng)"))
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    TEXT_FIELDS = ("results", "outputs", "difficulties", "proposals")
+    FUNDS_FIELDS = ("funds_central", "funds_local", "funds_oda", "funds_other")
+
+    def __init__(self, *args, report: Report, **kwargs):
+        if not args and "data" not in kwargs:
+            kwargs.setdefault("initial", self.initial_for(report))
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, report: Report) -> dict:
+        initial = {name: getattr(report, name) for name in cls.declared_fields if name != "base_version"}
+        initial["base_version"] = report.version
+        return initial
+
+    def report_data(self) -> dict:
+        """What report_save receives: every editable field, typed."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "base_version"}
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do mở lại"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Tệp minh chứng"))
+
+
+class ContributionRequestForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Cơ quan phối hợp"), queryset=None)
+    due_on = forms.DateField(label=_("Hạn góp ý (dd/mm/yyyy)"), input_formats=DATE_INPUTS,
+                             widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
+    message = forms.CharField(label=_("Nội dung đề nghị"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class ContributionAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Nội dung đóng góp"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ExtensionRequestForm(forms.Form):
+    target = forms.ChoiceField(label=_("Kỳ báo cáo và cơ quan"))
+    reason = forms.CharField(label=_("Lý do đề nghị gia hạn"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, targets, **kwargs):
+        """`targets`: (cycle, agency) pairs the user may ask for."""
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(f"{c.pk}:{a.pk}", f"{c} – {a.name}") for c, a in targets]
+
+    def target_ids(self) -> tuple[int, int]:
+        cycle_id, agency_id = self.cleaned_data["target"].split(":")
+        return int(cycle_id), int(agency_id)
+
+
+class ExtensionGrantForm(forms.Form):
+    new_due_on = forms.DateField(label=_("Hạn mới (dd/mm/yyyy)"), input_formats=DATE_INPUTS,
+                                 widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
+    comment = forms.CharField(label=_("Ý kiến"), required=False)
+
+
+class QueueFilterForm(forms.Form):
+    cycle = forms.ChoiceField(label=_("Kế hoạch / kỳ báo cáo"), required=False)
+    theme = forms.ChoiceField(label=_("Chủ đề"), required=False)
+    agency = forms.ChoiceField(label=_("Cơ quan"), required=False)
+    state = forms.ChoiceField(label=_("Trạng thái"), required=False,
+                              choices=[("", _("Tất cả"))] + list(Report.State.choices))
+
+    def __init__(self, *args, cycles, themes, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].choices = [(str(c.pk), f"{c.plan.number} · {c.get_kind_display()} {c.year}") for c in cycles]
+        self.fields["theme"].choices = [("", _("Tất cả"))] + [(t.code, f"{t.code}. {t.title[:60]}") for t in themes]
+        self.fields["agency"].choices = [("", _("Tất cả"))] + [(str(a.pk), a.name) for a in agencies]

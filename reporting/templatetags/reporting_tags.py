@@ -1,0 +1,40 @@
+"""Vietnamese number formatting for report pages: 1234567 → "1.234.567", money → "1.234.567 đ"."""
+from django import template
+
+from reporting.models import Report
+
+register = template.Library()
+
+
+def group_thousands(value: int) -> str:
+    """Digits grouped by "." as Vietnamese documents write them; negatives keep their sign."""
+    sign = "-" if value < 0 else ""
+    return sign + f"{abs(int(value)):,}".replace(",", ".")
+
+
+@register.filter
+def vn_number(value):
+    if value in (None, ""):
+        return ""
+    try:
+        return group_thousands(int(value))
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def vnd(value):
+    if value in (None, ""):
+        return "—"
+    formatted = vn_number(value)
+    return f"{formatted} đ"
+
+
+@register.filter
+def status_help(code):
+    return Report.STATUS_HELP.get(code, "")
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)
