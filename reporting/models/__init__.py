@@ -1,0 +1,4 @@
+"""Reporting models, one module per area; Django finds them all through this package."""
+from .reports import (  # noqa: F401
+    VN, Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle, attachment_path, end_of_day,
+)
