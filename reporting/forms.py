@@ -61,13 +61,8 @@ class MoneyField(forms.CharField):
             raise ValidationError(self.error_messages["required"], code="required")
 
 
-class StatusSelect(forms.RadioSelect):
-    """Each status shows its meaning next to it."""
-    option_template_name = "reporting/widgets/status_option.html"
-
-
 class ReportForm(forms.Form):
-    status = forms.ChoiceField(label=_("Tình hình thực hiện"), required=False, widget=StatusSelect,
+    status = forms.ChoiceField(label=_("Tình hình thực hiện"), required=False, widget=forms.RadioSelect,
                                choices=Report.Status.choices)
     percent_complete = forms.IntegerField(label=_("Tỷ lệ hoàn thành (%)"), required=False, min_value=0, max_value=100,
                                           widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}))

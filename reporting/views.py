@@ -1,5 +1,519 @@
-from django.shortcuts import redirect
+"""Pages of the annual progress report: the officer's home, the report page, contributions, the
+reviewer's queue. Views validate input and call one function of reporting.workflow (or
+reporting.uploads for evidence); who may see what is decided by reporting.access."""
+from __future__ import annotations
 
+import functools
+from collections import Counter, OrderedDict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from agencies.access import scope_for
+from agencies.models import Agency
+from tasks.models import PlanItem
+
+from . import access, cycles, uploads, workflow
+from .forms import (
+    AttachmentForm, CommentForm, ContributionAnswerForm, ContributionRequestForm, ExtensionGrantForm,
+    ExtensionRequestForm, QueueFilterForm, ReopenForm, ReportForm,
+)
+from .models import Attachment, ContributionRequest, Extension, Report, ReportingCycle
+from .templatetags.reporting_tags import vnd
+
+S = Report.State
+DIFF_FIELDS = ("state",) + workflow.EDITABLE_FIELDS + ("review_comment",)
+STATE_ORDER = [S.RETURNED, S.MISSING, S.DRAFT, S.SUBMITTED, S.ACCEPTED]
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def post_only(fallback):
+    """POST-only action. A GET (typically the login page sending the user back to where a POST
+    was refused after the session expired) goes to the page the action belongs to instead of
+    a bare 405; the typed text survives in the browser (static/js/report.js)."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method != "POST":
+                return redirect(fallback(*args, **kwargs))
+            return view(request, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def _to_report(pk):
+    return reverse("reporting:report", args=[pk])
+
+
+def _visible_reports(request):
+    return Report.objects.for_user(request)
+
+
+def _get_report(request, pk) -> Report:
+    return get_object_or_404(
+        _visible_reports(request).select_related(
+            "cycle__plan", "item__lead_agency", "item__parent", "agency", "updated_by", "submitted_by", "reviewed_by"),
+        pk=pk)
+
+
+def _back(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _error(request, exc):
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    messages.error(request, text)
+
+
+def lock_reason(request, report: Report) -> str:
+    """Why this user cannot edit the report now, in words; "" when they can."""
+    # The state-based reasons are the workflow's own words, so page and refusal agree.
+    reason = workflow._locked_reason(report)
+    if reason:
+        return reason
+    if not report.cycle.is_open(timezone.localdate()):
+        return _("Kỳ báo cáo đã đóng ngày %(day)s; không sửa được nữa.") % {"day": report.cycle.closes_on.strftime("%d/%m/%Y")}
+    if not access.is_member(request, report.agency_id):
+        return _("Bạn xem báo cáo này ở chế độ chỉ đọc: chỉ cơ quan chủ trì nhập và sửa báo cáo.")
+    return ""
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field == "status":
+        return Report.Status(value).label if value in Report.Status.values else value
+    if field == "state":
+        return Report.State(value).label if value in Report.State.values else value
+    if field.startswith("funds_"):
+        return vnd(value)
+    if field == "percent_complete":
+        return f"{value}%"
+    return value
+
+
+def _label(field):
+    return str(Report._meta.get_field(field).verbose_name).capitalize()
+
+
+def _changes(report: Report) -> list[dict]:
+    """Who changed what, field by field, newest first, from the report's simple-history rows."""
+    records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
+    out = []
+    for older, newer in zip(records, records[1:]):
+        delta = newer.diff_against(older, included_fields=DIFF_FIELDS)
+        if not delta.changes:
+            continue
+        out.append({
+            "at": newer.history_date, "user": newer.history_user,
+            "changes": [{"label": _label(c.field), "field": c.field, "long": c.field in ReportForm.TEXT_FIELDS + ("review_comment",),
+                         "old": _display(c.field, c.old), "new": _display(c.field, c.new)}
+                        for c in sorted(delta.changes, key=lambda c: DIFF_FIELDS.index(c.field))],
+        })
+    out.reverse()
+    return out
+
+
+def _comparison(current: Report, mine: dict) -> list[dict]:
+    rows = []
+    for field in workflow.EDITABLE_FIELDS:
+        theirs, typed = getattr(current, field), mine.get(field)
+        rows.append({"label": _label(field), "theirs": _display(field, theirs), "mine": _display(field, typed),
+                     "differs": (None if theirs == "" else theirs) != (None if typed == "" else typed)})
+    return rows
+
+
+def _previous_report(request, report: Report):
+    """Last year's annual report on the same item, whoever wrote it (access lets a successor
+    agency read its predecessors' reports)."""
+    return (_visible_reports(request)
+            .filter(item_id=report.item_id, cycle__plan_id=report.cycle.plan_id,
+                    cycle__kind=ReportingCycle.Kind.ANNUAL, cycle__year__lt=report.cycle.year)
+            .select_related("cycle", "agency").order_by("-cycle__year").first())
+
+
+def _render_report(request, report: Report, *, form=None, conflict=None, status=200):
+    member = access.is_member(request, report.agency_id)
+    reason = lock_reason(request, report)
+    editable = not reason and access.can_edit(request, report)
+    reviewer = access.can_review(request, report)
+    item = report.item
+    supporting = item.supporting_agencies.filter(is_group=False).exclude(pk=report.agency_id)
+    context = {
+        "report": report, "item": item, "cycle": report.cycle, "plan": report.cycle.plan,
+        "form": form if form is not None else (ReportForm(report=report) if editable else None),
+        "editable": editable, "lock_reason": reason, "member": member,
+        "may_submit": member and access.can_submit(request, report) and report.state in (S.DRAFT, S.RETURNED),
+        "may_return": reviewer and report.state == S.SUBMITTED,
+        "may_accept": reviewer and report.state == S.SUBMITTED,
+        "may_reopen": reviewer and report.state == S.ACCEPTED,
+        "may_request_input": member and report.state != S.ACCEPTED,
+        "conflict": conflict,
+        "deadline": workflow.agency_deadline(report.cycle, report.agency_id),
+        "previous": _previous_report(request, report),
+        "supporting": list(item.supporting_agencies.all()),
+        "contributions": list(report.contributions.select_related("agency", "answered_by")),
+        "contribution_form": ContributionRequestForm(agencies=supporting) if member else None,
+        "attachments": list(report.attachments.select_related("uploaded_by")),
+        "attachment_form": AttachmentForm() if editable else None,
+        "events": list(report.events.select_related("actor")),
+        "changes": _changes(report),
+        "status_help": Report.STATUS_HELP,
+        "just_saved": request.GET.get("saved") == "1",
+        "max_upload_mb": _mb(),
+    }
+    return render(request, "reporting/report.html", context, status=status)
+
+
+def _mb():
+    from django.conf import settings
+
+    return f"{settings.MAX_UPLOAD_BYTES / 1048576:g}"
+
+
+# --- the officer's home ------------------------------------------------------------------------
 
 def home(request):
-    return redirect("tasks:plan_list")
+    scope = scope_for(request)
+    oversight = scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids
+    if not scope.agency_ids:
+        if oversight or scope.is_admin:
+            return redirect("reporting:queue")
+        return render(request, "reporting/home.html", {"no_agency": True})
+    today, now = timezone.localdate(), timezone.now()
+    reports = list(
+        _visible_reports(request)
+        .filter(agency_id__in=scope.agency_ids, cycle__opens_on__lte=today, cycle__closes_on__gte=today)
+        .select_related("cycle__plan", "item", "agency")
+        .defer("results", "outputs", "difficulties", "proposals", "item__text", "item__search_text")
+        .order_by("-cycle__year", "cycle_id", "agency__name", "item__sort_key")
+    )
+    groups: OrderedDict = OrderedDict()
+    for r in reports:
+        key = (r.cycle_id, r.agency_id)
+        if key not in groups:
+            groups[key] = {"cycle": r.cycle, "agency": r.agency, "reports": [], "counts": Counter()}
+        groups[key]["reports"].append(r)
+        groups[key]["counts"][r.state] += 1
+    for group in groups.values():
+        # One deadline per agency and cycle, whatever the number of reports.
+        deadline = workflow.agency_deadline(group["cycle"], group["agency"].pk)
+        group["deadline"] = deadline
+        group["extended"] = deadline != group["cycle"].due_at
+        group["days_left"] = (timezone.localtime(deadline).date() - today).days
+        group["overdue"] = deadline < now
+        group["days_overdue"] = max(-group["days_left"], 0)
+        group["state_counts"] = [(s, S(s).label, group["counts"].get(s, 0)) for s in STATE_ORDER]
+        group["returned"] = [r for r in group["reports"] if r.state == S.RETURNED]
+        group["done"] = group["counts"][S.SUBMITTED] + group["counts"][S.ACCEPTED]
+    cycle_ids = {k[0] for k in groups}
+    contributions = list(
+        access.contributions_visible_to(ContributionRequest.objects.all(), request)
+        .filter(agency_id__in=scope.agency_ids, report__cycle_id__in=cycle_ids)
+        .select_related("report__item", "report__agency", "agency")
+        .order_by("answered_at", "due_on")
+    )
+    extensions = list(Extension.objects.filter(agency_id__in=scope.agency_ids, cycle_id__in=cycle_ids)
+                      .select_related("cycle__plan", "agency", "requested_by"))
+    targets = [(g["cycle"], g["agency"]) for g in groups.values()]
+    return render(request, "reporting/home.html", {
+        "groups": list(groups.values()), "contributions": contributions, "extensions": extensions,
+        "extension_form": ExtensionRequestForm(targets=targets) if targets else None,
+        "oversight": bool(oversight) or scope.is_admin, "today": today,
+    })
+
+
+@post_only(lambda: reverse("reporting:home"))
+def extension_request(request):
+    scope = scope_for(request)
+    cycles_qs = ReportingCycle.objects.for_user(request)
+    agencies = list(Agency.objects.filter(pk__in=scope.agency_ids))
+    targets = [(c, a) for c in cycles_qs.filter(reports__agency_id__in=scope.agency_ids).distinct() for a in agencies]
+    form = ExtensionRequestForm(request.POST, targets=targets)
+    if not form.is_valid():
+        messages.error(request, _("Hãy chọn kỳ báo cáo và cơ quan."))
+        return redirect("reporting:home")
+    cycle_id, agency_id = form.target_ids()
+    try:
+        workflow.extension_request(cycle=get_object_or_404(cycles_qs, pk=cycle_id), agency_id=agency_id,
+                                   user=request.user, reason=form.cleaned_data["reason"])
+    except workflow.WorkflowError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã gửi đề nghị gia hạn; Sở đầu mối sẽ xem xét."))
+    return redirect("reporting:home")
+
+
+# --- the report page and its actions -----------------------------------------------------------
+
+def report_detail(request, pk):
+    return _render_report(request, _get_report(request, pk))
+
+
+@post_only(_to_report)
+def report_save(request, pk):
+    report = _get_report(request, pk)
+    form = ReportForm(request.POST, report=report)
+    if not form.is_valid():
+        messages.error(request, _("Chưa lưu: hãy sửa các ô được đánh dấu."))
+        return _render_report(request, report, form=form)
+    try:
+        workflow.report_save(report, user=request.user, data=form.report_data(),
+                             base_version=form.cleaned_data["base_version"])
+    except workflow.EditConflict as exc:
+        current = _get_report(request, pk)
+        mine_form = ReportForm(report=current, initial={**exc.mine, "base_version": current.version})
+        return _render_report(request, current, form=mine_form, status=409, conflict={
+            "message": str(exc), "rows": _comparison(current, exc.mine), "current": current})
+    except workflow.WorkflowError as exc:
+        _error(request, exc)
+        return redirect(_to_report(pk))
+    messages.success(request, _("Đã lưu bản nháp."))
+    return redirect(_to_report(pk) + "?saved=1")
+
+
+def _simple_action(func, success, *, field=None, form_class=None):
+    """A POST-only view calling one workflow move on a visible report."""
+    @post_only(_to_report)
+    def view(request, pk):
+        report = _get_report(request, pk)
+        kwargs = {}
+        if form_class is not None:
+            form = form_class(request.POST)
+            form.is_valid()
+            kwargs[field] = form.cleaned_data.get(field, "")
+        try:
+            func(report, user=request.user, **kwargs)
+        except workflow.WorkflowError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, success())
+        return redirect(_to_report(pk))
+    view.__name__ = func.__name__
+    return view
+
+
+report_submit = _simple_action(workflow.report_submit, lambda: _("Đã gửi báo cáo tới Sở đầu mối."))
+report_return = _simple_action(workflow.report_return, lambda: _("Đã trả lại báo cáo kèm ý kiến."),
+                               field="comment", form_class=CommentForm)
+report_accept = _simple_action(workflow.report_accept, lambda: _("Đã chấp nhận báo cáo; báo cáo đã khóa."),
+                               field="comment", form_class=CommentForm)
+report_reopen = _simple_action(workflow.report_reopen, lambda: _("Đã mở lại báo cáo để cơ quan chỉnh sửa."),
+                               field="reason", form_class=ReopenForm)
+
+
+@post_only(_to_report)
+def contribution_request(request, pk):
+    report = _get_report(request, pk)
+    form = ContributionRequestForm(request.POST, agencies=report.item.supporting_agencies.filter(is_group=False))
+    if not form.is_valid():
+        messages.error(request, _("Chưa gửi đề nghị phối hợp: ") + " ".join(
+            f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+        return redirect(_to_report(pk))
+    try:
+        workflow.contribution_request(report=report, agency_id=form.cleaned_data["agency"].pk, user=request.user,
+                                      due_on=form.cleaned_data["due_on"], message=form.cleaned_data["message"])
+    except workflow.WorkflowError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã gửi đề nghị phối hợp tới %(agency)s.") % {"agency": form.cleaned_data["agency"]})
+    return redirect(_to_report(pk))
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+@post_only(_to_report)
+def attachment_upload(request, pk):
+    report = _get_report(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Hãy chọn một tệp minh chứng."))
+        return redirect(_to_report(pk))
+    try:
+        attachment = uploads.attach(report, user=request.user, uploaded=form.cleaned_data["file"])
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã nộp minh chứng “%(name)s”.") % {"name": attachment.original_name})
+    return redirect(_to_report(pk) + "#evidence")
+
+
+def _get_attachment(request, pk) -> Attachment:
+    return get_object_or_404(Attachment.objects.select_related("report__cycle__plan")
+                             .filter(report__in=_visible_reports(request)), pk=pk)
+
+
+def attachment_download(request, pk):
+    attachment = _get_attachment(request, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("Tệp minh chứng không còn trên máy chủ."))
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@post_only(lambda pk: reverse("reporting:home"))
+def attachment_delete(request, pk):
+    attachment = _get_attachment(request, pk)
+    try:
+        uploads.remove(attachment, user=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã xóa minh chứng “%(name)s”.") % {"name": attachment.original_name})
+    return redirect(_to_report(attachment.report_id) + "#evidence")
+
+
+# --- contributions from supporting agencies ----------------------------------------------------
+
+def contributions(request):
+    scope = scope_for(request)
+    requests_ = list(
+        access.contributions_visible_to(ContributionRequest.objects.all(), request)
+        .filter(agency_id__in=scope.agency_ids)
+        .select_related("report__item", "report__agency", "report__cycle__plan", "agency", "answered_by")
+        .order_by("answered_at", "due_on")
+    )
+    for r in requests_:
+        r.form = ContributionAnswerForm(initial={"answer": r.answer}, prefix=f"c{r.pk}")
+    return render(request, "reporting/contributions.html", {"requests": requests_, "today": timezone.localdate()})
+
+
+@post_only(lambda pk: reverse("reporting:contributions"))
+def contribution_answer(request, pk):
+    req = get_object_or_404(access.contributions_visible_to(ContributionRequest.objects.all(), request), pk=pk)
+    form = ContributionAnswerForm(request.POST, prefix=f"c{req.pk}")
+    form.is_valid()
+    try:
+        workflow.contribution_answer(req, user=request.user, answer=form.cleaned_data.get("answer", ""))
+    except workflow.WorkflowError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã gửi nội dung đóng góp."))
+    return redirect("reporting:contributions")
+
+
+# --- the reviewer's queue ----------------------------------------------------------------------
+
+def _oversight_cycles(request):
+    scope = scope_for(request)
+    oversight = scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids
+    if not (scope.is_admin or oversight):
+        raise PermissionDenied(_("Trang này dành cho cán bộ thẩm định và lãnh đạo tỉnh/thành phố."))
+    qs = ReportingCycle.objects.select_related("plan")
+    if not scope.is_admin:
+        qs = qs.filter(plan__jurisdiction_id__in=oversight)
+    return qs.order_by("-year", "plan__number", "kind")
+
+
+def queue(request):
+    all_cycles = list(_oversight_cycles(request))
+    today = timezone.localdate()
+    chosen = request.GET.get("cycle")
+    cycle = next((c for c in all_cycles if str(c.pk) == chosen), None) or \
+        next((c for c in all_cycles if c.is_open(today) and c.kind == ReportingCycle.Kind.ANNUAL), None) or \
+        (all_cycles[0] if all_cycles else None)
+    if cycle is None:
+        return render(request, "reporting/queue.html", {"cycle": None})
+    themes = list(PlanItem.objects.filter(plan_id=cycle.plan_id, level=PlanItem.Level.THEME).only("code", "title", "sort_key"))
+    in_cycle = _visible_reports(request).filter(cycle=cycle)
+    agencies = list(Agency.objects.filter(pk__in=in_cycle.values("agency_id")).only("id", "name"))
+    data = request.GET.copy()
+    data.setdefault("state", S.SUBMITTED)
+    data["cycle"] = str(cycle.pk)
+    form = QueueFilterForm(data, cycles=all_cycles, themes=themes, agencies=agencies)
+    filters = form.cleaned_data if form.is_valid() else {"state": S.SUBMITTED}
+    reports = in_cycle.select_related("item", "agency", "submitted_by").defer(
+        "results", "outputs", "difficulties", "proposals", "item__text", "item__search_text")
+    if filters.get("state"):
+        reports = reports.filter(state=filters["state"])
+    if filters.get("agency"):
+        reports = reports.filter(agency_id=filters["agency"])
+    if filters.get("theme"):
+        reports = reports.filter(Q(item__code=filters["theme"]) | Q(item__code__startswith=filters["theme"] + "."))
+    reports = list(reports.order_by("item__sort_key"))
+    counts = dict(in_cycle.order_by().values_list("state").annotate(n=Count("id")))
+    can_act = access.is_reviewer_of(request, cycle.plan)
+    extensions = list(Extension.objects.filter(cycle__in=[c.pk for c in all_cycles], state=Extension.State.REQUESTED)
+                      .select_related("cycle__plan", "agency", "requested_by").order_by("requested_at"))
+    for ext in extensions:
+        ext.can_decide = access.is_reviewer_of(request, ext.cycle.plan)
+    unassigned = [{"item": o.item, "reason": cycles.UNASSIGNED_REASONS.get(o.reason, o.reason)}
+                  for o in cycles.unassigned(cycle)]
+    return render(request, "reporting/queue.html", {
+        "cycle": cycle, "form": form, "reports": reports, "can_act": can_act,
+        "counts": [(s, S(s).label, counts.get(s, 0)) for s in STATE_ORDER], "total": sum(counts.values()),
+        "extensions": extensions, "unassigned": unassigned, "grant_form": ExtensionGrantForm(),
+        "bulk_possible": can_act and filters.get("state") == S.SUBMITTED,
+    })
+
+
+@post_only(lambda: reverse("reporting:queue"))
+def bulk_accept(request):
+    ids = [int(v) for v in request.POST.getlist("report") if v.isdigit()]
+    if not ids:
+        messages.error(request, _("Chưa chọn báo cáo nào."))
+        return _back(request, "reporting:queue")
+    reports = list(_visible_reports(request).filter(pk__in=ids).select_related("cycle__plan"))
+    if len(reports) != len(set(ids)):
+        raise Http404
+    try:
+        done, _skipped = workflow.bulk_accept(reports, user=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, _("Không chấp nhận báo cáo nào (chấp nhận hàng loạt là tất cả hoặc không): %(why)s")
+                       % {"why": exc})
+    else:
+        messages.success(request, _("Đã chấp nhận %(n)s báo cáo.") % {"n": done})
+    return _back(request, "reporting:queue")
+
+
+def _get_extension(request, pk) -> Extension:
+    return get_object_or_404(Extension.objects.filter(cycle__in=_oversight_cycles(request)), pk=pk)
+
+
+@post_only(lambda pk: reverse("reporting:queue"))
+def extension_grant(request, pk):
+    ext = _get_extension(request, pk)
+    form = ExtensionGrantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hạn mới không hợp lệ; nhập theo dạng dd/mm/yyyy."))
+        return _back(request, "reporting:queue")
+    try:
+        workflow.extension_grant(ext, user=request.user, new_due_on=form.cleaned_data["new_due_on"],
+                                 comment=form.cleaned_data["comment"])
+    except workflow.WorkflowError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã gia hạn cho %(agency)s đến %(day)s.")
+                         % {"agency": ext.agency, "day": form.cleaned_data["new_due_on"].strftime("%d/%m/%Y")})
+    return _back(request, "reporting:queue")
+
+
+@post_only(lambda pk: reverse("reporting:queue"))
+def extension_refuse(request, pk):
+    ext = _get_extension(request, pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        workflow.extension_refuse(ext, user=request.user, comment=form.cleaned_data.get("comment", ""))
+    except workflow.WorkflowError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã từ chối đề nghị gia hạn của %(agency)s.") % {"agency": ext.agency})
+    return _back(request, "reporting:queue")
