@@ -22,6 +22,8 @@ def parse_money(raw: str) -> int | None:
     text = _CURRENCY.sub("", (raw or "").strip()).strip()
     if not text:
         return None
+    if len(text) > 40:
+        raise ValidationError(_("Số tiền quá dài."), code="invalid")
     if text.startswith("-"):
         raise ValidationError(_("Số tiền không được âm."), code="negative")
     if text.isdigit():
@@ -50,8 +52,8 @@ class MoneyField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", "40")
 
     def to_python(self, value):
         return parse_money(super().to_python(value))

@@ -218,14 +218,14 @@ def home(request):
         group["state_counts"] = [(s, S(s).label, group["counts"].get(s, 0)) for s in STATE_ORDER]
         group["returned"] = [r for r in group["reports"] if r.state == S.RETURNED]
         group["done"] = group["counts"][S.SUBMITTED] + group["counts"][S.ACCEPTED]
-    cycle_ids = {k[0] for k in groups}
+    # A supporting agency may owe no report at all and still be asked for input.
     contributions = list(
         access.contributions_visible_to(ContributionRequest.objects.all(), request)
-        .filter(agency_id__in=scope.agency_ids, report__cycle_id__in=cycle_ids)
+        .filter(Q(report__cycle__closes_on__gte=today) | Q(answered_at__isnull=True), agency_id__in=scope.agency_ids)
         .select_related("report__item", "report__agency", "agency")
         .order_by("answered_at", "due_on")
     )
-    extensions = list(Extension.objects.filter(agency_id__in=scope.agency_ids, cycle_id__in=cycle_ids)
+    extensions = list(Extension.objects.filter(agency_id__in=scope.agency_ids, cycle__closes_on__gte=today)
                       .select_related("cycle__plan", "agency", "requested_by"))
     targets = [(g["cycle"], g["agency"]) for g in groups.values()]
     return render(request, "reporting/home.html", {

@@ -114,7 +114,8 @@ class PlanItem(models.Model):
         SUBACTIVITY = "subactivity", _("Hoạt động con")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # Deleting a parent deletes its subtree; reports protect the items they point at.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     level = models.CharField(_("cấp"), max_length=12, choices=Level.choices)
     code = models.CharField(_("mã"), max_length=40)
     printed_code = models.CharField(_("mã in trong văn bản"), max_length=40, blank=True)

@@ -38,3 +38,8 @@ def status_help(code):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def get_field(form, name):
+    return form[name]

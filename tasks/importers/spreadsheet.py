@@ -77,9 +77,7 @@ def _cell_text(value, where: str, errors: list[str]) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        if value.startswith("=") and len(value) > 1:
-            errors.append(f"{where}: ô chứa công thức “{value[:40]}”; hãy nhập giá trị, không nhập công thức.")
-            return None
+        # Formulas are recognised by the cell's type (checked in _rows); text starting with "=" is text.
         value = nfc(value).strip()
         return value or None
     if isinstance(value, float) and value.is_integer():

@@ -1,0 +1,74 @@
+"""Two editors on one report: the second save never overwrites the first silently."""
+import pytest
+from django.urls import reverse
+
+from reporting.models import Report, ReportEvent
+
+from .page_fixtures import *  # noqa: F401,F403
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**values):
+    data = {"base_version": 0, "status": "", "percent_complete": "", "results": "", "outputs": "",
+            "difficulties": "", "proposals": "", "funds_central": "", "funds_local": "", "funds_oda": "", "funds_other": ""}
+    data.update(values)
+    return data
+
+
+def test_the_second_of_two_concurrent_saves_gets_409_with_both_versions_then_a_deliberate_save_wins(
+        client, alice, hana, report):
+    from django.test import Client
+
+    first, second = Client(), client
+    first.force_login(hana)
+    second.force_login(alice)
+    url = reverse("reporting:report", args=[report.pk])
+    # Both open version 0.
+    assert 'name="base_version" value="0"' in first.get(url).content.decode()
+    assert 'name="base_version" value="0"' in second.get(url).content.decode()
+
+    saved = first.post(reverse("reporting:save", args=[report.pk]),
+                       form_data(results="Bản của Hana: đã trồng 5.000 cây", percent_complete=30, funds_local="2.000.000"))
+    assert saved.status_code == 302
+
+    response = second.post(reverse("reporting:save", args=[report.pk]),
+                           form_data(results="Bản của Alice: đã trồng 4.800 cây", percent_complete=25,
+                                     funds_local="1.500.000"))
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'id="conflict"' in body
+    assert "Bản của Hana: đã trồng 5.000 cây" in body  # theirs, in the comparison
+    assert body.count("Bản của Alice: đã trồng 4.800 cây") >= 2  # mine, in the comparison and in the form
+    assert "2.000.000 đ" in body and "1.500.000 đ" in body
+    assert "Hana" in body  # who saved in between (from the workflow's message)
+    rows = {r["label"]: r for r in response.context["conflict"]["rows"]}
+    assert rows["Kết quả đạt được"]["differs"] and not rows["Khó khăn, vướng mắc"]["differs"]
+    form = response.context["form"]
+    assert form["results"].value() == "Bản của Alice: đã trồng 4.800 cây"
+    assert form["funds_local"].value() == 1500000
+    assert 'name="funds_local" value="1.500.000"' in body  # shown Vietnamese-style again
+    assert form["base_version"].value() == 1  # the current version: a second save is deliberate
+    assert 'data-conflict="1"' in body
+
+    report.refresh_from_db()
+    assert report.version == 1 and report.results == "Bản của Hana: đã trồng 5.000 cây"  # nothing overwritten
+
+    again = second.post(reverse("reporting:save", args=[report.pk]),
+                        form_data(base_version=1, results="Bản của Alice: đã trồng 4.800 cây", percent_complete=25,
+                                  funds_local="1.500.000"))
+    assert again.status_code == 302
+    report.refresh_from_db()
+    assert report.version == 2 and report.results == "Bản của Alice: đã trồng 4.800 cây"
+    assert report.funds_local == 1500000 and report.updated_by == alice
+    assert list(report.events.values_list("kind", flat=True)) == [ReportEvent.Kind.SAVE, ReportEvent.Kind.SAVE]
+
+
+def test_a_stale_base_version_from_a_restored_browser_copy_also_gets_the_conflict_page(client, alice, report):
+    report.results, report.version, report.state = "Đã có người lưu", 3, Report.State.DRAFT
+    report.save()
+    client.force_login(alice)
+    response = client.post(reverse("reporting:save", args=[report.pk]), form_data(base_version=1, results="Bản cũ"))
+    assert response.status_code == 409
+    report.refresh_from_db()
+    assert report.results == "Đã có người lưu"

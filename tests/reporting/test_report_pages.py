@@ -1,0 +1,162 @@
+"""The report page for each role: who sees it, who may edit it, who only reads it."""
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from reporting import workflow
+from reporting.models import ContributionRequest, Report
+
+from .page_fixtures import *  # noqa: F401,F403  (named people and the plan)
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, user, report):
+    client.force_login(user)
+    return client.get(reverse("reporting:report", args=[report.pk]))
+
+
+def test_the_report_page_needs_a_login(client, report):
+    response = client.get(reverse("reporting:report", args=[report.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_an_officer_opens_her_agencys_report_with_the_form(client, alice, report):
+    response = page(client, alice, report)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="report-form"' in body and f'name="base_version" value="{report.version}"' in body
+    assert "Đề án kiểm kê khí nhà kính cấp tỉnh" in body  # expected outputs of the item
+    for meaning in Report.STATUS_HELP.values():
+        assert str(meaning) in body  # each status says what it means
+    assert "Sở Xây dựng" in body  # supporting agency
+
+
+def test_an_officer_gets_404_on_another_agencys_report(client, alice, report_b):
+    assert page(client, alice, report_b).status_code == 404
+
+
+def test_an_officer_of_agency_b_gets_404_on_agency_as_report(client, bob, report, report_b):
+    assert page(client, bob, report).status_code == 404
+    assert page(client, bob, report_b).status_code == 200
+
+
+def test_a_reviewer_of_the_province_sees_the_report_without_the_edit_form(client, rita, report):
+    response = page(client, rita, report)
+    assert response.status_code == 200
+    assert 'id="report-form"' not in response.content.decode()
+
+
+def test_a_reviewer_of_another_province_gets_404(client, rob, report):
+    assert page(client, rob, report).status_code == 404
+
+
+def test_a_leader_reads_only_no_form_no_buttons_and_posts_are_refused(client, leo, report, hana, alice):
+    workflow.report_save(report, user=alice, data={"status": "on_schedule", "percent_complete": 40}, base_version=0)
+    workflow.report_submit(report, user=hana)
+    response = page(client, leo, report)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="report-form"' not in body and 'id="workflow-actions"' not in body
+    assert "Đúng tiến độ" in body  # the values are shown read-only
+    for name, data in [("reporting:accept", {}), ("reporting:return", {"comment": "Sửa lại"}),
+                       ("reporting:save", {"base_version": 1, "results": "leo was here"})]:
+        response = client.post(reverse(name, args=[report.pk]), data, follow=True)
+        assert response.status_code == 200
+        assert any(m.level_tag == "error" for m in response.context["messages"]), name
+    report.refresh_from_db()
+    assert report.state == Report.State.SUBMITTED and "leo" not in report.results
+
+
+def test_a_supporting_agency_gets_404_on_the_report_but_sees_its_contribution_request(client, sam, alice, report, agency_c):
+    ContributionRequest.objects.create(report=report, agency=agency_c, due_on=report.cycle.due_at.date(),
+                                       message="Xin số liệu công trình xanh", requested_by=alice)
+    assert page(client, sam, report).status_code == 404
+    response = client.get(reverse("reporting:contributions"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Xin số liệu công trình xanh" in body and report.item.title in body
+    home = client.get(reverse("reporting:home")).content.decode()
+    assert 'id="contributions"' in home and report.item.title in home and "Chưa trả lời" in home
+
+
+def test_the_lead_asks_a_supporting_agency_which_answers_and_the_answer_shows_in_the_report(client, alice, sam, report, agency_c):
+    client.force_login(alice)
+    due = report.cycle.due_at.date() - dt.timedelta(days=3)
+    response = client.post(reverse("reporting:contribution_request", args=[report.pk]),
+                           {"agency": agency_c.pk, "due_on": due.strftime("%d/%m/%Y"), "message": "Cần số liệu"}, follow=True)
+    assert "Đã gửi đề nghị phối hợp" in response.content.decode()
+    request = ContributionRequest.objects.get(report=report, agency=agency_c)
+    client.force_login(sam)
+    client.post(reverse("reporting:contribution_answer", args=[request.pk]),
+                {f"c{request.pk}-answer": "Đã hoàn thành 3 công trình xanh"})
+    client.force_login(alice)
+    body = client.get(reverse("reporting:report", args=[report.pk])).content.decode()
+    assert "Đã hoàn thành 3 công trình xanh" in body and "Sở Xây dựng" in body
+
+
+def test_a_contribution_due_after_the_report_deadline_is_refused_with_the_workflow_message(client, alice, report, agency_c):
+    client.force_login(alice)
+    late = report.cycle.due_at.date()
+    response = client.post(reverse("reporting:contribution_request", args=[report.pk]),
+                           {"agency": agency_c.pk, "due_on": late.strftime("%d/%m/%Y")}, follow=True)
+    assert "Hạn góp ý phải trước hạn nộp báo cáo." in response.content.decode()
+    assert not ContributionRequest.objects.exists()
+
+
+def test_last_years_report_is_shown_beside_the_form_even_from_a_predecessor_agency(client, alice, report, last_year, province, agency_a):
+    from agencies.models import Succession
+    from tests.factories import AgencyFactory
+
+    old = AgencyFactory(jurisdiction=province, name="Sở Tài nguyên cũ")
+    Succession.objects.create(predecessor=old, successor=agency_a, effective_on=last_year.closes_on)
+    Report.objects.create(cycle=last_year, item=report.item, agency=old, state=Report.State.DRAFT,
+                          results="Năm trước đã kiểm kê 12 nguồn phát thải")
+    body = page(client, alice, report).content.decode()
+    assert "Năm trước đã kiểm kê 12 nguồn phát thải" in body and "Sở Tài nguyên cũ" in body
+
+
+def test_history_shows_who_changed_which_field_from_what_to_what(client, alice, report):
+    workflow.report_save(report, user=alice, data={"percent_complete": 10, "funds_local": 1000000}, base_version=0)
+    workflow.report_save(report, user=alice, data={"percent_complete": 35, "funds_local": 2500000}, base_version=1)
+    response = page(client, alice, report)
+    changes = response.context["changes"]
+    newest = {c["field"]: (c["old"], c["new"]) for c in changes[0]["changes"]}
+    assert newest["percent_complete"] == ("10%", "35%")
+    assert newest["funds_local"] == ("1.000.000 đ", "2.500.000 đ")
+    assert changes[0]["user"] == alice
+    body = response.content.decode()
+    assert "2.500.000 đ" in body and "Lưu nháp" in body
+
+
+def test_the_report_page_loads_the_draft_keeping_script_and_no_inline_script(client, alice, report):
+    response = page(client, alice, report)
+    body = response.content.decode()
+    assert '<script src="/static/js/report.js" defer></script>' in body
+    assert f'data-report-id="{report.pk}"' in body and f'data-version="{report.version}"' in body
+    assert 'id="draft-notice"' in body and 'id="draft-discard"' in body
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)  # CSP: no inline script
+    assert not re.search(r"\son[a-z]+=", body)  # nor on* handlers
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_after_a_successful_save_the_page_tells_the_script_to_clear_its_copy(client, alice, report):
+    client.force_login(alice)
+    response = client.post(reverse("reporting:save", args=[report.pk]), {"base_version": 0, "results": "Đã làm"})
+    assert response.status_code == 302 and response["Location"].endswith("?saved=1")
+    body = client.get(response["Location"]).content.decode()
+    assert 'data-just-saved="1"' in body
+    assert 'data-just-saved' not in client.get(reverse("reporting:report", args=[report.pk])).content.decode()
+
+
+def test_a_save_bounced_to_login_comes_back_to_the_report_page_not_a_405(client, alice, report):
+    save = reverse("reporting:save", args=[report.pk])
+    response = client.post(save, {"base_version": 0, "results": "typed before the session expired"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(alice)
+    response = client.get(save)  # where the login page sends her back
+    assert response.status_code == 302 and response["Location"] == reverse("reporting:report", args=[report.pk])
+    report.refresh_from_db()
+    assert report.results == ""  # nothing was saved behind her back
