@@ -85,11 +85,20 @@ def _figures(states=REPORTED, base: Q | None = None) -> dict:
     return agg
 
 
+def fmt_pct(value) -> str:
+    """47.25 → “47,3%” (Vietnamese decimal comma); None → “—”."""
+    if value is None:
+        return "—"
+    text = f"{round(float(value), 1):.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") + "%"
+
+
 def _finish(row: dict) -> dict:
     row["missing"] = row["due"] - row["submitted"]
     row["not_reported"] = row["missing"]
     if row.get("mean_percent") is not None:
         row["mean_percent"] = round(float(row["mean_percent"]), 1)
+    row["mean_text"] = fmt_pct(row.get("mean_percent"))
     return row
 
 
@@ -424,8 +433,8 @@ def national_overview(user, year: int | None = None) -> list[dict]:
     for plan in plans:
         cycle = chosen.get(plan.pk)
         figures = by_cycle.get(cycle.pk) if cycle else None
-        rows.append({"plan": plan, "cycle": cycle, **(figures or {"due": 0, "submitted": 0, "on_time": 0,
-                                                                  "late": 0, "missing": 0, "mean_percent": None})})
+        rows.append({"plan": plan, "cycle": cycle, **(figures or {"due": 0, "submitted": 0, "on_time": 0, "late": 0,
+                                                                  "missing": 0, "mean_percent": None, "mean_text": "—"})})
     return rows
 
 
@@ -444,7 +453,8 @@ def public_summary(plan: Plan, cycle: ReportingCycle | None = None) -> dict:
     )
     if totals["mean"] is not None:
         totals["mean"] = round(float(totals["mean"]), 1)
+    totals["mean_text"] = fmt_pct(totals["mean"])
     public_rows = [{"code": t["code"], "title": t["title"], "items": t["due"], "accepted": t["submitted"],
-                    "mean_percent": t["mean_percent"], "completed": t["status_completed"],
+                    "mean_percent": t["mean_percent"], "mean_text": t["mean_text"], "completed": t["status_completed"],
                     "not_accepted": t["due"] - t["submitted"]} for t in themes]
     return {"cycle": cycle, "themes": public_rows, "totals": totals, "method": PUBLIC_METHOD}

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_import import appendix_import_view
+from import_export.admin import ImportMixin
+
+from .admin_import import PlanAppendixResource, PlanWorkbook
 from .models import ImportLog, Plan, PlanItem, SplitDecision
 
 
@@ -12,17 +14,16 @@ class PlanAdmin(SimpleHistoryAdmin):
     list_filter = ["jurisdiction", "public_enabled", "needs_review"]
     search_fields = ["code", "number", "title"]
     autocomplete_fields = ["focal_agency"]
-    change_list_template = "admin/tasks/plan_changelist.html"
-
-    def get_urls(self):
-        from django.urls import path
-
-        return [path("import-appendix/", self.admin_site.admin_view(appendix_import_view), name="tasks_plan_import"),
-                *super().get_urls()]
 
 
 @admin.register(PlanItem)
-class PlanItemAdmin(SimpleHistoryAdmin):
+class PlanItemAdmin(ImportMixin, SimpleHistoryAdmin):
+    """“Nhập” on the plan items list runs the appendix import, with a dry-run preview."""
+
+    resource_classes = [PlanAppendixResource]
+    import_formats = [PlanWorkbook]
+    skip_admin_log = True  # every import has its own entry in the import log
+
     list_display = ["code", "level", "short_title", "plan", "lead_agency", "start_year", "end_year", "high_priority", "needs_review", "retired_at"]
     list_filter = ["plan", "level", "high_priority", "needs_review", ("retired_at", admin.EmptyFieldListFilter), "lead_agency"]
     search_fields = ["code", "printed_code", "search_text"]

@@ -1,96 +1,67 @@
-"""Importing the appendix from the admin: upload, preview (a dry run), then confirm."""
-import uuid
-from pathlib import Path
+"""The appendix import in the Django admin, through django-import-export.
 
-from django import forms
-from django.conf import settings
-from django.contrib import admin, messages
-from django.shortcuts import redirect, render
-from django.urls import reverse
+django-import-export reads one sheet as rows; the plan spreadsheet is a whole workbook (plan,
+items, agencies), so the format hands the resource the file's bytes and the resource runs the
+same import service as `import_appendix`. The admin keeps import-export's flow: upload, a dry-run
+preview listing creates, updates, unchanged rows and errors, then confirm.
+"""
+import tablib
+from import_export import resources
+from import_export.formats.base_formats import XLSX
+from import_export.results import Error, Result, RowResult
 
-from .importers.load import import_appendix
-from .importers.service import ImportFailed
-from .models import ImportLog, Plan
-
-PENDING_DIR = Path(settings.BASE_DIR) / "var" / "imports"
-
-
-class AppendixUploadForm(forms.Form):
-    file = forms.FileField(label="Tệp phụ lục (.xlsx hoặc văn bản .txt)")
-    plan = forms.ModelChoiceField(Plan.objects.all(), required=False, label="Nhập vào kế hoạch có sẵn",
-                                  help_text="Bỏ trống để nhận diện kế hoạch theo nội dung tệp.")
-    corrections = forms.ChoiceField(label="Tệp đính chính đã rà soát", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        found = sorted((Path(settings.BASE_DIR) / "fixtures").glob("corrections-*.json"))
-        self.fields["corrections"].choices = [("", "Không áp dụng")] + [(p.name, p.name) for p in found]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                f"{upload.name}: tệp quá lớn ({upload.size / 1024 / 1024:.1f} MB; tối đa "
-                f"{settings.MAX_IMPORT_BYTES // (1024 * 1024)} MB).")
-        return upload
+from .importers.load import log_failed_read, read_appendix_bytes
+from .importers.service import ImportFailed, import_bundle
+from .models import PlanItem
 
 
-def appendix_import_view(request):
-    """Step 1 uploads and previews (nothing written); step 2 applies the same file."""
-    context = {**admin.site.each_context(request), "title": "Nhập phụ lục kế hoạch"}
-    if request.method == "POST" and request.POST.get("token"):
-        return _confirm(request, context)
-    form = AppendixUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        token = uuid.uuid4().hex
-        PENDING_DIR.mkdir(parents=True, exist_ok=True)
-        suffix = ".xlsx" if form.cleaned_data["file"].name.lower().endswith(".xlsx") else ".txt"
-        pending = PENDING_DIR / f"{token}{suffix}"
-        with pending.open("wb") as fh:
-            for chunk in form.cleaned_data["file"].chunks():
-                fh.write(chunk)
-        request.session["appendix_import"] = {
-            "token": token, "path": str(pending), "name": form.cleaned_data["file"].name,
-            "plan": form.cleaned_data["plan"].code if form.cleaned_data["plan"] else None,
-            "corrections": form.cleaned_data["corrections"] or None,
-        }
-        context.update(_run(request, request.session["appendix_import"], dry_run=True))
-        context["token"] = token
-        return render(request, "admin/tasks/appendix_preview.html", context)
-    context["form"] = form
-    return render(request, "admin/tasks/appendix_upload.html", context)
+class PlanWorkbook(XLSX):
+    """The whole workbook, unread: the resource parses it with the import service."""
+
+    def get_title(self):
+        return "xlsx (phụ lục kế hoạch)"
+
+    def create_dataset(self, in_stream):
+        dataset = tablib.Dataset(headers=["tệp"])
+        dataset.append(["(toàn bộ tệp)"])  # import-export refuses an empty dataset
+        dataset.raw_bytes = in_stream if isinstance(in_stream, bytes) else in_stream.read()
+        return dataset
 
 
-def _run(request, pending: dict, *, dry_run: bool) -> dict:
-    source = Path(pending["path"])
-    named = source.with_name(pending["name"].replace("/", "_"))
-    corrections = Path(settings.BASE_DIR) / "fixtures" / pending["corrections"] if pending.get("corrections") else None
-    try:
-        source.rename(named)
-        report = import_appendix(named, plan_code=pending["plan"], dry_run=dry_run, corrections=corrections,
-                                 user=request.user)
-        return {"report": report, "errors": []}
-    except ImportFailed as failure:
-        return {"report": None, "errors": failure.errors}
-    finally:
-        if named.exists():
-            named.rename(source)
+class PlanAppendixResource(resources.ModelResource):
+    class Meta:
+        model = PlanItem
+        name = "Phụ lục kế hoạch (tệp Excel xuất từ greenplan)"
+        fields = ("code", "title")
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
+                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+        result = Result()
+        result.diff_headers = ["Mã", "Thay đổi"]
+        name = kwargs.get("file_name") or "tệp tải lên"
+        try:
+            bundle = read_appendix_bytes(getattr(dataset, "raw_bytes", b""), name)
+        except ImportFailed as failure:
+            log_failed_read(name, failure, user=kwargs.get("user"))
+            return _with_errors(result, failure)
+        try:
+            report = import_bundle(bundle, dry_run=dry_run, user=kwargs.get("user"))
+        except ImportFailed as failure:  # the service has logged it
+            return _with_errors(result, failure)
+        rows = [(code, RowResult.IMPORT_TYPE_NEW, "tạo mới") for code in report.created]
+        rows += [(code, RowResult.IMPORT_TYPE_UPDATE, ", ".join(fields)) for code, fields in report.updated]
+        rows += [(code, RowResult.IMPORT_TYPE_UPDATE, "ngừng theo dõi (không còn trong tệp)") for code in report.retired]
+        for code, kind, change in rows:
+            row = RowResult()
+            row.import_type, row.diff, row.object_repr = kind, [code, change], code
+            result.append_row_result(row)
+            result.increment_row_result_total(row)
+        result.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged
+        result.total_rows = len(rows) + report.unchanged
+        return result
 
 
-def _confirm(request, context):
-    pending = request.session.get("appendix_import")
-    if not pending or pending["token"] != request.POST["token"] or not Path(pending["path"]).exists():
-        messages.error(request, "Phiên xem trước đã hết hạn; hãy tải tệp lên lại.")
-        return redirect("admin:tasks_plan_import")
-    result = _run(request, pending, dry_run=False)
-    Path(pending["path"]).unlink(missing_ok=True)
-    del request.session["appendix_import"]
-    if result["errors"]:
-        messages.error(request, "Nhập thất bại, không có gì được ghi: " + " | ".join(result["errors"][:5]))
-    else:
-        messages.success(request, f"Đã nhập {pending['name']}: {len(result['report'].created)} tạo mới, "
-                                  f"{len(result['report'].updated)} cập nhật, {result['report'].unchanged} không đổi.")
-    log = ImportLog.objects.order_by("-pk").first()
-    return redirect(reverse("admin:tasks_importlog_change", args=[log.pk]) if log else "admin:tasks_plan_changelist")
-
-
+def _with_errors(result: Result, failure: ImportFailed) -> Result:
+    for message in failure.errors:
+        result.append_base_error(Error(ValueError(message)))
+    return result

@@ -68,7 +68,7 @@ class ReportingCycle(models.Model):
 
 class ReportQuerySet(models.QuerySet):
     def for_user(self, user):
-        from .access import reports_visible_to
+        from ..access import reports_visible_to
 
         return reports_visible_to(self, user)
 

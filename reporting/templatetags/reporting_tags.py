@@ -43,3 +43,11 @@ def get_item(mapping, key):
 @register.filter
 def get_field(form, name):
     return form[name]
+
+
+@register.filter
+def person(user):
+    """A user's full name, else the login name; "—" for nobody (a deleted account)."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

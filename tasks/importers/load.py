@@ -97,17 +97,22 @@ def apply_corrections(bundle: ImportBundle, path: Path) -> tuple[dict[str, str],
     return dict(spec.get("code_map", {})), applied
 
 
-def import_appendix(path: Path, *, plan_code=None, dry_run=False, corrections: Path | None = None,
-                    user=None) -> ImportReport:
+def log_failed_read(name: str, failure: ImportFailed, *, user=None) -> None:
+    """A file that could not even be read still gets its entry in the import log."""
     from ..models import ImportLog
 
+    ImportLog.objects.create(source_file=name, source_kind="unknown", status=ImportLog.Status.FAILED,
+                             report="NHẬP DỮ LIỆU THẤT BẠI – không có gì được ghi.\n" + "\n".join(failure.errors),
+                             details={"errors": failure.errors}, user=user)
+
+
+def import_appendix(path: Path, *, plan_code=None, dry_run=False, corrections: Path | None = None,
+                    user=None) -> ImportReport:
     try:
         bundle = read_appendix(path, plan_code=plan_code)
         code_map, applied = apply_corrections(bundle, corrections) if corrections else ({}, [])
     except ImportFailed as failure:
-        ImportLog.objects.create(source_file=path.name, source_kind="unknown", status=ImportLog.Status.FAILED,
-                                 report="NHẬP DỮ LIỆU THẤT BẠI – không có gì được ghi.\n" + "\n".join(failure.errors),
-                                 details={"errors": failure.errors}, user=user)
+        log_failed_read(path.name, failure, user=user)
         raise
     report = import_bundle(bundle, dry_run=dry_run, code_map=code_map, user=user)
     report.corrections_applied = applied

@@ -1,0 +1,283 @@
+"""Server-rendered SVG charts for the dashboard, the public page and the province report PDF.
+
+The same function draws a chart for the page and for the PDF (the page passes drill-down links,
+the PDF does not). Every chart is readable in black and white: series differ by pattern (solid,
+hatched, dotted, empty) as well as colour, and values are written as numbers. Each chart carries
+<title> and <desc>, and comes with a table of the same figures as its text alternative.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+INK = "#1d2330"
+_ids = itertools.count(1)
+
+# pattern name → (definition with {id}, short description for the legend's text alternative)
+PATTERNS = {
+    "solid": '<pattern id="{id}" patternUnits="userSpaceOnUse" width="8" height="8">'
+             '<rect width="8" height="8" fill="#1f6f43"/></pattern>',
+    "hatch": '<pattern id="{id}" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">'
+             '<rect width="6" height="6" fill="#fff4e0"/><rect width="2.6" height="6" fill="#9a5b00"/></pattern>',
+    "cross": '<pattern id="{id}" patternUnits="userSpaceOnUse" width="7" height="7">'
+             '<rect width="7" height="7" fill="#fdecec"/><path d="M0 0L7 7M7 0L0 7" stroke="#a4262c" stroke-width="1.2"/>'
+             '</pattern>',
+    "dots": '<pattern id="{id}" patternUnits="userSpaceOnUse" width="6" height="6">'
+            '<rect width="6" height="6" fill="#ffffff"/><circle cx="3" cy="3" r="1.3" fill="#3d4656"/></pattern>',
+    "light": '<pattern id="{id}" patternUnits="userSpaceOnUse" width="8" height="8">'
+             '<rect width="8" height="8" fill="#8fc3a3"/><path d="M0 4H8" stroke="#1f6f43" stroke-width="1"/></pattern>',
+    "empty": '<pattern id="{id}" patternUnits="userSpaceOnUse" width="8" height="8">'
+             '<rect width="8" height="8" fill="#ffffff"/></pattern>',
+}
+
+
+@dataclass
+class Series:
+    key: str
+    label: str
+    pattern: str
+
+
+@dataclass
+class Chart:
+    """An SVG and the table that says the same in text."""
+
+    uid: str
+    title: str
+    desc: str
+    svg: SafeString
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def _e(text) -> str:
+    return escape(str(text), quote=True)
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _pct(value) -> str:
+    if value is None:
+        return "—"
+    value = round(float(value), 1)
+    return (f"{value:.1f}".rstrip("0").rstrip(".")).replace(".", ",") + "%"
+
+
+class _Svg:
+    def __init__(self, title: str, desc: str, patterns=()):
+        self.uid = f"c{next(_ids)}"
+        self.title, self.desc = title, desc
+        self.parts: list[str] = []
+        self.patterns = set(patterns)
+
+    def fill(self, pattern: str) -> str:
+        self.patterns.add(pattern)
+        return f"url(#{self.uid}-{pattern})"
+
+    def sub(self) -> "_Svg":
+        """A group of marks drawn with the same patterns, to be wrapped in one link."""
+        child = _Svg.__new__(_Svg)
+        child.uid, child.title, child.desc, child.patterns, child.parts = self.uid, "", "", self.patterns, []
+        return child
+
+    def add_group(self, child: "_Svg", href: str | None) -> None:
+        self.parts.append(self.link(href, "".join(child.parts)))
+
+    def add(self, markup: str) -> None:
+        self.parts.append(markup)
+
+    def text(self, x, y, content, *, size=12, anchor="start", weight="normal", fill=INK, title=None) -> None:
+        tip = f"<title>{_e(title)}</title>" if title else ""
+        self.add(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
+                 f'fill="{fill}">{tip}{_e(content)}</text>')
+
+    def rect(self, x, y, w, h, pattern, *, stroke=INK, title=None) -> None:
+        tip = f"<title>{_e(title)}</title>" if title else ""
+        self.add(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{self.fill(pattern)}" '
+                 f'stroke="{stroke}" stroke-width="0.8">{tip}</rect>')
+
+    def link(self, href: str | None, inner: str) -> str:
+        return f'<a href="{_e(href)}">{inner}</a>' if href else inner
+
+    def render(self, width: int, height: int) -> SafeString:
+        defs = "".join(PATTERNS[p].format(id=f"{self.uid}-{p}") for p in sorted(self.patterns))
+        return mark_safe(
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-labelledby="{self.uid}-t {self.uid}-d" '
+            f'font-family="{FONT}" id="{self.uid}">'
+            f'<title id="{self.uid}-t">{_e(self.title)}</title><desc id="{self.uid}-d">{_e(self.desc)}</desc>'
+            f"<defs>{defs}</defs>{''.join(self.parts)}</svg>"
+        )
+
+
+def _legend(svg: _Svg, series: list[Series], x: float, y: float) -> None:
+    for s in series:
+        svg.rect(x, y - 10, 14, 12, s.pattern)
+        svg.text(x + 19, y, s.label, size=12)
+        x += 28 + 6.6 * len(s.label)
+
+
+# --- charts ------------------------------------------------------------------------------------
+
+def progress_bars(rows: list[dict], *, title: str, desc: str, label_width: int = 300, width: int = 700,
+                  value_label: str = "Tiến độ bình quân") -> Chart:
+    """Horizontal bars 0–100 %: rows of {label, full, value (None = no report), note, href}."""
+    svg = _Svg(title, desc)
+    row_h, top = 26, 26
+    bar_x, bar_w = label_width + 10, width - label_width - 10 - 150
+    height = top + row_h * len(rows) + 10
+    for pct in (0, 25, 50, 75, 100):
+        x = bar_x + bar_w * pct / 100
+        svg.add(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 8}" stroke="#c9ced6" '
+                f'stroke-dasharray="2 3"/>')
+        svg.text(x, top - 10, f"{pct}%", size=10, anchor="middle", fill="#5b6472")
+    for i, row in enumerate(rows):
+        y = top + i * row_h
+        inner = svg.sub()
+        inner.text(label_width, y + 15, _short(row["label"], int(label_width / 6.4)), size=12, anchor="end",
+                   title=row.get("full") or row["label"])
+        inner.rect(bar_x, y + 4, bar_w, 14, "empty", stroke="#9aa3af")
+        value = row.get("value")
+        if value is not None:
+            inner.rect(bar_x, y + 4, bar_w * min(float(value), 100) / 100, 14, "solid",
+                       title=f"{row['label']}: {_pct(value)}")
+        note = _pct(value) if value is not None else "chưa có báo cáo"
+        if row.get("note"):
+            note += f" · {row['note']}"
+        inner.text(bar_x + bar_w + 6, y + 15, note, size=11, weight="bold" if value is not None else "normal")
+        svg.add_group(inner, row.get("href"))
+    headers = ["Mục", value_label, "Ghi chú"]
+    table = [[row.get("full") or row["label"], _pct(row.get("value")), row.get("note", "")] for row in rows]
+    return Chart(svg.uid, title, desc, svg.render(width, height), headers, table)
+
+
+def stacked_bars(rows: list[dict], series: list[Series], *, title: str, desc: str, label_width: int = 300,
+                 width: int = 700, total_label: str = "Tổng") -> Chart:
+    """Horizontal stacked bars: rows of {label, full, values {key: n}, hrefs {key: url}}; bar
+    lengths share one scale (the largest total), each segment labelled with its count."""
+    svg = _Svg(title, desc)
+    row_h, top = 24, 34
+    bar_x, bar_w = label_width + 10, width - label_width - 10 - 50
+    height = top + row_h * len(rows) + 8
+    _legend(svg, series, bar_x, 14)
+    biggest = max([sum(r["values"].get(s.key, 0) for s in series) for r in rows] + [1])
+    for i, row in enumerate(rows):
+        y = top + i * row_h
+        svg.text(label_width, y + 14, _short(row["label"], int(label_width / 6.4)), size=12, anchor="end",
+                 title=row.get("full") or row["label"])
+        x = bar_x
+        for s in series:
+            n = row["values"].get(s.key, 0)
+            if not n:
+                continue
+            w = bar_w * n / biggest
+            inner = svg.sub()
+            inner.rect(x, y + 3, w, 15, s.pattern, title=f"{row.get('full') or row['label']} – {s.label}: {n}")
+            if w >= 16:
+                fill = "#ffffff" if s.pattern == "solid" else INK
+                # a white box behind the count keeps it readable over a pattern
+                if s.pattern not in ("solid", "empty"):
+                    inner.add(f'<rect x="{x + w / 2 - 8:.1f}" y="{y + 5:.1f}" width="16" height="11" fill="#ffffff" '
+                              f'opacity="0.85"/>')
+                inner.text(x + w / 2, y + 14.5, n, size=10, anchor="middle", weight="bold", fill=fill)
+            svg.add_group(inner, (row.get("hrefs") or {}).get(s.key))
+            x += w
+        total = sum(row["values"].get(s.key, 0) for s in series)
+        svg.text(x + 5, y + 14.5, total, size=11, fill="#5b6472")
+    headers = ["Mục"] + [s.label for s in series] + [total_label]
+    table = [[row.get("full") or row["label"]] + [str(row["values"].get(s.key, 0)) for s in series]
+             + [str(sum(row["values"].get(s.key, 0) for s in series))] for row in rows]
+    return Chart(svg.uid, title, desc, svg.render(width, height), headers, table)
+
+
+def grouped_columns(categories: list[dict], series: list[Series], *, title: str, desc: str, width: int = 700,
+                    height: int = 230, unit: str = "%") -> Chart:
+    """Vertical columns, one group per category {label, values {key: number}, current: bool}."""
+    svg = _Svg(title, desc)
+    top, bottom, left = 40, 34, 40
+    plot_h = height - top - bottom
+    _legend(svg, series, left, 16)
+    maximum = 100 if unit == "%" else max([v or 0 for c in categories for v in c["values"].values()] + [1])
+    for tick in range(0, 101, 25):
+        value = maximum * tick / 100
+        y = top + plot_h - plot_h * tick / 100
+        svg.add(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#e1e5ea"/>')
+        svg.text(left - 4, y + 4, f"{round(value)}{unit}", size=10, anchor="end", fill="#5b6472")
+    group_w = (width - left - 20) / max(len(categories), 1)
+    col_w = min(34, (group_w - 16) / max(len(series), 1))
+    for i, cat in enumerate(categories):
+        gx = left + 10 + i * group_w + (group_w - col_w * len(series)) / 2
+        for j, s in enumerate(series):
+            v = cat["values"].get(s.key)
+            x = gx + j * col_w
+            if v is None:
+                svg.text(x + col_w / 2, top + plot_h - 4, "—", size=11, anchor="middle")
+                continue
+            h = plot_h * min(float(v), maximum) / maximum
+            svg.rect(x + 1, top + plot_h - h, col_w - 2, h, s.pattern, title=f"{cat['label']} – {s.label}: {v}{unit}")
+            svg.text(x + col_w / 2, top + plot_h - h - 4, _pct(v) if unit == "%" else v, size=10, anchor="middle",
+                     weight="bold")
+        svg.text(left + 10 + i * group_w + group_w / 2, height - 12, cat["label"], size=12, anchor="middle",
+                 weight="bold" if cat.get("current") else "normal")
+    svg.add(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="{INK}"/>')
+    headers = ["Kỳ"] + [s.label for s in series]
+    table = [[cat["label"]] + [(_pct(cat["values"].get(s.key)) if unit == "%" else str(cat["values"].get(s.key)))
+                               for s in series] for cat in categories]
+    return Chart(svg.uid, title, desc, svg.render(width, height), headers, table)
+
+
+def timeline_chart(rows: list[dict], years: list[int], *, today: dt.date, title: str, desc: str,
+                   label_width: int = 250, width: int = 700) -> Chart:
+    """Themes × years: each cell holds the number of activities running that year (shade and
+    number), a dashed line marks today. rows: {label, full, per_year {year: n}, href}."""
+    svg = _Svg(title, desc)
+    row_h, top = 20, 40
+    col_w = (width - label_width - 20) / max(len(years), 1)
+    height = top + row_h * len(rows) + 12
+    biggest = max([n for r in rows for n in r["per_year"].values()] + [1])
+    for j, year in enumerate(years):
+        svg.text(label_width + 10 + j * col_w + col_w / 2, top - 6, year, size=11, anchor="middle",
+                 weight="bold" if year == today.year else "normal")
+    for i, row in enumerate(rows):
+        y = top + i * row_h
+        inner = svg.sub()
+        inner.text(label_width, y + 14, _short(row["label"], int(label_width / 6.4)), size=11, anchor="end",
+                   title=row.get("full") or row["label"])
+        for j, year in enumerate(years):
+            n = row["per_year"].get(year, 0)
+            x = label_width + 10 + j * col_w
+            if n:
+                shade = 0.15 + 0.6 * n / biggest
+                inner.add(f'<rect x="{x + 1:.1f}" y="{y + 2}" width="{col_w - 2:.1f}" height="{row_h - 4}" '
+                          f'fill="#1f6f43" fill-opacity="{shade:.2f}" stroke="{INK}" stroke-width="0.5">'
+                          f"<title>{_e(row['label'])} – {year}: {n}</title></rect>")
+                inner.text(x + col_w / 2, y + 14, n, size=10, anchor="middle", weight="bold")
+        svg.add_group(inner, row.get("href"))
+    if years and years[0] <= today.year <= years[-1]:
+        frac = (today - dt.date(today.year, 1, 1)).days / 365.25
+        x = label_width + 10 + (years.index(today.year) + frac) * col_w
+        svg.add(f'<line x1="{x:.1f}" y1="{top - 2}" x2="{x:.1f}" y2="{height - 6}" stroke="#a4262c" '
+                f'stroke-width="2" stroke-dasharray="5 3"/>')
+        svg.text(min(x, width - 60), 12, f"Hôm nay {today:%d/%m/%Y}", size=11, anchor="middle", weight="bold",
+                 fill="#a4262c")
+    headers = ["Chủ đề"] + [str(y) for y in years]
+    table = [[row.get("full") or row["label"]] + [str(row["per_year"].get(y, 0) or "") for y in years] for row in rows]
+    return Chart(svg.uid, title, desc, svg.render(width, height), headers, table)
+
+
+# --- series used across the portal -------------------------------------------------------------
+
+COMPLIANCE = [Series("on_time", "Đúng hạn", "solid"), Series("late", "Muộn hạn", "hatch"),
+              Series("missing", "Chưa nộp", "dots")]
+STATES = [Series("accepted", "Đã chấp nhận", "solid"), Series("submitted", "Đã gửi, chờ thẩm định", "light"),
+          Series("returned", "Trả lại để sửa", "cross"), Series("draft", "Đang soạn", "hatch"),
+          Series("missing", "Chưa báo cáo", "dots")]
+HISTORY = [Series("on_time_rate", "Tỷ lệ nộp đúng hạn", "solid"), Series("mean_percent", "Tiến độ bình quân", "hatch")]

@@ -1,0 +1,301 @@
+"""The province report (báo cáo kết quả thực hiện) assembled once, rendered three ways.
+
+`build(cycle, meta)` gathers every figure, table, chart and paragraph in a fixed number of
+queries; exports/pdf.py, exports/docx.py and exports/excel.py only lay the result out, so the
+three formats always say the same thing.
+
+Narrative (results, difficulties, proposals) comes from ACCEPTED reports; reports submitted but
+not yet reviewed are included only marked "(chưa thẩm định)"; drafts never appear.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from agencies.lineage import Lineage
+from agencies.models import Agency
+from agencies.text import sort_key
+
+from . import charts, selectors
+from .models import ProvinceReportSettings, Report, ReportingCycle
+
+S = Report.State
+NOT_REVIEWED = "(chưa thẩm định)"
+KIND_TITLES = {
+    ReportingCycle.Kind.ANNUAL: "Kết quả thực hiện {plan} năm {year}",
+    ReportingCycle.Kind.MIDTERM: "Sơ kết giữa kỳ thực hiện {plan} giai đoạn {start} - {year}",
+    ReportingCycle.Kind.FINAL: "Tổng kết thực hiện {plan} giai đoạn {start} - {year}",
+}
+_TAIL = re.compile(r"\s+(trên địa bàn|của|giai đoạn|đến năm|thời kỳ)\b.*$", re.IGNORECASE)
+
+
+# --- document metadata --------------------------------------------------------------------------
+
+@dataclass
+class DocMeta:
+    """What the reviewer fills in before generating: number, date, signer, recipients, ministry."""
+
+    number: str
+    date: dt.date
+    place: str
+    signer_name: str
+    signer_title: str
+    signer_authority: str
+    recipients: list[str]
+    ministry: str
+
+    def as_json(self) -> dict:
+        return {**self.__dict__, "date": self.date.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "DocMeta":
+        return cls(**{**data, "date": dt.date.fromisoformat(data["date"])})
+
+
+def abbreviation(agency: Agency | None) -> str:
+    """“Sở Tài chính” → “STC”, “Sở Kế hoạch và Đầu tư” → “SKHĐT” (the short name wins if set)."""
+    if agency is None:
+        return "UBND"
+    if agency.short_name:
+        return agency.short_name
+    words = [w for w in re.split(r"[\s\-–]+", agency.name) if w and w.lower() not in ("và", "các")]
+    return "".join(w[0].upper() for w in words if w[0].isalpha())
+
+
+def settings_for(plan) -> ProvinceReportSettings:
+    """The plan's saved defaults, or unsaved defaults when none were configured."""
+    try:
+        return plan.province_report_settings
+    except ProvinceReportSettings.DoesNotExist:
+        return ProvinceReportSettings(plan=plan)
+
+
+def current_focal_agency(plan, on: dt.date, lineage: Lineage | None = None) -> Agency | None:
+    """The plan's focal agency as it is on `on`: Sở Kế hoạch và Đầu tư → Sở Tài chính after 2025."""
+    if not plan.focal_agency_id:
+        return None
+    lineage = lineage or Lineage.load()
+    resolved = lineage.responsible(plan.focal_agency_id, on.year).agency_id or plan.focal_agency_id
+    return Agency.objects.select_related("jurisdiction").get(pk=resolved)
+
+
+def default_meta(cycle: ReportingCycle, today: dt.date | None = None) -> DocMeta:
+    plan = cycle.plan
+    today = today or timezone.localdate()
+    prefs = settings_for(plan)
+    focal = current_focal_agency(plan, today)
+    place = prefs.place or (focal.jurisdiction.name if focal else plan.jurisdiction.name)
+    ministry = prefs.ministry
+    return DocMeta(
+        number=prefs.number_pattern.format(abbr=abbreviation(focal), year=cycle.year),
+        date=today, place=place, signer_name=prefs.signer_name, signer_title=prefs.signer_title,
+        signer_authority=prefs.signer_authority,
+        recipients=[line.strip().format(ministry=ministry) for line in prefs.recipients.splitlines() if line.strip()],
+        ministry=ministry,
+    )
+
+
+def vn_date_line(place: str, day: dt.date) -> str:
+    """“Bình Dương, ngày 05 tháng 12 năm 2026”: days below 10 and months 1–2 take a leading zero
+    (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def plan_short_name(title: str) -> str:
+    """“Kế hoạch hành động về tăng trưởng xanh trên địa bàn tỉnh Bình Dương giai đoạn 2023 - 2030”
+    → “Kế hoạch hành động về tăng trưởng xanh”."""
+    short = _TAIL.sub("", " ".join(title.split()))
+    return short or title
+
+
+def report_title(cycle: ReportingCycle) -> str:
+    plan = cycle.plan
+    return KIND_TITLES[cycle.kind].format(plan=plan_short_name(plan.title), year=cycle.year, start=plan.period_start)
+
+
+# --- content ------------------------------------------------------------------------------------
+
+@dataclass
+class Source:
+    agency: str
+    codes: list[str]
+    not_reviewed: bool = False
+
+
+@dataclass
+class Paragraph:
+    """One consolidated difficulty or proposal and where it came from."""
+
+    text: str
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def attribution(self) -> str:
+        parts = []
+        for s in self.sources:
+            marker = f" {NOT_REVIEWED}" if s.not_reviewed else ""
+            noun = "mục" if len(s.codes) == 1 else "các mục"
+            parts.append(f"{s.agency}, báo cáo {noun} {', '.join(s.codes)}{marker}")
+        return "; ".join(parts)
+
+
+@dataclass
+class ThemeSection:
+    figures: dict
+    results: list[dict]  # {code, title, agency, text, status_label, percent, not_reviewed}
+
+
+@dataclass
+class AnnexRow:
+    code: str
+    title: str
+    agency: str
+    state_label: str
+    late: bool
+    status_label: str
+    percent: int | None
+    result: str
+    not_reviewed: bool
+    high_priority: bool
+
+
+@dataclass
+class ProvinceReport:
+    cycle: ReportingCycle
+    meta: DocMeta
+    province_line: str
+    issuing_body: str
+    title: str
+    date_line: str
+    headline: dict
+    themes: list[ThemeSection]
+    agencies: list[dict]
+    difficulties: list[Paragraph]
+    proposals: list[Paragraph]
+    annex: list[AnnexRow]
+    unassigned: int
+    charts: dict
+    method: str = selectors.PROGRESS_METHOD
+    generated_at: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def plan(self):
+        return self.cycle.plan
+
+    @property
+    def doc_title(self) -> str:
+        return f"Báo cáo {self.title[0].lower()}{self.title[1:]}"
+
+    @property
+    def filename_stem(self) -> str:
+        return f"bao-cao-{self.plan.code}-{self.cycle.kind}-{self.cycle.year}"
+
+
+def _people_committee_line(jurisdiction) -> str:
+    prefix = "UBND TỈNH" if jurisdiction.kind == jurisdiction.Kind.PROVINCE else "UBND THÀNH PHỐ"
+    return f"{prefix} {jurisdiction.name.upper()}"
+
+
+def short_result(text: str, limit: int = 220) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _consolidate(rows, attr: str) -> list[Paragraph]:
+    """Identical sentences from several reports become one paragraph naming every source."""
+    by_text: dict[str, Paragraph] = {}
+    for row in rows:
+        text = " ".join((getattr(row, attr) or "").split())
+        if not text:
+            continue
+        para = by_text.setdefault(text.casefold(), Paragraph(text))
+        not_reviewed = row.state != S.ACCEPTED
+        source = next((s for s in para.sources if s.agency == row.agency_name and s.not_reviewed == not_reviewed), None)
+        if source is None:
+            para.sources.append(Source(row.agency_name, [row.code], not_reviewed))
+        else:
+            source.codes.append(row.code)
+    paragraphs = list(by_text.values())
+    for p in paragraphs:
+        p.sources.sort(key=lambda s: (s.not_reviewed, sort_key(s.agency)))
+    # The most widely shared first: that is what the province needs to act on.
+    paragraphs.sort(key=lambda p: -sum(len(s.codes) for s in p.sources))
+    return paragraphs
+
+
+def build(cycle: ReportingCycle, meta: DocMeta | None = None, *, progress=None) -> ProvinceReport:
+    """Assemble the report; `progress(percent, message)` is called as parts are gathered."""
+    progress = progress or (lambda pct, msg: None)
+    cycle = ReportingCycle.objects.select_related("plan__jurisdiction", "plan__focal_agency").get(pk=cycle.pk)
+    meta = meta or default_meta(cycle)
+    plan = cycle.plan
+    focal = current_focal_agency(plan, meta.date)
+    progress(10, "Tổng hợp số liệu")
+    outline = selectors.plan_outline(plan)
+    headline = selectors.headline(cycle)
+    theme_figures = selectors.progress_by(cycle, "theme", outline=outline)
+    agencies = selectors.agency_compliance(cycle)
+    progress(30, "Tổng hợp nội dung các báo cáo")
+    rows = selectors.status_rows(cycle, with_results=True)
+    # difficulties and proposals are not in StatusRow; one more query for the narrative fields
+    narrative = {r["id"]: r for r in Report.objects.filter(cycle=cycle, agency__isnull=False, state__in=selectors.REPORTED)
+                 .values("id", "difficulties", "proposals")}
+    reported = [r for r in rows if r.reported]
+    for r in reported:
+        r.difficulties = narrative.get(r.report_id, {}).get("difficulties", "")
+        r.proposals = narrative.get(r.report_id, {}).get("proposals", "")
+    by_theme: dict[int, list[dict]] = {}
+    for r in reported:
+        if r.results.strip():
+            by_theme.setdefault(r.theme_id, []).append({
+                "code": r.code, "title": r.title, "agency": r.agency_name, "text": " ".join(r.results.split()),
+                "status_label": r.status_label, "percent": r.percent, "not_reviewed": r.state != S.ACCEPTED,
+            })
+    themes = [ThemeSection(t, by_theme.get(t["id"], [])) for t in theme_figures]
+    annex = [AnnexRow(code=r.code, title=r.title, agency=r.agency_name, state_label=r.state_label, late=r.late,
+                      status_label=r.status_label if r.reported else "",
+                      percent=r.percent if r.reported else None,
+                      result=short_result(r.results) if r.reported else "", not_reviewed=r.state == S.SUBMITTED,
+                      high_priority=r.high_priority) for r in rows]
+    progress(50, "Vẽ biểu đồ")
+    report = ProvinceReport(
+        cycle=cycle, meta=meta,
+        province_line=_people_committee_line(focal.jurisdiction if focal else plan.jurisdiction),
+        issuing_body=(focal.name if focal else plan.issuing_body).upper(),
+        title=report_title(cycle), date_line=vn_date_line(meta.place, meta.date),
+        headline=headline, themes=themes, agencies=agencies,
+        difficulties=_consolidate(reported, "difficulties"), proposals=_consolidate(reported, "proposals"),
+        annex=annex, unassigned=headline["unassigned"], charts=report_charts(headline, theme_figures, agencies),
+    )
+    progress(60, "Đã tổng hợp nội dung")
+    return report
+
+
+def report_charts(headline: dict, themes: list[dict], agencies: list[dict], links=None) -> dict:
+    """The charts of the report; the dashboard draws the same ones with drill-down `links`."""
+    links = links or {}
+    states = charts.stacked_bars(
+        [{"label": "Báo cáo phải nộp", "values": {s.key: headline[f"state_{s.key}"] for s in charts.STATES},
+          "hrefs": links.get("states", {})}],
+        charts.STATES, title="Tình trạng báo cáo của kỳ",
+        desc=f"{headline['due']} báo cáo phải nộp, chia theo tình trạng gửi và thẩm định.", label_width=130,
+    )
+    theme_rows = [{"label": f"{t['code']}. {t['title']}", "value": t["mean_percent"],
+                   "note": f"{t['submitted']}/{t['due']} mục đã BC", "href": links.get("theme", {}).get(t["id"])}
+                  for t in themes]
+    progress = charts.progress_bars(
+        theme_rows, title="Tiến độ theo chủ đề",
+        desc="Trung bình cộng tỷ lệ hoàn thành của các mục đã gửi báo cáo, theo từng chủ đề; bên cạnh là số mục "
+             "đã báo cáo trên tổng số mục phải báo cáo.",
+    )
+    agency_rows = [{"label": a["name"], "values": {"on_time": a["on_time"], "late": a["late"], "missing": a["missing"]},
+                    "hrefs": links.get("agency", {}).get(a["agency_id"], {})} for a in agencies]
+    compliance = charts.stacked_bars(
+        agency_rows, charts.COMPLIANCE, title="Tình hình nộp báo cáo của các cơ quan",
+        desc="Số báo cáo nộp đúng hạn, nộp muộn và chưa nộp của từng cơ quan chủ trì.",
+    )
+    return {"states": states, "themes": progress, "agencies": compliance}
