@@ -38,8 +38,18 @@ class AgencyAdmin(SimpleHistoryAdmin):
     inlines = [AliasInline, SuccessionInline, MembershipInline]
 
 
+@admin.action(description="Chuyển thành viên của cơ quan tiền thân sang cơ quan kế thừa")
+def move_members_to_successor(modeladmin, request, queryset):
+    from .memberships import move_memberships
+
+    for succession in queryset.select_related("predecessor", "successor"):
+        moved = move_memberships(predecessor=succession.predecessor, successor=succession.successor)
+        modeladmin.message_user(request, f"{succession.predecessor} → {succession.successor}: đã chuyển {moved} người.")
+
+
 @admin.register(Succession)
 class SuccessionAdmin(SimpleHistoryAdmin):
+    actions = [move_members_to_successor]
     list_display = ["predecessor", "successor", "kind", "effective_on", "legal_basis"]
     list_filter = ["kind", "predecessor__jurisdiction"]
     search_fields = ["predecessor__name", "successor__name", "legal_basis"]

@@ -79,6 +79,8 @@ class _Svg:
         self.patterns = set(patterns)
 
     def fill(self, pattern: str) -> str:
+        if pattern == "solid":  # a plain fill: pattern tiles of one colour show seams in some renderers
+            return "#1f6f43"
         self.patterns.add(pattern)
         return f"url(#{self.uid}-{pattern})"
 
@@ -118,11 +120,22 @@ class _Svg:
         )
 
 
-def _legend(svg: _Svg, series: list[Series], x: float, y: float) -> None:
+def _text_width(text: str, size: float = 12) -> float:
+    """A generous estimate of a label's width in Liberation Sans."""
+    return 0.56 * size * len(str(text))
+
+
+def _legend(svg: _Svg, series: list[Series], x: float, y: float, right: float = 690) -> float:
+    """Draw the legend from (x, y), wrapping at `right`; returns the y of its last line."""
+    start = x
     for s in series:
+        w = 28 + _text_width(s.label)
+        if x + w > right and x > start:
+            x, y = start, y + 18
         svg.rect(x, y - 10, 14, 12, s.pattern)
         svg.text(x + 19, y, s.label, size=12)
-        x += 28 + 6.6 * len(s.label)
+        x += w
+    return y
 
 
 # --- charts ------------------------------------------------------------------------------------
@@ -132,7 +145,7 @@ def progress_bars(rows: list[dict], *, title: str, desc: str, label_width: int =
     """Horizontal bars 0–100 %: rows of {label, full, value (None = no report), note, href}."""
     svg = _Svg(title, desc)
     row_h, top = 26, 26
-    bar_x, bar_w = label_width + 10, width - label_width - 10 - 150
+    bar_x, bar_w = label_width + 10, width - label_width - 10 - 170
     height = top + row_h * len(rows) + 10
     for pct in (0, 25, 50, 75, 100):
         x = bar_x + bar_w * pct / 100
@@ -149,7 +162,7 @@ def progress_bars(rows: list[dict], *, title: str, desc: str, label_width: int =
         if value is not None:
             inner.rect(bar_x, y + 4, bar_w * min(float(value), 100) / 100, 14, "solid",
                        title=f"{row['label']}: {_pct(value)}")
-        note = _pct(value) if value is not None else "chưa có báo cáo"
+        note = _pct(value) if value is not None else "chưa có BC"
         if row.get("note"):
             note += f" · {row['note']}"
         inner.text(bar_x + bar_w + 6, y + 15, note, size=11, weight="bold" if value is not None else "normal")
@@ -164,10 +177,10 @@ def stacked_bars(rows: list[dict], series: list[Series], *, title: str, desc: st
     """Horizontal stacked bars: rows of {label, full, values {key: n}, hrefs {key: url}}; bar
     lengths share one scale (the largest total), each segment labelled with its count."""
     svg = _Svg(title, desc)
-    row_h, top = 24, 34
+    row_h = 24
     bar_x, bar_w = label_width + 10, width - label_width - 10 - 50
+    top = _legend(svg, series, bar_x, 14, right=width) + 20
     height = top + row_h * len(rows) + 8
-    _legend(svg, series, bar_x, 14)
     biggest = max([sum(r["values"].get(s.key, 0) for s in series) for r in rows] + [1])
     for i, row in enumerate(rows):
         y = top + i * row_h

@@ -168,7 +168,8 @@ class ProvinceReport:
     cycle: ReportingCycle
     meta: DocMeta
     province_line: str
-    issuing_body: str
+    issuing_body: str  # upper case, as printed in the heading
+    issuing_body_name: str  # as written in a sentence
     title: str
     date_line: str
     headline: dict
@@ -266,6 +267,7 @@ def build(cycle: ReportingCycle, meta: DocMeta | None = None, *, progress=None) 
         cycle=cycle, meta=meta,
         province_line=_people_committee_line(focal.jurisdiction if focal else plan.jurisdiction),
         issuing_body=(focal.name if focal else plan.issuing_body).upper(),
+        issuing_body_name=focal.name if focal else plan.issuing_body,
         title=report_title(cycle), date_line=vn_date_line(meta.place, meta.date),
         headline=headline, themes=themes, agencies=agencies,
         difficulties=_consolidate(reported, "difficulties"), proposals=_consolidate(reported, "proposals"),

@@ -157,3 +157,43 @@ def agency_involvement(agency: Agency, plans) -> dict:
         "predecessors": sorted((names[i] for i in predecessors), key=lambda a: a.name),
         "successors": sorted((names[i] for i in successors), key=lambda a: a.name),
     }
+
+
+def undecided_splits(plan: Plan) -> list[dict]:
+    """Items whose lead agency was split and whose successor nobody has chosen yet, with the
+    candidate successors: the list an admin works through after a split. Three queries."""
+    lineage = Lineage.load()
+    items = list(PlanItem.objects.filter(plan=plan, lead_agency__isnull=False).current().select_related("lead_agency"))
+    decisions = {(i, p): s for i, p, s in SplitDecision.objects.filter(item__plan=plan)
+                 .values_list("item_id", "predecessor_id", "successor_id")}
+    rows, agency_ids = [], set()
+    for item in items:
+        # Walk the chain from the plan's lead to the first split not yet decided for this item.
+        current, seen = item.lead_agency_id, set()
+        while current and current not in seen:
+            seen.add(current)
+            nxt = [succ for succ, _when in lineage.successors.get(current, ())]
+            if len(nxt) > 1:
+                if (item.pk, current) not in decisions:
+                    rows.append({"item": item, "predecessor_id": current, "candidates": sorted(nxt)})
+                    agency_ids |= {current, *nxt}
+                    break
+                current = decisions[(item.pk, current)]
+            else:
+                current = nxt[0] if nxt else None
+    names = {a.pk: a for a in Agency.objects.filter(pk__in=agency_ids)}
+    for row in rows:
+        row["predecessor"] = names[row["predecessor_id"]]
+        row["candidates"] = sorted((names[c] for c in row["candidates"]), key=lambda a: a.name)
+    return rows
+
+
+def decide_split(*, item: PlanItem, predecessor_id: int, successor_id: int, user) -> SplitDecision:
+    """Record the admin's choice of successor for one item of a split agency."""
+    lineage = Lineage.load()
+    candidates = {succ for succ, _when in lineage.successors.get(predecessor_id, ())}
+    if successor_id not in candidates:
+        raise ValueError("Cơ quan được chọn không phải là cơ quan kế thừa của cơ quan đã chia tách.")
+    decision, _ = SplitDecision.objects.update_or_create(
+        item=item, predecessor_id=predecessor_id, defaults={"successor_id": successor_id, "decided_by": user})
+    return decision

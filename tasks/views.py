@@ -1,4 +1,7 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.utils import timezone
 from django.views.generic import ListView
 
@@ -7,7 +10,7 @@ from agencies.models import Agency
 
 from .forms import PlanFilterForm
 from .models import Plan, PlanItem
-from .selectors import plan_tree, responsible_resolver
+from .selectors import decide_split, plan_tree, responsible_resolver, undecided_splits
 
 
 class PlanListView(ListView):
@@ -70,3 +73,24 @@ def _plan_jurisdictions(plan: Plan):
         ids.append(current.merged_into_id)
         current = current.merged_into
     return ids
+
+
+@staff_member_required
+def split_decisions(request, code):
+    """Admins choose, item by item, which successor of a split agency takes it over."""
+    plan = get_object_or_404(Plan, code=code)
+    return render(request, "tasks/split_decisions.html", {"plan": plan, "rows": undecided_splits(plan)})
+
+
+@staff_member_required
+@require_POST
+def split_decide(request, code, pk):
+    plan = get_object_or_404(Plan, code=code)
+    item = get_object_or_404(PlanItem, plan=plan, pk=pk)
+    try:
+        decide_split(item=item, predecessor_id=int(request.POST["predecessor"]),
+                     successor_id=int(request.POST["successor"]), user=request.user)
+        messages.success(request, f"Đã giao {item.code} cho cơ quan kế thừa đã chọn.")
+    except (KeyError, ValueError) as exc:
+        messages.error(request, str(exc) or "Thiếu lựa chọn cơ quan kế thừa.")
+    return redirect("tasks:split_decisions", code=plan.code)

@@ -64,3 +64,34 @@ def test_a_cycle_in_the_data_does_not_hang():
     lineage.add(a.pk, b.pk, dt.date(2025, 1, 1))
     lineage.add(b.pk, a.pk, dt.date(2025, 1, 1))
     assert lineage.responsible(a.pk, 2026).agency_ids  # terminates
+
+
+def test_the_split_page_lists_undecided_items_and_records_the_admins_choice(client):
+    from tests.factories import UserFactory
+
+    j = JurisdictionFactory(name="Bình Dương")
+    labour = AgencyFactory(jurisdiction=j, name="Sở Lao động - Thương binh và Xã hội")
+    home = AgencyFactory(jurisdiction=j, name="Sở Nội vụ")
+    edu = AgencyFactory(jurisdiction=j, name="Sở Giáo dục và Đào tạo")
+    other = AgencyFactory(jurisdiction=j, name="Sở Y tế")
+    for succ in (home, edu):
+        Succession.objects.create(predecessor=labour, successor=succ, effective_on=dt.date(2025, 3, 1), kind="split")
+    plan = PlanFactory(jurisdiction=j, code="bd")
+    theme = PlanItem.objects.create(plan=plan, level="theme", code="3", title="T")
+    item = PlanItem.objects.create(plan=plan, level="group", code="3.2", title="Đào tạo nghề", parent=theme, lead_agency=labour)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    rows = client.get("/plans/bd/splits/").context["rows"]
+    assert [(r["item"], r["predecessor"], r["candidates"]) for r in rows] == [(item, labour, [edu, home])]
+    client.post(f"/plans/bd/splits/{item.pk}/", {"predecessor": labour.pk, "successor": other.pk})
+    assert not SplitDecision.objects.exists()  # not a successor: refused
+    client.post(f"/plans/bd/splits/{item.pk}/", {"predecessor": labour.pk, "successor": edu.pk})
+    assert SplitDecision.objects.get().successor == edu
+    assert client.get("/plans/bd/splits/").context["rows"] == []
+
+
+def test_only_admins_reach_the_split_page(client):
+    from tests.factories import UserFactory
+
+    plan = PlanFactory(code="bd2")
+    client.force_login(UserFactory(username="officer"))
+    assert client.get(f"/plans/{plan.code}/splits/").status_code == 302

@@ -1,0 +1,34 @@
+import datetime as dt
+
+import pytest
+
+from agencies.memberships import move_memberships
+from agencies.models import Membership, Succession
+from tests.factories import AgencyFactory, JurisdictionFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_merging_moves_every_member_to_the_successor_in_one_step_and_keeps_history():
+    j = JurisdictionFactory()
+    dpi, finance = AgencyFactory(jurisdiction=j, name="Sở KH&ĐT"), AgencyFactory(jurisdiction=j, name="Sở Tài chính")
+    officer = MembershipFactory(agency=dpi, user=UserFactory(username="an")).user
+    head = MembershipFactory(agency=dpi, user=UserFactory(username="binh"), role="head").user
+    both = MembershipFactory(agency=dpi, user=UserFactory(username="cuong"), role="head").user
+    MembershipFactory(agency=finance, user=both, role="officer")
+    assert move_memberships(predecessor=dpi, successor=finance) == 3
+    assert Membership.objects.get(user=officer, agency=finance).role == "officer"
+    assert Membership.objects.get(user=head, agency=finance).role == "head"
+    assert Membership.objects.get(user=both, agency=finance).role == "head"
+    assert not Membership.objects.filter(agency=dpi, is_active=True).exists()
+    assert Membership.objects.filter(agency=dpi).count() == 3  # deactivated, not deleted
+
+
+def test_the_admin_action_moves_members_of_the_selected_successions(client):
+    j = JurisdictionFactory()
+    dpi, finance = AgencyFactory(jurisdiction=j), AgencyFactory(jurisdiction=j)
+    member = MembershipFactory(agency=dpi).user
+    s = Succession.objects.create(predecessor=dpi, successor=finance, effective_on=dt.date(2025, 3, 1))
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    client.post("/admin/agencies/succession/", {"action": "move_members_to_successor", "_selected_action": [s.pk]})
+    assert Membership.objects.get(user=member, agency=finance).is_active

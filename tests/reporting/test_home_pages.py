@@ -1,0 +1,99 @@
+"""The officer's home: this cycle's reports, counts, days left, what came back and why."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reporting.models import ContributionRequest, Report
+from tests.factories import MembershipFactory, UserFactory
+
+from .factories import ReportingCycleFactory, bulk_reports
+from .page_fixtures import *  # noqa: F401,F403
+
+pytestmark = pytest.mark.django_db
+
+MIX = [Report.State.MISSING, Report.State.DRAFT, Report.State.SUBMITTED, Report.State.RETURNED, Report.State.ACCEPTED]
+
+
+def test_the_home_page_counts_reports_by_state_and_counts_down_to_the_deadline(client, alice, cycle, agency_a):
+    bulk_reports(cycle, agency_a, 10, theme="5", states=MIX)
+    client.force_login(alice)
+    response = client.get(reverse("reporting:home"))
+    group = response.context["groups"][0]
+    assert dict((code, n) for code, _label, n in group["state_counts"]) == {s: 2 for s in MIX}
+    assert group["days_left"] == 20 and not group["extended"]
+    body = response.content.decode()
+    assert "Còn 20 ngày" in body and timezone.localtime(cycle.due_at).strftime("%d/%m/%Y") in body
+    assert "Bị trả lại, cần sửa" in body and "Bổ sung minh chứng" in body
+    assert "Đã gửi 4/10 báo cáo." in body
+
+
+def test_an_overdue_cycle_says_by_how_many_days(client, alice, plan, agency_a):
+    today = timezone.localdate()
+    from reporting.models import end_of_day
+    cycle = ReportingCycleFactory(plan=plan, due_at=end_of_day(today - dt.timedelta(days=3)))
+    bulk_reports(cycle, agency_a, 1, theme="5", states=[Report.State.DRAFT])
+    client.force_login(alice)
+    assert "Quá hạn 3 ngày" in client.get(reverse("reporting:home")).content.decode()
+
+
+def test_other_agencies_reports_do_not_appear(client, alice, cycle, agency_b):
+    bulk_reports(cycle, agency_b, 2, theme="6")
+    client.force_login(alice)
+    response = client.get(reverse("reporting:home"))
+    assert response.context["groups"] == [] and "6.1.1" not in response.content.decode()
+
+
+def test_a_user_with_no_agency_and_no_role_is_told_so(client):
+    client.force_login(UserFactory(username="nobody"))
+    assert "chưa thuộc cơ quan nào" in client.get(reverse("reporting:home")).content.decode()
+
+
+def _queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+        assert response.status_code == 200
+    return len(ctx), response
+
+
+def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, province, plan, rita, agency_a, agency_b, agency_c):
+    """Two agencies of one province: A owes 10 reports, B owes 1,000, with returned ones,
+    contribution requests and an extension on both sides."""
+    small_cycle = ReportingCycleFactory(plan=plan)
+    from tests.factories import build_plan
+    big_plan = build_plan(jurisdiction=province, themes=1, groups=1, activities=1, lead=agency_b, code="bd-big")
+    big_cycle = ReportingCycleFactory(plan=big_plan)
+    small = bulk_reports(small_cycle, agency_a, 10, theme="5", states=MIX)
+    big = bulk_reports(big_cycle, agency_b, 1000, theme="5", states=MIX)
+    assert Report.objects.filter(agency=agency_b, cycle=big_cycle).count() == 1000
+    for reports, cycle_ in ((small, small_cycle), (big, big_cycle)):
+        for r in reports[:2]:
+            ContributionRequest.objects.create(report=r, agency=agency_c, due_on=timezone.localdate())
+    a_user = MembershipFactory(agency=agency_a, user=UserFactory(username="officer_small")).user
+    b_user = MembershipFactory(agency=agency_b, user=UserFactory(username="officer_big")).user
+    # And each officer is also asked for input by the other agency.
+    ContributionRequest.objects.create(report=big[5], agency=agency_a, due_on=timezone.localdate())
+    ContributionRequest.objects.create(report=small[5], agency=agency_b, due_on=timezone.localdate())
+
+    home = reverse("reporting:home")
+    client.force_login(a_user)
+    n_small, r_small = _queries(client, home)
+    client.force_login(b_user)
+    n_big, r_big = _queries(client, home)
+    assert len(r_small.context["groups"][0]["reports"]) == 10 and len(r_big.context["groups"][0]["reports"]) == 1000
+    assert n_small == n_big, (n_small, n_big)
+    assert n_small <= 15
+
+    queue = reverse("reporting:queue")
+    client.force_login(rita)
+    n_small, r_small = _queries(client, queue, {"cycle": small_cycle.pk, "state": ""})
+    n_big, r_big = _queries(client, queue, {"cycle": big_cycle.pk, "state": ""})
+    assert len(r_small.context["reports"]) == 10 and len(r_big.context["reports"]) == 1000
+    assert n_small == n_big, (n_small, n_big)
+    n_sub_small, r_sub_small = _queries(client, queue, {"cycle": small_cycle.pk})
+    n_sub_big, r_sub_big = _queries(client, queue, {"cycle": big_cycle.pk})
+    assert len(r_sub_big.context["reports"]) == 200 and n_sub_small == n_sub_big
+    assert n_small <= 20
