@@ -112,15 +112,23 @@ def _changes(report: Report) -> list[dict]:
     """Who changed what, field by field, newest first, from the report's simple-history rows."""
     records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
     out = []
-    for older, newer in zip(records, records[1:]):
-        delta = newer.diff_against(older, included_fields=DIFF_FIELDS)
-        if not delta.changes:
+    for older, newer in zip([None] + records, records):
+        if older is not None:
+            changes = [(c.field, c.old, c.new) for c in newer.diff_against(older, included_fields=DIFF_FIELDS).changes]
+        elif newer.history_type == "~":
+            # Reports are created in bulk, without a history row: the first save is compared
+            # with an empty report.
+            changes = [(f, None, getattr(newer, f)) for f in DIFF_FIELDS
+                       if f != "state" and getattr(newer, f) not in (None, "")]
+        else:
+            continue
+        if not changes:
             continue
         out.append({
             "at": newer.history_date, "user": newer.history_user,
-            "changes": [{"label": _label(c.field), "field": c.field, "long": c.field in ReportForm.TEXT_FIELDS + ("review_comment",),
-                         "old": _display(c.field, c.old), "new": _display(c.field, c.new)}
-                        for c in sorted(delta.changes, key=lambda c: DIFF_FIELDS.index(c.field))],
+            "changes": [{"label": _label(field), "field": field, "long": field in ReportForm.TEXT_FIELDS + ("review_comment",),
+                         "old": _display(field, old), "new": _display(field, new)}
+                        for field, old, new in sorted(changes, key=lambda c: DIFF_FIELDS.index(c[0]))],
         })
     out.reverse()
     return out

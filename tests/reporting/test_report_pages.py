@@ -160,3 +160,16 @@ def test_a_save_bounced_to_login_comes_back_to_the_report_page_not_a_405(client,
     assert response.status_code == 302 and response["Location"] == reverse("reporting:report", args=[report.pk])
     report.refresh_from_db()
     assert report.results == ""  # nothing was saved behind her back
+
+
+def test_the_first_save_of_a_bulk_created_report_still_shows_what_it_set(client, alice, cycle, agency_a):
+    from .factories import bulk_reports
+
+    report = bulk_reports(cycle, agency_a, 1, theme="4", states=[Report.State.MISSING])[0]
+    report = Report.objects.get(pk=report.pk)
+    assert not report.history.exists()  # bulk_create writes no history row
+    workflow.report_save(report, user=alice, data={"results": "Lần lưu đầu tiên", "funds_oda": 7000000}, base_version=0)
+    changes = page(client, alice, report).context["changes"]
+    assert len(changes) == 1 and changes[0]["user"] == alice
+    got = {c["field"]: (c["old"], c["new"]) for c in changes[0]["changes"]}
+    assert got["results"] == ("—", "Lần lưu đầu tiên") and got["funds_oda"] == ("—", "7.000.000 đ")
