@@ -169,6 +169,7 @@ def context_for(notice: Notice, payload: dict) -> dict:
             ctx[key] = _date(ctx[key])
     if "days_left" in payload:
         ctx["days_left"] = payload["days_left"] - shift
+        ctx["days_over"] = max(-ctx["days_left"], 0)
     if "days_late" in payload:
         ctx["days_late"] = payload["days_late"] + shift
 
@@ -273,12 +274,15 @@ def deliver(notice_id: int, *, now: dt.datetime | None = None) -> str:
         logger.warning("notice %s: attempt %s failed (%s); next in %ss", notice_id, attempts, error, wait)
         raise DeliveryFailed(error, wait) from exc
     url = in_app_url(notice, payload)
+    paragraphs = text.strip().split("\n\n")
+    # The in-app text is the e-mail's first paragraph after the salutation.
+    summary = paragraphs[1] if len(paragraphs) > 1 and paragraphs[0].startswith("Kính gửi") else paragraphs[0]
     with transaction.atomic():
         if _release(notice_id, token, state=N.SENT, sent_at=timezone.now(), subject=subject, last_error="",
                     recipients=[p.email for p in people]):
             Notification.objects.bulk_create(
                 [Notification(user_id=p.user_id, notice_id=notice_id, title=subject, url=url,
-                              body=text.strip().split("\n\n")[0][:1000]) for p in people],
+                              body=summary.strip()[:1000]) for p in people],
                 ignore_conflicts=True)
     return "sent"
 
@@ -303,7 +307,8 @@ def flush(*, now: dt.datetime | None = None, limit: int = FLUSH_LIMIT) -> dict:
 
 
 def enqueue(notice_ids, *, inline: bool = False) -> None:
-    """Hand notices to the workers once the transaction that created them has committed.
+    """Hand notices to the workers once the transaction that created them has committed, or
+    send them right here (`inline`).
 
     If the broker is down, the rows simply stay queued (they are the outbox) and the next flush or
     reminder run sends them; the caller, often a web request, never sees the error."""
@@ -311,11 +316,12 @@ def enqueue(notice_ids, *, inline: bool = False) -> None:
     if not ids:
         return
 
+    if inline:  # this process sends; the rows are visible to it whether committed or not
+        for notice_id in ids:
+            deliver_quietly(notice_id)
+        return
+
     def go():
-        if inline:
-            for notice_id in ids:
-                deliver_quietly(notice_id)
-            return
         from kombu.exceptions import OperationalError
 
         from .jobs import deliver_notice
