@@ -161,7 +161,9 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence lives outside the web root and is only served through permission checks.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
-MEDIA_URL = None
+# Never served as static files: evidence goes out only through a permission-checked view. A
+# non-empty value is still required by Django's test server, so it names a path nothing serves.
+MEDIA_URL = "/_private-media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -16,5 +16,6 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("plans/", include("tasks.urls")),
     path("agencies/", include("agencies.urls")),
+    path("dashboard/", include("reporting.urls_dashboard")),
     path("admin/", admin.site.urls),
 ]

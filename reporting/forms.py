@@ -38,8 +38,7 @@ def parse_money(raw: str) -> int | None:
 
 class MoneyInput(forms.TextInput):
     def __init__(self, attrs=None):
-        super().__init__({"inputmode": "numeric", "autocomplete": "off", "class": "money",
-                          "placeholder": "1.234.567", **(attrs or {})})
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", "class": "money", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, int):

@@ -157,11 +157,11 @@ def _date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else value
 
 
-def context_for(notice: Notice, payload: dict) -> dict:
-    """What the templates see: dates as dates, every report with its absolute link."""
+def context_for(notice: Notice, payload: dict, today: dt.date | None = None) -> dict:
+    """What the templates see: dates as dates, every report with its absolute link. `today` is the
+    day it goes out: a notice kept in the outbox for a day counts its days from then."""
     run_day = _date(payload.get("today")) or timezone.localdate()
-    # A notice kept in the outbox for a day counts from the day it really goes out.
-    shift = max((timezone.localdate() - run_day).days, 0)
+    shift = max(((today or timezone.localdate()) - run_day).days, 0)
     ctx = {**payload, "notice": notice, "site_url": settings.SITE_URL.rstrip("/"),
            "home_url": absolute(reverse("reporting:home"))}
     for key in ("deadline", "ministry_due_on", "due_on", "today"):
@@ -204,9 +204,9 @@ def in_app_url(notice: Notice, payload: dict) -> str:
     return reverse("reporting:home")
 
 
-def render(notice: Notice, payload: dict) -> tuple[str, str, str]:
+def render(notice: Notice, payload: dict, today: dt.date | None = None) -> tuple[str, str, str]:
     """Subject, text and HTML of one notice, from templates/emails/<kind>_subject.txt, .txt, .html."""
-    ctx = context_for(notice, payload)
+    ctx = context_for(notice, payload, today)
     subject = " ".join(render_to_string(f"emails/{notice.kind}_subject.txt", ctx).split())
     text = render_to_string(f"emails/{notice.kind}.txt", ctx)
     html = render_to_string(f"emails/{notice.kind}.html", ctx)
@@ -241,7 +241,7 @@ def _release(notice_id: int, token: str, **fields) -> bool:
     return bool(Notice.objects.filter(pk=notice_id, claim_token=token, state=N.SENDING).update(**fields))
 
 
-def deliver(notice_id: int, *, now: dt.datetime | None = None) -> str:
+def deliver(notice_id: int, *, now: dt.datetime | None = None, today: dt.date | None = None) -> str:
     """Send one notice if it is ours to send. Returns what happened: sent, skipped, or busy (not
     claimable: sent already, being sent, or waiting for its next attempt). Raises DeliveryFailed
     after recording the error and the time of the next attempt."""
@@ -259,7 +259,7 @@ def deliver(notice_id: int, *, now: dt.datetime | None = None) -> str:
             _release(notice_id, token, state=N.SKIPPED,
                      last_error="Không có người nhận: cơ quan chưa có cán bộ nào có địa chỉ thư điện tử.")
             return "skipped"
-        subject, text, html = render(notice, payload)
+        subject, text, html = render(notice, payload, today)
         send_email(subject=subject, text=text, html=html, to=[p.email for p in people])
     except Exception as exc:  # SMTP down, a template error...: record it, try again later
         attempts = Notice.objects.filter(pk=notice_id).values_list("attempts", flat=True).first() or 0
@@ -287,9 +287,9 @@ def deliver(notice_id: int, *, now: dt.datetime | None = None) -> str:
     return "sent"
 
 
-def deliver_quietly(notice_id: int) -> str:
+def deliver_quietly(notice_id: int, *, today: dt.date | None = None) -> str:
     try:
-        return deliver(notice_id)
+        return deliver(notice_id, today=today)
     except DeliveryFailed:
         return "failed"
 
@@ -306,7 +306,7 @@ def flush(*, now: dt.datetime | None = None, limit: int = FLUSH_LIMIT) -> dict:
     return outcome
 
 
-def enqueue(notice_ids, *, inline: bool = False) -> None:
+def enqueue(notice_ids, *, inline: bool = False, today: dt.date | None = None) -> None:
     """Hand notices to the workers once the transaction that created them has committed, or
     send them right here (`inline`).
 
@@ -318,7 +318,7 @@ def enqueue(notice_ids, *, inline: bool = False) -> None:
 
     if inline:  # this process sends; the rows are visible to it whether committed or not
         for notice_id in ids:
-            deliver_quietly(notice_id)
+            deliver_quietly(notice_id, today=today)
         return
 
     def go():

@@ -88,8 +88,13 @@ def _local_date(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date()
 
 
+CYCLE_LABELS = {"annual": "năm {year}", "midterm": "sơ kết giữa kỳ năm {year}", "final": "tổng kết năm {year}"}
+
+
 def _cycle_info(cycle: ReportingCycle) -> dict:
-    return {"cycle_label": f"{cycle.get_kind_display()} {cycle.year}", "plan_number": cycle.plan.number,
+    # Reads after "báo cáo": "báo cáo năm 2026", "báo cáo sơ kết giữa kỳ năm 2025".
+    label = CYCLE_LABELS.get(cycle.kind, "{year}").format(year=cycle.year)
+    return {"cycle_label": label, "plan_number": cycle.plan.number,
             "plan_title": cycle.plan.short_title}
 
 
@@ -291,7 +296,7 @@ def run(today: dt.date | None = None, *, inline: bool = False, now: dt.datetime 
                    .order_by("created_at", "pk").values_list("pk", flat=True)[:notices.FLUSH_LIMIT])
     ReminderRun.objects.filter(pk=record.pk).update(planned=len(new), dispatched=len(new) + len(backlog),
                                                     finished_at=timezone.now())
-    notices.enqueue(new + backlog, inline=inline)
+    notices.enqueue(new + backlog, inline=inline, today=today if inline else None)
     record.refresh_from_db()
     return record
 

@@ -80,7 +80,7 @@ def _error(request, exc):
 def lock_reason(request, report: Report) -> str:
     """Why this user cannot edit the report now, in words; "" when they can."""
     # The state-based reasons are the workflow's own words, so page and refusal agree.
-    reason = workflow._locked_reason(report)
+    reason = workflow.locked_reason(report)
     if reason:
         return reason
     if not report.cycle.is_open(timezone.localdate()):

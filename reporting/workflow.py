@@ -57,7 +57,7 @@ def agency_deadline(cycle: ReportingCycle, agency_id: int | None) -> dt.datetime
     return cycle.due_at
 
 
-def _locked_reason(report: Report) -> str:
+def locked_reason(report: Report) -> str:
     if report.state == S.ACCEPTED:
         return "Báo cáo đã được chấp nhận và đã khóa; cần cán bộ thẩm định mở lại kèm lý do."
     if report.state == S.SUBMITTED:
@@ -73,7 +73,7 @@ def report_save(report: Report, *, user, data: dict, base_version: int | None, v
     if not access.is_member(user, report.agency_id):
         raise WorkflowError("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này.")
     if report.is_locked:
-        raise WorkflowError(_locked_reason(report))
+        raise WorkflowError(locked_reason(report))
     if not report.cycle.is_open(timezone.localdate()):
         raise WorkflowError(f"Kỳ báo cáo đã đóng ngày {report.cycle.closes_on:%d/%m/%Y}; không sửa được nữa.")
     if base_version is not None and base_version != report.version:
@@ -101,7 +101,7 @@ def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Re
     if not access.can_submit(user, report):
         raise WorkflowError("Chỉ lãnh đạo cơ quan, hoặc chuyên viên được lãnh đạo cho phép, mới được gửi báo cáo.")
     if report.state not in (S.DRAFT, S.RETURNED):
-        raise WorkflowError(_locked_reason(report) or "Báo cáo chưa có nội dung; hãy nhập và lưu trước khi gửi.")
+        raise WorkflowError(locked_reason(report) or "Báo cáo chưa có nội dung; hãy nhập và lưu trước khi gửi.")
     missing = [label for field, label in (("status", "tình hình thực hiện"), ("percent_complete", "tỷ lệ hoàn thành"))
                if getattr(report, field) in (None, "")]
     if missing:

@@ -6,6 +6,8 @@ import pytest
 def _test_http_settings(settings):
     # The test client speaks plain HTTP; production redirects to HTTPS behind the proxy.
     settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
     # The manifest storage needs collectstatic; tests use the plain storage.
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

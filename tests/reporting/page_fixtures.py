@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import JurisdictionRole, Membership
-from reporting.models import Report, ReportingCycle, end_of_day
+from reporting.models import Report, end_of_day
 from tests.factories import AgencyFactory, JurisdictionFactory, JurisdictionRoleFactory, MembershipFactory, UserFactory, build_plan
 
 from .factories import ReportingCycleFactory

@@ -1,0 +1,1 @@
+from .admin_notices import *  # noqa: F401,F403

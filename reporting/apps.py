@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_schedule(sender, using, **kwargs):
+    from .schedule import sync_beat_schedule
+
+    sync_beat_schedule(using)
+
+
+class ReportingConfig(AppConfig):
+    name = "reporting"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .reminders import on_report_reviewed
+        from .signals import report_reviewed
+
+        report_reviewed.connect(on_report_reviewed, dispatch_uid="reporting.reminders.on_report_reviewed")
+        post_migrate.connect(_sync_schedule, sender=self, dispatch_uid="reporting.schedule.sync")

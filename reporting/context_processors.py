@@ -1,0 +1,16 @@
+"""Template context shared by every page."""
+from django.utils.functional import SimpleLazyObject
+
+
+def unread_notifications(request):
+    """`unread_notifications`: the user's unread count, queried only if a template uses it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"unread_notifications": 0}
+
+    def count():
+        from .models import Notification
+
+        return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+    return {"unread_notifications": SimpleLazyObject(count)}

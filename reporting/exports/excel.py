@@ -1,0 +1,130 @@
+"""Excel exports: the consolidated status (as filtered on the page) and the province report's
+sheets (overview, themes, agencies, all items).
+
+Every sheet has a frozen, filterable header and set column widths. Every text cell is written as
+text (`data_type = "s"`), so a result starting with "=" or "-" is never taken for a formula.
+"""
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..province_report import NOT_REVIEWED
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8F3EC")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _put(ws, row: int, col: int, value):
+    cell = ws.cell(row=row, column=col)
+    if value is None:
+        return cell
+    if isinstance(value, bool):
+        value = "Có" if value else ""
+    if isinstance(value, (int, float)):
+        cell.value = value
+    else:
+        cell.value = str(value)
+        cell.data_type = "s"  # text stays text: "=SUM(…)" or "-2" typed in a report is not a formula
+    cell.alignment = WRAP
+    return cell
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], widths: list[int], *, first=False,
+           preamble: list[str] = ()):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title[:31]
+    r = 1
+    for line in preamble:
+        _put(ws, r, 1, line).font = Font(bold=r == 1)
+        r += 1
+    if preamble:
+        r += 1
+    header_row = r
+    for c, h in enumerate(headers, 1):
+        cell = _put(ws, r, c, h)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for values in rows:
+        r += 1
+        for c, v in enumerate(values, 1):
+            _put(ws, r, c, v)
+    for c, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{max(r, header_row)}"
+    return ws
+
+
+def _bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _local(dt_value):
+    return timezone.localtime(dt_value).strftime("%d/%m/%Y %H:%M") if dt_value else ""
+
+
+STATUS_HEADERS = ["Mã", "Nhiệm vụ, hoạt động", "Chủ đề", "Nhóm nhiệm vụ", "Ưu tiên cao", "Cơ quan chủ trì",
+                  "Tình trạng báo cáo", "Nộp muộn", "Gửi lúc", "Tình hình thực hiện", "Tỷ lệ hoàn thành (%)", "Mã báo cáo"]
+
+
+def consolidated_xlsx(cycle, rows, outline, *, filters_text: str = "") -> bytes:
+    """The consolidated status rows exactly as the page shows them (same filters, same order)."""
+    wb = Workbook()
+    label = lambda pk: f"{outline.by_id[pk].code}. {outline.by_id[pk].title}" if pk in outline.by_id else ""  # noqa: E731
+    data = [[r.code, r.title, label(r.theme_id), label(r.group_id), r.high_priority, r.agency_name, r.state_label,
+             r.late, _local(r.submitted_at), r.status_label if r.reported else "",
+             r.percent if r.reported else None, r.report_id] for r in rows]
+    preamble = [f"Tổng hợp tình hình báo cáo – {cycle}", f"Xuất lúc {_local(timezone.now())} (GMT+7)"]
+    if filters_text:
+        preamble.append(f"Bộ lọc: {filters_text}")
+    _sheet(wb, "Tổng hợp", STATUS_HEADERS, data, [10, 60, 30, 30, 10, 32, 18, 10, 17, 18, 12, 11], first=True,
+           preamble=preamble)
+    return _bytes(wb)
+
+
+def province_report_xlsx(r) -> bytes:
+    """The province report's figures: overview, themes, agencies and every item."""
+    wb = Workbook()
+    h = r.headline
+    overview = [
+        ["Phải nộp", h["due"]], ["Đã gửi (gồm đã chấp nhận)", h["submitted"]], ["Nộp đúng hạn", h["on_time"]],
+        ["Nộp muộn", h["late"]], ["Chưa nộp", h["missing"]], ["Đã chấp nhận", h["state_accepted"]],
+        ["Đã gửi, chờ thẩm định", h["state_submitted"]], ["Trả lại để sửa", h["state_returned"]],
+        ["Đang soạn", h["state_draft"]], ["Chưa báo cáo", h["state_missing"]],
+        ["Hoàn thành", h["status_completed"]], ["Đúng tiến độ", h["status_on_schedule"]],
+        ["Chậm tiến độ", h["status_behind"]], ["Chưa triển khai", h["status_not_started"]],
+        ["Tạm dừng", h["status_suspended"]], ["Tiến độ bình quân (%)", h["mean_percent"]],
+        ["Mục chưa giao cơ quan chủ trì", r.unassigned],
+    ]
+    _sheet(wb, "Tổng quan", ["Chỉ tiêu", "Số liệu"], overview, [40, 14], first=True, preamble=[
+        f"{r.province_line} – {r.issuing_body}", f"Báo cáo {r.title[0].lower()}{r.title[1:]}",
+        f"Số: {r.meta.number.strip()} – {r.date_line}", f"Cách tính tiến độ: {r.method}",
+    ])
+    _sheet(wb, "Chủ đề",
+           ["Mã", "Chủ đề", "Phải báo cáo", "Đã báo cáo", "Chưa báo cáo", "Hoàn thành", "Đúng tiến độ", "Chậm tiến độ",
+            "Chưa triển khai", "Tạm dừng", "Tiến độ bình quân (%)"],
+           [[t.figures["code"], t.figures["title"], t.figures["due"], t.figures["submitted"], t.figures["not_reported"],
+             t.figures["status_completed"], t.figures["status_on_schedule"], t.figures["status_behind"],
+             t.figures["status_not_started"], t.figures["status_suspended"], t.figures["mean_percent"]] for t in r.themes],
+           [8, 60, 12, 12, 12, 12, 12, 12, 12, 12, 14])
+    _sheet(wb, "Cơ quan", ["Cơ quan chủ trì", "Phải nộp", "Đúng hạn", "Muộn", "Chưa nộp", "Đã chấp nhận",
+                           "Tiến độ bình quân (%)"],
+           [[a["name"], a["due"], a["on_time"], a["late"], a["missing"], a["state_accepted"], a["mean_percent"]]
+            for a in r.agencies], [48, 11, 11, 11, 11, 13, 14])
+    _sheet(wb, "Tất cả mục", ["Mã", "Nhiệm vụ, hoạt động", "Ưu tiên cao", "Cơ quan chủ trì", "Tình trạng báo cáo",
+                              "Nộp muộn", "Tình hình thực hiện", "Tỷ lệ hoàn thành (%)", "Kết quả chủ yếu", "Ghi chú"],
+           [[a.code, a.title, a.high_priority, a.agency, a.state_label, a.late, a.status_label, a.percent, a.result,
+             NOT_REVIEWED if a.not_reviewed and a.result else ""] for a in r.annex],
+           [10, 60, 10, 32, 18, 10, 18, 12, 60, 16])
+    difficulties = [["Khó khăn, vướng mắc", p.text, p.attribution] for p in r.difficulties]
+    proposals = [["Đề xuất, kiến nghị", p.text, p.attribution] for p in r.proposals]
+    _sheet(wb, "Khó khăn, đề xuất", ["Loại", "Nội dung", "Nguồn (cơ quan, mục)"], difficulties + proposals,
+           [20, 70, 70])
+    return _bytes(wb)

@@ -1,0 +1,54 @@
+"""consolidated_report: the province report of one cycle, as PDF, Word or Excel.
+
+    manage.py consolidated_report --plan binh-duong-396-2023 --year 2026 --format pdf -o bao-cao.pdf
+
+Uses the plan's saved defaults (number, signer, recipients, ministry) and today's date; the
+same builder as the reviewer's page, so the files are the same.
+"""
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reporting.exports import render_province_report
+from reporting.models import ReportingCycle
+from reporting.province_report import build, default_meta
+from tasks.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Tạo báo cáo kết quả thực hiện của một kỳ (PDF, Word hoặc Excel)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", help="Mã kế hoạch (mặc định: kế hoạch duy nhất trong hệ thống).")
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--cycle", choices=[c for c, _ in ReportingCycle.Kind.choices], default="annual")
+        parser.add_argument("--format", choices=["pdf", "docx", "xlsx"], required=True)
+        parser.add_argument("--date", help="Ngày ban hành dd/mm/yyyy (mặc định: hôm nay).")
+        parser.add_argument("-o", "--output", required=True, help="Tệp kết quả.")
+
+    def handle(self, *args, plan=None, year, cycle, format, date, output, **options):
+        if plan:
+            try:
+                plan_obj = Plan.objects.get(code=plan)
+            except Plan.DoesNotExist:
+                raise CommandError(f"Không có kế hoạch mã “{plan}”.")
+        else:
+            plans = list(Plan.objects.all()[:2])
+            if len(plans) != 1:
+                raise CommandError("Có nhiều kế hoạch (hoặc không có): chỉ rõ --plan.")
+            plan_obj = plans[0]
+        try:
+            cycle_obj = ReportingCycle.objects.select_related("plan").get(plan=plan_obj, kind=cycle, year=year)
+        except ReportingCycle.DoesNotExist:
+            raise CommandError(f"Kế hoạch {plan_obj.code} không có kỳ {cycle} năm {year}.")
+        meta = default_meta(cycle_obj)
+        if date:
+            try:
+                meta.date = dt.datetime.strptime(date, "%d/%m/%Y").date()
+            except ValueError:
+                raise CommandError("--date phải có dạng dd/mm/yyyy.")
+        report = build(cycle_obj, meta)
+        data = render_province_report(report, format)
+        Path(output).write_bytes(data)
+        self.stdout.write(f"Đã ghi {output} ({len(data):,} byte).".replace(",", "."))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views_notices
+
+app_name = "reporting_notices"
+urlpatterns = [
+    path("", views_notices.notification_list, name="list"),
+    path("<int:pk>/read/", views_notices.notification_read, name="read"),
+    path("read-all/", views_notices.notification_read_all, name="read_all"),
+]

@@ -1,0 +1,312 @@
+"""Pages for those who oversee a plan: the consolidated status, the leadership dashboard, the
+overview across plans, the province report (form, background job, download), and the public
+summary page. Figures come from reporting.selectors; who may see what from reporting.access."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tasks.models import Plan
+
+from . import access, charts, selectors
+from .exports import CONTENT_TYPES
+from .exports.excel import consolidated_xlsx
+from .models import ProvinceReportJob, Report, ReportingCycle
+from .province_report import DocMeta, default_meta, report_charts, settings_for
+
+S = Report.State
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _overseen_cycle(request, cycle_id) -> ReportingCycle:
+    cycle = get_object_or_404(ReportingCycle.objects.select_related("plan__jurisdiction"), pk=cycle_id)
+    if not access.is_overseer_of(request, cycle.plan):
+        raise Http404
+    return cycle
+
+
+def _report_url(report_id: int) -> str:
+    try:
+        return reverse("reporting:report", args=[report_id])
+    except NoReverseMatch:
+        return f"/reports/{report_id}/"
+
+
+def _status_url(cycle, **params) -> str:
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    url = reverse("dashboard:status", args=[cycle.pk])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _cycles_menu(plan):
+    return list(ReportingCycle.objects.filter(plan=plan).order_by("-year", "kind"))
+
+
+# --- overview ----------------------------------------------------------------------------------
+
+def overview(request):
+    """Every plan the user oversees, one row each (the national overview)."""
+    try:
+        year = int(request.GET.get("year") or 0) or None
+    except ValueError:
+        year = None
+    rows = selectors.national_overview(request, year)
+    return render(request, "reporting/dashboard/overview.html", {"rows": rows, "year": year})
+
+
+def plan_dashboard(request, code):
+    """A plan's dashboard opens on its latest annual cycle that has started."""
+    plan = get_object_or_404(Plan, code=code)
+    if not access.is_overseer_of(request, plan):
+        raise Http404
+    cycles = ReportingCycle.objects.filter(plan=plan)
+    cycle = (cycles.filter(kind="annual", year__lte=timezone.localdate().year).order_by("-year").first()
+             or cycles.order_by("-year").first())
+    if cycle is None:
+        raise Http404(_("Kế hoạch chưa có kỳ báo cáo."))
+    return redirect("dashboard:cycle", cycle.pk)
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+def cycle_dashboard(request, cycle_id):
+    cycle = _overseen_cycle(request, cycle_id)
+    data = selectors.dashboard(cycle)
+    link = lambda **p: _status_url(cycle, **p)  # noqa: E731
+    links = {
+        "states": {s.key: link(state=s.key) for s in charts.STATES},
+        "theme": {t["id"]: link(theme=t["id"]) for t in data["themes"]},
+        "agency": {a["agency_id"]: {"on_time": link(agency=a["agency_id"], state="on_time"),
+                                    "late": link(agency=a["agency_id"], state="late"),
+                                    "missing": link(agency=a["agency_id"], state="not_submitted")}
+                   for a in data["agencies"]},
+    }
+    figure = report_charts(data["headline"], data["themes"], data["agencies"], links)
+    plan = cycle.plan
+    today = timezone.localdate()
+    figure["timeline"] = charts.timeline_chart(
+        [{"label": f"{t.code}. {t.title}", "full": f"{t.code}. {t.title}", "per_year": t.per_year,
+          "href": link(theme=t.theme_id)} for t in data["timeline"]],
+        list(plan.years), today=today, title=_("Tiến trình thực hiện các nhiệm vụ theo chủ đề"),
+        desc=_("Số nhiệm vụ, hoạt động được triển khai trong từng năm của kế hoạch, theo chủ đề; "
+               "đường nét đứt là ngày hôm nay."),
+    )
+    figure["history"] = charts.grouped_columns(
+        [{"label": f"{h['year']}", "current": h["current"],
+          "values": {"on_time_rate": h["on_time_rate"], "mean_percent": h["mean_percent"]}} for h in data["history"]],
+        charts.HISTORY, title=_("So sánh với các kỳ trước"),
+        desc=_("Tỷ lệ báo cáo nộp đúng hạn và tiến độ bình quân của các kỳ cùng loại."),
+    )
+    for g in data["groups"]:
+        g["href"] = link(group=g["id"])
+    for t in data["themes"]:
+        t["href"] = link(theme=t["id"])
+        t["missing_href"] = link(theme=t["id"], state="not_submitted")
+    for a in data["agencies"]:
+        a["href"] = link(agency=a["agency_id"])
+    h = data["headline"]
+    cards = [
+        (_("Báo cáo phải nộp"), h["due"], link()),
+        (_("Đã gửi"), h["submitted"], link(state="submitted")),
+        (_("Đúng hạn"), h["on_time"], link(state="on_time")),
+        (_("Nộp muộn"), h["late"], link(state="late")),
+        (_("Chưa nộp"), h["missing"], link(state="not_submitted")),
+        (_("Hoàn thành"), h["status_completed"], link(status="completed")),
+        (_("Đúng tiến độ"), h["status_on_schedule"], link(status="on_schedule")),
+        (_("Chậm tiến độ"), h["status_behind"], link(status="behind")),
+    ]
+    return render(request, "reporting/dashboard/dashboard.html", {
+        "cycle": cycle, "plan": plan, "data": data, "charts": figure, "cards": cards, "cycles": _cycles_menu(plan),
+        "can_generate": access.is_reviewer_of(request, plan), "today": today,
+        "behind_rows": [(r, _report_url(r.report_id)) for r in data["behind"]],
+        "status_url": link(),
+    })
+
+
+# --- consolidated status -----------------------------------------------------------------------
+
+STATE_FILTERS = [(c, l) for c, l in S.choices] + [
+    ("submitted", gettext_lazy("Đã gửi (gồm đã chấp nhận)")), ("on_time", gettext_lazy("Nộp đúng hạn")),
+    ("late", gettext_lazy("Nộp muộn")), ("not_submitted", gettext_lazy("Chưa nộp (chưa báo cáo, đang soạn, trả lại)")),
+]
+STATUS_FILTERS = list(Report.Status.choices) + [("none", gettext_lazy("Chưa có báo cáo đã gửi"))]
+
+
+def consolidated(request, cycle_id):
+    cycle = _overseen_cycle(request, cycle_id)
+    filters = selectors.StatusFilters.from_query(request.GET)
+    outline = selectors.plan_outline(cycle.plan)
+    rows = selectors.status_rows(cycle, filters)
+    if request.GET.get("export") == "xlsx":
+        data = consolidated_xlsx(cycle, rows, outline, filters_text=_describe(filters, outline))
+        response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
+        name = f"tong-hop-{cycle.plan.code}-{cycle.kind}-{cycle.year}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    agencies = selectors.cycle_agencies(cycle)
+    params = filters.as_params()
+    sort_links = {}
+    for key in ("code", "agency", "state", "status", "percent"):
+        target = f"-{key}" if filters.sort == key else key
+        sort_links[key] = "?" + urlencode(filters.as_params(sort=target))
+    return render(request, "reporting/dashboard/consolidated.html", {
+        "cycle": cycle, "plan": cycle.plan, "filters": filters, "outline": outline, "agencies": agencies,
+        "rows": [(r, _report_url(r.report_id)) for r in rows],
+        "unassigned": [(u, _report_url(u["row"].report_id)) for u in selectors.unassigned_rows(cycle)],
+        "state_choices": STATE_FILTERS, "status_choices": STATUS_FILTERS, "cycles": _cycles_menu(cycle.plan),
+        "export_url": "?" + urlencode({**params, "export": "xlsx"}), "sort_links": sort_links,
+        "described": _describe(filters, outline), "can_generate": access.is_reviewer_of(request, cycle.plan),
+    })
+
+
+def _describe(filters: selectors.StatusFilters, outline) -> str:
+    parts = []
+    for pk in (filters.theme, filters.group):
+        if pk and pk in outline.by_id:
+            parts.append(f"{outline.by_id[pk].code}. {outline.by_id[pk].title}")
+    if filters.priority:
+        parts.append(_("ưu tiên cao") if filters.priority == "high" else _("ưu tiên thường"))
+    if filters.state:
+        parts.append(str(dict(STATE_FILTERS).get(filters.state, filters.state)))
+    if filters.status:
+        parts.append(str(dict(STATUS_FILTERS).get(filters.status, filters.status)))
+    if filters.agency:
+        parts.append(_("cơ quan #%(id)s") % {"id": filters.agency})
+    if filters.q:
+        parts.append(f"“{filters.q}”")
+    return "; ".join(parts)
+
+
+# --- province report ---------------------------------------------------------------------------
+
+class ProvinceReportForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Số văn bản"), max_length=80, strip=False,
+                             help_text=gettext_lazy("Ví dụ “125/BC-STC”; để trống phần số nếu chưa lấy số."))
+    date = forms.DateField(label=gettext_lazy("Ngày ban hành"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                           help_text=gettext_lazy("dd/mm/yyyy"))
+    place = forms.CharField(label=gettext_lazy("Địa danh"), max_length=80)
+    signer_authority = forms.CharField(label=gettext_lazy("Thẩm quyền ký"), max_length=40, required=False,
+                                       help_text=gettext_lazy("Ví dụ “KT. GIÁM ĐỐC”; trống khi người đứng đầu ký."))
+    signer_title = forms.CharField(label=gettext_lazy("Chức vụ người ký"), max_length=120)
+    signer_name = forms.CharField(label=gettext_lazy("Họ tên người ký"), max_length=120, required=False)
+    ministry = forms.CharField(label=gettext_lazy("Kính gửi (Bộ nhận báo cáo)"), max_length=255)
+    recipients = forms.CharField(label=gettext_lazy("Nơi nhận (mỗi dòng một nơi)"), widget=forms.Textarea(attrs={"rows": 5}))
+    format = forms.ChoiceField(label=gettext_lazy("Định dạng"), choices=ProvinceReportJob.Format.choices)
+    save_defaults = forms.BooleanField(label=gettext_lazy("Lưu làm mặc định cho kế hoạch này"), required=False)
+
+    def meta(self) -> DocMeta:
+        d = self.cleaned_data
+        return DocMeta(number=d["number"], date=d["date"], place=d["place"].strip(), signer_name=d["signer_name"].strip(),
+                       signer_title=d["signer_title"].strip(), signer_authority=d["signer_authority"].strip(),
+                       recipients=[line.strip().lstrip("-").strip() for line in d["recipients"].splitlines() if line.strip()],
+                       ministry=d["ministry"].strip())
+
+
+def _require_reviewer(request, cycle):
+    if not access.is_reviewer_of(request, cycle.plan):
+        raise PermissionDenied(_("Chỉ cán bộ thẩm định hoặc quản trị được tạo báo cáo tỉnh."))
+
+
+def province_report(request, cycle_id):
+    cycle = _overseen_cycle(request, cycle_id)
+    _require_reviewer(request, cycle)
+    if request.method == "POST":
+        form = ProvinceReportForm(request.POST)
+        if form.is_valid():
+            meta = form.meta()
+            if form.cleaned_data["save_defaults"]:
+                _save_defaults(cycle.plan, meta)
+            job = ProvinceReportJob.objects.create(cycle=cycle, format=form.cleaned_data["format"],
+                                                   params=meta.as_json(), requested_by=request.user)
+            from .jobs_report import generate_province_report
+
+            transaction.on_commit(lambda: generate_province_report.delay(job.pk))
+            return redirect("dashboard:job", job.pk)
+    else:
+        meta = default_meta(cycle)
+        form = ProvinceReportForm(initial={
+            **meta.as_json(), "date": meta.date.strftime("%d/%m/%Y"), "recipients": "\n".join(meta.recipients),
+            "format": "pdf",
+        })
+    jobs = ProvinceReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]
+    return render(request, "reporting/dashboard/province_report_form.html",
+                  {"cycle": cycle, "plan": cycle.plan, "form": form, "jobs": jobs})
+
+
+def _save_defaults(plan, meta: DocMeta) -> None:
+    prefs = settings_for(plan)
+    prefs.signer_name, prefs.signer_title, prefs.signer_authority = meta.signer_name, meta.signer_title, meta.signer_authority
+    prefs.place = meta.place
+    prefs.ministry_name = "" if meta.ministry == plan.ministry_name else meta.ministry
+    prefs.recipients = "\n".join(line.replace(meta.ministry, "{ministry}") for line in meta.recipients)
+    prefs.save()
+
+
+def _job_for(request, pk) -> ProvinceReportJob:
+    job = get_object_or_404(ProvinceReportJob.objects.select_related("cycle__plan"), pk=pk)
+    if not access.is_overseer_of(request, job.cycle.plan):
+        raise Http404
+    _require_reviewer(request, job.cycle)
+    return job
+
+
+def job_status(request, pk):
+    job = _job_for(request, pk)
+    return render(request, "reporting/dashboard/job.html", {"job": job, "cycle": job.cycle, "plan": job.cycle.plan})
+
+
+def job_json(request, pk):
+    job = _job_for(request, pk)
+    return JsonResponse({
+        "status": job.status, "status_label": job.get_status_display(), "progress": job.progress,
+        "message": job.message, "finished": job.finished,
+        "download": reverse("dashboard:job_download", args=[job.pk]) if job.status == job.Status.DONE else None,
+    })
+
+
+def job_download(request, pk):
+    job = _job_for(request, pk)
+    if job.status != job.Status.DONE or not job.file_path or not default_storage.exists(job.file_path):
+        raise Http404
+    name = job.file_path.rsplit("/", 1)[-1]
+    return FileResponse(default_storage.open(job.file_path, "rb"), as_attachment=True, filename=name,
+                        content_type=CONTENT_TYPES[job.format])
+
+
+# --- public page -------------------------------------------------------------------------------
+
+@login_not_required
+def public_plan(request, code):
+    """Read-only progress by theme from ACCEPTED reports; off unless the admin enabled it."""
+    plan = get_object_or_404(Plan.objects.select_related("jurisdiction"), code=code, public_enabled=True)
+    cycle = None
+    if request.GET.get("year"):
+        try:
+            cycle = ReportingCycle.objects.get(plan=plan, kind="annual", year=int(request.GET["year"]))
+        except (ValueError, ReportingCycle.DoesNotExist):
+            raise Http404
+    summary = selectors.public_summary(plan, cycle)
+    chart = None
+    if summary["themes"]:
+        chart = charts.progress_bars(
+            [{"label": f"{t['code']}. {t['title']}", "value": t["mean_percent"],
+              "note": f"{t['accepted']}/{t['items']} mục"} for t in summary["themes"]],
+            title=_("Tiến độ theo chủ đề (báo cáo đã thẩm định)"), desc=summary["method"],
+        )
+    years = list(ReportingCycle.objects.filter(plan=plan, kind="annual", reports__state=S.ACCEPTED)
+                 .values_list("year", flat=True).distinct().order_by("-year"))
+    return render(request, "reporting/dashboard/public.html",
+                  {"plan": plan, "summary": summary, "chart": chart, "years": years})
+
