@@ -2,6 +2,21 @@
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_for_the_session():
+    """The test client and the live server speak plain HTTP; production's proxy terminates TLS.
+
+    Session-scoped and autouse so it runs before the (session-scoped) live server builds its
+    middleware, which reads these once."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture(autouse=True)
 def _test_http_settings(settings):
     # The test client speaks plain HTTP; production redirects to HTTPS behind the proxy.

@@ -1,0 +1,95 @@
+"""In Chromium: an officer drafts and submits, the reviewer returns it, the officer fixes and
+resubmits, the reviewer accepts. Screenshots go to test-results/ for a person to look at."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from agencies.models import Membership
+from reporting.models import Report
+from tests.factories import PASSWORD
+from tests.reporting.workflow_fixtures import world  # noqa: F401
+
+pytestmark = [pytest.mark.browser]
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "report-workflow"
+
+
+@pytest.fixture(autouse=True)
+def _during_the_2026_cycle(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 11, 25))
+
+
+def _login(page, live_server, username):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_an_officer_reports_and_the_reviewer_returns_then_accepts(transactional_db, world, live_server, page):  # noqa: F811
+    page.on("dialog", lambda dialog: dialog.accept())
+    Membership.objects.filter(user=world.officer_a).update(can_submit=True)  # the head allowed her to submit
+    report = world.report_of(world.agency_a)
+    url = f"{live_server.url}/reports/{report.pk}/"
+
+    _login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/reports/")
+    assert "Chưa báo cáo" in page.content()
+    page.goto(url)
+    page.check("input[name=status][value=on_schedule]")
+    page.fill("input[name=percent_complete]", "40")
+    page.fill("textarea[name=results]", "Đã tổ chức 3 hội nghị tập huấn về tăng trưởng xanh.")
+    page.fill("input[name=funds_local]", "1.234.567")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_load_state()
+    _shot(page, "1-officer-draft-saved")
+    report.refresh_from_db()
+    assert report.state == "draft" and report.funds_local == 1_234_567
+    assert "1.234.567" in page.content()
+    page.click("#submit-form button[type=submit]")
+    page.wait_for_load_state()
+    _shot(page, "2-officer-submitted")
+    report.refresh_from_db()
+    assert report.state == "submitted"
+
+    _login(page, live_server, "rita")
+    page.goto(f"{live_server.url}/reports/review/")
+    assert report.item.code in page.content()
+    _shot(page, "3-reviewer-queue")
+    page.goto(url)
+    page.fill("#return-form textarea[name=comment]", "Đề nghị bổ sung số liệu kinh phí trung ương.")
+    page.click("#return-form button[type=submit]")
+    page.wait_for_load_state()
+    report.refresh_from_db()
+    assert report.state == "returned"
+
+    _login(page, live_server, "alice")
+    page.goto(url)
+    assert "Đề nghị bổ sung số liệu kinh phí trung ương." in page.content()
+    _shot(page, "4-officer-sees-return")
+    page.fill("input[name=funds_central]", "5.000.000")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_load_state()
+    page.click("#submit-form button[type=submit]")
+    page.wait_for_load_state()
+    report.refresh_from_db()
+    assert report.state == "submitted" and report.funds_central == 5_000_000
+
+    _login(page, live_server, "rita")
+    page.goto(url)
+    page.click("#accept-form button[type=submit]")
+    page.wait_for_load_state()
+    _shot(page, "5-reviewer-accepted")
+    report.refresh_from_db()
+    assert report.state == "accepted"
+    assert page.locator("#report-form").count() == 0  # locked: no form any more
+    kinds = list(Report.objects.get(pk=report.pk).events.values_list("kind", flat=True))
+    assert kinds == ["save", "submit", "return", "save", "submit", "accept"]
