@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from reporting import views_dashboard
+
 from . import views
 
 admin.site.site_header = "greenplan – Quản trị"
@@ -17,5 +19,6 @@ urlpatterns = [
     path("plans/", include("tasks.urls")),
     path("agencies/", include("agencies.urls")),
     path("dashboard/", include("reporting.urls_dashboard")),
+    path("public/<slug:code>/", views_dashboard.public_plan, name="public_plan"),
     path("admin/", admin.site.urls),
 ]

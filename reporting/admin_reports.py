@@ -1,0 +1,68 @@
+"""Admin for cycles, reports and their surroundings."""
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from .cycles import create_cycles, materialize_reports
+from .models import Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
+
+
+@admin.action(description="Cập nhật danh sách báo cáo phải nộp (sau khi giao cơ quan chủ trì)")
+def refresh_owed_reports(modeladmin, request, queryset):
+    for cycle in queryset:
+        result = materialize_reports(cycle)
+        messages.info(request, f"{cycle}: tạo {result['created']}, giao lại {result['reassigned']} báo cáo.")
+
+
+@admin.register(ReportingCycle)
+class ReportingCycleAdmin(admin.ModelAdmin):
+    list_display = ["plan", "kind", "year", "opens_on", "closes_on", "due_at"]
+    list_filter = ["plan", "kind", "year"]
+    actions = [refresh_owed_reports]
+
+
+class EventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    readonly_fields = ["kind", "actor", "at", "from_state", "to_state", "comment"]
+    can_delete = False
+
+
+@admin.register(Report)
+class ReportAdmin(SimpleHistoryAdmin):
+    """Read-mostly: states change only through the workflow pages, which keep the audit trail."""
+
+    list_display = ["item", "cycle", "agency", "state", "status", "percent_complete", "late", "submitted_at"]
+    list_filter = ["cycle__plan", "cycle__year", "state", "status", "late"]
+    search_fields = ["item__code", "item__search_text", "agency__search_text"]
+    list_select_related = ["item", "cycle", "cycle__plan", "agency"]
+    readonly_fields = ["cycle", "item", "state", "version", "submitted_at", "submitted_by", "late", "reviewed_at",
+                       "reviewed_by", "updated_by"]
+    autocomplete_fields = ["agency"]
+    inlines = [EventInline]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["cycle", "agency", "state", "new_due_at", "requested_at", "decided_by"]
+    list_filter = ["state", "cycle__plan"]
+
+
+@admin.register(ContributionRequest)
+class ContributionRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["report", "agency", "due_on", "answered_at"]
+    list_filter = ["report__cycle__plan"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "report", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["file", "original_name", "content_type", "size", "uploaded_by", "uploaded_at", "report"]
+
+
+def create_plan_cycles(modeladmin, request, queryset):
+    for plan in queryset:
+        cycles = create_cycles(plan)
+        messages.info(request, f"{plan}: {len(cycles)} kỳ báo cáo.")
+
+
+create_plan_cycles.short_description = "Tạo các kỳ báo cáo cho những năm của kế hoạch"
