@@ -7,6 +7,8 @@
 #   make check         manage.py check --deploy as production runs it (DEBUG=0, strong SECRET_KEY)
 #   make bench         bench/run.py, when present
 #   make plan-fixture  import the scanned plan into a scratch db and export fixtures/plan-396.xlsx (what make run loads)
+#   make backup       dump the database and uploaded files to var/backups/ (BACKUP=file to choose)
+#   make restore      BACKUP=file: replace all data with the archive's, then verify it
 #   make requirements  re-pin requirements.txt from pyproject.toml and the versions installed in .venv
 #
 # Variables: PYTHON_BOOTSTRAP=/path/to/python3.12 (interpreter for a new .venv), PYTEST_ARGS="-k foo -x",
@@ -28,7 +30,7 @@ SYSDEPS_OPTIONAL ?= 0
 # Chromium for Playwright; Liberation fonts, HarfBuzz subsetting and Pango for WeasyPrint; Poppler to read PDFs back.
 SYSDEPS := chromium fonts-liberation2 libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: help install sysdeps run test check bench fixtures plan-fixture requirements clean
+.PHONY: help install sysdeps run test check bench fixtures plan-fixture requirements clean backup restore
 
 help:
 	@sed -n '2,12p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
@@ -125,6 +127,15 @@ bench: install
 	else
 	  echo "make bench: bench/run.py not present; nothing to run"
 	fi
+
+# Database dump plus uploaded files, in one archive with a manifest of checksums and row counts.
+backup: install
+	$(PY) manage.py backup $(if $(BACKUP),-o $(BACKUP),)
+
+# make restore BACKUP=var/backups/greenplan-….tar.gz  (replaces all data; checks the result)
+restore: install
+	@[ -n "$(BACKUP)" ] || { echo "make restore: set BACKUP=path/to/archive.tar.gz" >&2; exit 2; }
+	$(PY) manage.py restore --yes $(BACKUP)
 
 fixtures: plan-fixture
 

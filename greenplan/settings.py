@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
+    "greenplan",
     "agencies",
     "tasks",
     "reporting",
