@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "reporting.context_processors.unread_notifications",
             ],
         },
     },
@@ -215,6 +216,10 @@ if not DEBUG:
 # The health check must answer plain HTTP probes from the container runtime.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+
+# A notice claimed by a worker that died is claimed again after this lease (reporting/notices.py).
+NOTICE_LEASE_SECONDS = _strict("NOTICE_LEASE_SECONDS", env.int, 600)
+EMAIL_TIMEOUT = _strict("EMAIL_TIMEOUT", env.int, 60)
 
 # Upload limits (evidence attachments and spreadsheets).
 MAX_UPLOAD_BYTES = _strict("MAX_UPLOAD_BYTES", env.int, 20 * 1024 * 1024)

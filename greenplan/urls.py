@@ -19,6 +19,7 @@ urlpatterns = [
     path("plans/", include("tasks.urls")),
     path("agencies/", include("agencies.urls")),
     path("dashboard/", include("reporting.urls_dashboard")),
+    path("notifications/", include("reporting.urls_notices")),
     path("public/<slug:code>/", views_dashboard.public_plan, name="public_plan"),
     path("admin/", admin.site.urls),
 ]

@@ -6,11 +6,16 @@ Named `jobs.py`, never `tasks.py`: `tasks` is the plan-structure app (greenplan/
 import datetime as dt
 
 from celery import shared_task
+from django.db import OperationalError as DatabaseUnavailable
 
 from . import notices, reminders
 
+# A database that is briefly unreachable: try again after 1, 2, 4 ... minutes (at most an hour).
+RETRY_ON_OUTAGE = {"autoretry_for": (DatabaseUnavailable,), "retry_backoff": 60, "retry_backoff_max": 3600,
+                   "retry_jitter": False, "max_retries": 8}
 
-@shared_task(name="reporting.jobs.send_reminders", acks_late=True)
+
+@shared_task(name="reporting.jobs.send_reminders", acks_late=True, **RETRY_ON_OUTAGE)
 def send_reminders(day: str | None = None) -> dict:
     """Daily at 08:00 (reporting/schedule.py): plan the day's reminders and queue their delivery."""
     record = reminders.run(dt.date.fromisoformat(day) if day else None)
@@ -29,7 +34,7 @@ def deliver_notice(self, notice_id: int) -> str:
         raise self.retry(exc=exc, countdown=exc.retry_in)
 
 
-@shared_task(name="reporting.jobs.flush_outbox", acks_late=True)
+@shared_task(name="reporting.jobs.flush_outbox", acks_late=True, **RETRY_ON_OUTAGE)
 def flush_outbox() -> dict:
     """Every minute: send what the outbox holds (broker was down, retries due, dead workers)."""
     return notices.flush()

@@ -287,9 +287,9 @@ def deliver(notice_id: int, *, now: dt.datetime | None = None, today: dt.date | 
     return "sent"
 
 
-def deliver_quietly(notice_id: int, *, today: dt.date | None = None) -> str:
+def deliver_quietly(notice_id: int, *, today: dt.date | None = None, now: dt.datetime | None = None) -> str:
     try:
-        return deliver(notice_id, today=today)
+        return deliver(notice_id, today=today, now=now)
     except DeliveryFailed:
         return "failed"
 
@@ -301,7 +301,7 @@ def flush(*, now: dt.datetime | None = None, limit: int = FLUSH_LIMIT) -> dict:
     ids = list(Notice.objects.claimable(now, lease()).order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
     outcome: dict[str, int] = {}
     for notice_id in ids:
-        result = deliver_quietly(notice_id)
+        result = deliver_quietly(notice_id, now=now)
         outcome[result] = outcome.get(result, 0) + 1
     return outcome
 

@@ -289,9 +289,13 @@ def run(today: dt.date | None = None, *, inline: bool = False, now: dt.datetime 
     now = now or timezone.now()
     record = ReminderRun.objects.create(day=today, started_at=now)
     batch = uuid.uuid4().hex
-    with transaction.atomic():
-        _insert_new(collect(today), batch=batch, now=now)
-        new = list(Notice.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
+    try:
+        with transaction.atomic():
+            _insert_new(collect(today), batch=batch, now=now)
+            new = list(Notice.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
+    except Exception as exc:  # recorded for the admin; the task retries, and tomorrow catches up anyway
+        ReminderRun.objects.filter(pk=record.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
     backlog = list(Notice.objects.claimable(now, notices.lease()).exclude(batch=batch)
                    .order_by("created_at", "pk").values_list("pk", flat=True)[:notices.FLUSH_LIMIT])
     ReminderRun.objects.filter(pk=record.pk).update(planned=len(new), dispatched=len(new) + len(backlog),

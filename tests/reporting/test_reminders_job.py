@@ -67,7 +67,7 @@ def submit_all(world, agency):  # noqa: F811
         state=Report.State.SUBMITTED, submitted_at=timezone.now())
 
 
-# --- before the deadline ---------------------------------------------------------------------------
+# --- before the deadline --------------------------------------------------------------------------
 
 def test_every_agency_with_missing_reports_is_reminded_30_days_before_its_deadline(w):
     run(day(-30), inline=True)
@@ -180,7 +180,7 @@ def test_a_report_submitted_after_planning_but_before_sending_is_left_out(w):
     assert notices_for(w.agency_b)[0].state == "skipped"
 
 
-# --- extensions ---------------------------------------------------------------------------------------
+# --- extensions -----------------------------------------------------------------------------------
 
 def test_a_granted_extension_moves_the_agencys_reminders_to_its_new_deadline(w):
     Extension.objects.create(cycle=w.cycle, agency=w.agency_a, reason="Sáp nhập", state="granted",
@@ -198,7 +198,7 @@ def test_a_granted_extension_moves_the_agencys_reminders_to_its_new_deadline(w):
     assert "Quá hạn 3 ngày" in sent_to("bob")[0].subject
 
 
-# --- after the deadline ------------------------------------------------------------------------------
+# --- after the deadline ---------------------------------------------------------------------------
 
 def test_overdue_notices_go_the_day_after_and_then_every_three_days_until_everything_is_submitted(w):
     sent_days = []
@@ -225,7 +225,7 @@ def test_nothing_is_sent_once_the_cycle_has_closed(w):
     assert mail.outbox == [] and Notice.objects.count() == 0
 
 
-# --- the reviewers' digest -------------------------------------------------------------------------------
+# --- the reviewers' digest ------------------------------------------------------------------------
 
 def test_reviewers_get_a_daily_digest_of_who_is_missing_in_the_last_seven_days(w):
     run(day(-8), inline=True)
@@ -271,7 +271,7 @@ def test_reviewers_of_the_jurisdiction_the_province_merged_into_get_the_digest(w
     assert sorted(digest.to) == ["hoa@example.vn", "rita@example.vn"]
 
 
-# --- contributions -----------------------------------------------------------------------------------------
+# --- contributions --------------------------------------------------------------------------------
 
 def contribution(w, due_on, **kw):
     report = w.report_of(w.agency_a)
@@ -301,7 +301,7 @@ def test_answered_contribution_requests_are_not_reminded(w):
     assert not sent_to("sam")
 
 
-# --- the focal agency and the ministry ------------------------------------------------------------------------
+# --- the focal agency and the ministry ------------------------------------------------------------
 
 def test_the_focal_agency_as_it_is_today_is_reminded_before_the_ministry_deadline(w):
     old_focal = AgencyFactory(jurisdiction=w.province, name="Sở Kế hoạch và Đầu tư")
@@ -328,7 +328,7 @@ def test_the_focal_agency_as_it_is_today_is_reminded_before_the_ministry_deadlin
     assert not any("old@example.vn" in m.to for m in mail.outbox)
 
 
-# --- lineage -------------------------------------------------------------------------------------------------------
+# --- lineage --------------------------------------------------------------------------------------
 
 def test_a_merged_agencys_officers_are_reminded_for_its_predecessors_activities(db):
     province = JurisdictionFactory(name="Bình Phước")
@@ -350,7 +350,7 @@ def test_a_merged_agencys_officers_are_reminded_for_its_predecessors_activities(
     assert not any("tom@example.vn" in m.to for m in mail.outbox)
 
 
-# --- recipients and policy ------------------------------------------------------------------------------------------
+# --- recipients and policy ------------------------------------------------------------------------
 
 def test_inactive_people_and_people_without_an_address_are_not_written_to(w):
     Membership.objects.filter(user=w.head_a).update(is_active=False)
@@ -378,7 +378,7 @@ def test_a_plans_policy_changes_the_days_and_can_switch_reminders_off(w):
     assert mail.outbox == []
 
 
-# --- the command -----------------------------------------------------------------------------------------------------
+# --- the command ----------------------------------------------------------------------------------
 
 def test_a_dry_run_changes_nothing_and_prints_one_line_per_reminder(w, capsys):
     call_command("send_reminders", "--date", "2026-11-23", "--dry-run")

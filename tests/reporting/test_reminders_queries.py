@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from agencies.models import Agency, Jurisdiction, JurisdictionRole, Membership
 from greenplan.celery import app as celery_app
@@ -118,4 +117,3 @@ def test_delivering_one_notice_costs_the_same_queries_whatever_the_size_of_the_p
             assert notices.deliver(notice.pk, today=TODAY) == "sent"
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
-    assert timezone.now()

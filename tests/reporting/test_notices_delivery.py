@@ -1,0 +1,285 @@
+"""Delivering notices: claims and leases, retries with backoff, the outbox when the broker is down,
+the in-app notification pages, the beat schedule and the sending log in the admin."""
+import datetime as dt
+import smtplib
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from greenplan.celery import app as celery_app
+from reporting import jobs, notices
+from reporting.models import Notice, Notification, ReminderRun, Report
+from reporting.reminders import run
+from tests.factories import UserFactory
+from tests.reporting.test_reminders_job import day, eager_celery, sent_to, w  # noqa: F401
+from tests.reporting.workflow_fixtures import world  # noqa: F401
+
+
+def planned(w, when=-7):  # noqa: F811
+    """Agency A's reminder of a day, planned and not sent (the others planned that day dropped)."""
+    from reporting.reminders import _insert_new, collect
+
+    _insert_new(collect(day(when)), batch="test", now=timezone.now())
+    Notice.objects.exclude(agency=w.agency_a).delete()
+    return Notice.objects.get(agency=w.agency_a)
+
+
+@pytest.fixture
+def smtp_down(monkeypatch):
+    def refuse(**kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(notices, "send_email", refuse)
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Not eager, and every publish fails as it does when Redis is unreachable."""
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    celery_app.conf.task_always_eager = False
+    monkeypatch.setattr(jobs.deliver_notice, "apply_async", refuse)
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+def test_a_notice_can_be_claimed_by_one_worker_only(w):
+    notice = planned(w)
+    token = notices.claim(notice.pk)
+    assert token and notices.claim(notice.pk) is None
+    notice.refresh_from_db()
+    assert (notice.state, notice.claim_token, notice.attempts) == ("sending", token, 1)
+
+
+def test_a_claim_whose_worker_died_is_taken_again_once_its_lease_has_run_out(w):
+    notice = planned(w)
+    now = timezone.now()
+    assert notices.claim(notice.pk, now=now)
+    assert notices.claim(notice.pk, now=now + dt.timedelta(minutes=9)) is None
+    assert notices.deliver(notice.pk, now=now + dt.timedelta(minutes=11)) == "sent"
+    notice.refresh_from_db()
+    assert notice.state == "sent" and notice.attempts == 2
+    assert len(sent_to("alice")) == 1
+
+
+def test_a_sent_notice_is_never_sent_again(w):
+    notice = planned(w)
+    assert notices.deliver(notice.pk) == "sent"
+    assert notices.deliver(notice.pk) == "busy"
+    assert notices.deliver(notice.pk, now=timezone.now() + dt.timedelta(days=2)) == "busy"
+    assert len(sent_to("alice")) == 1
+    assert Notification.objects.filter(notice=notice).count() == 2
+
+
+def test_the_worker_that_lost_its_claim_does_not_mark_the_row(w):
+    notice = planned(w)
+    stale = notices.claim(notice.pk)
+    Notice.objects.filter(pk=notice.pk).update(claimed_at=timezone.now() - dt.timedelta(hours=1))
+    assert notices.deliver(notice.pk) == "sent"
+    assert notices._release(notice.pk, stale, state="queued") is False
+
+
+# --- failures and retries -------------------------------------------------------------------------
+
+def test_a_failed_send_is_recorded_and_retried_with_exponential_backoff(w, smtp_down, monkeypatch):
+    notice = planned(w)
+    now = timezone.now()
+    with pytest.raises(notices.DeliveryFailed) as failure:
+        notices.deliver(notice.pk, now=now)
+    notice.refresh_from_db()
+    assert (notice.state, notice.attempts, failure.value.retry_in) == ("queued", 1, 60)
+    assert notice.next_attempt_at == now + dt.timedelta(seconds=60)
+    assert "SMTPServerDisconnected" in notice.last_error
+
+    assert notices.flush(now=now + dt.timedelta(seconds=30)) == {}  # not due yet
+    with pytest.raises(notices.DeliveryFailed) as failure:
+        notices.deliver(notice.pk, now=now + dt.timedelta(seconds=61))
+    assert failure.value.retry_in == 120
+
+    monkeypatch.undo()
+    assert notices.flush(now=now + dt.timedelta(minutes=5)) == {"sent": 1}
+    notice.refresh_from_db()
+    assert (notice.state, notice.last_error, notice.attempts) == ("sent", "", 3)
+
+
+def test_after_the_last_attempt_a_notice_stays_failed_and_visible(w, smtp_down):
+    notice = planned(w)
+    Notice.objects.filter(pk=notice.pk).update(attempts=notices.MAX_ATTEMPTS - 1)
+    with pytest.raises(notices.DeliveryFailed) as failure:
+        notices.deliver(notice.pk)
+    notice.refresh_from_db()
+    assert notice.state == "failed" and failure.value.retry_in is None and notice.last_error
+    assert notices.deliver(notice.pk, now=timezone.now() + dt.timedelta(days=1)) == "busy"
+
+
+def test_the_delivery_task_asks_celery_to_retry_after_the_backoff(w, smtp_down, monkeypatch):
+    notice = planned(w)
+    celery_app.conf.task_always_eager = False
+    asked = {}
+
+    def retry(exc=None, countdown=None, **kw):
+        asked["countdown"] = countdown
+        return RuntimeError("retry")
+
+    monkeypatch.setattr(jobs.deliver_notice, "retry", retry)
+    with pytest.raises(RuntimeError):
+        jobs.deliver_notice.run(notice.pk)
+    assert asked == {"countdown": 60}
+
+
+def test_in_eager_mode_a_failure_does_not_break_the_caller(w, smtp_down):
+    notice = planned(w)
+    assert jobs.deliver_notice.delay(notice.pk).get() == "failed"
+
+
+def test_backoff_doubles_up_to_six_hours():
+    assert [notices.backoff(n) for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
+    assert notices.backoff(30) == 6 * 3600
+
+
+# --- the outbox -----------------------------------------------------------------------------------
+
+def test_with_the_broker_down_the_job_keeps_reminders_in_the_outbox_and_flush_sends_them(w, broker_down,
+                                                                                        monkeypatch):
+    record = run(day(-7))
+    assert record.planned == 3 and mail.outbox == []
+    assert set(Notice.objects.values_list("state", flat=True)) == {"queued"}
+
+    monkeypatch.undo()
+    celery_app.conf.task_always_eager = True
+    assert notices.flush() == {"sent": 3}
+    assert len(mail.outbox) == 3
+
+
+def test_the_next_reminder_run_also_sends_what_the_outbox_holds(w, broker_down, monkeypatch):
+    run(day(-7))
+    monkeypatch.undo()
+    celery_app.conf.task_always_eager = True
+    record = run(day(-6), inline=True)
+    assert (record.planned, record.dispatched) == (1, 4)  # today's digest, and yesterday's three
+    assert len(mail.outbox) == 4 and len(sent_to("alice")) == 1
+
+
+def test_with_the_broker_down_a_review_still_works_and_its_notice_waits(w, broker_down, client, monkeypatch,
+                                                                        django_capture_on_commit_callbacks):
+    report = w.report_of(w.agency_a)
+    Report.objects.filter(pk=report.pk).update(state="submitted", submitted_at=timezone.now(),
+                                               status="on_schedule", percent_complete=10)
+    client.force_login(w.reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/reports/{report.pk}/return/", {"comment": "Thiếu số liệu."})
+    assert response.status_code == 302
+    assert client.get(f"/reports/{report.pk}/").status_code == 200
+    report.refresh_from_db()
+    assert report.state == "returned"
+    notice = Notice.objects.get(kind="returned")
+    assert notice.state == "queued" and mail.outbox == []
+
+    monkeypatch.undo()
+    assert notices.flush() == {"sent": 1}
+    assert "Thiếu số liệu." in sent_to("alice")[0].body
+
+
+def test_the_flush_job_and_command_send_the_outbox(w, broker_down, monkeypatch, capsys):
+    from django.core.management import call_command
+
+    run(day(-7))
+    monkeypatch.undo()
+    call_command("flush_outbox")
+    assert "sent: 3" in capsys.readouterr().out
+    assert jobs.flush_outbox.run() == {}
+
+
+def test_each_run_is_recorded(w):
+    run(day(-7), inline=True)
+    record = ReminderRun.objects.get()
+    assert record.day == day(-7) and record.finished_at and record.planned == 3
+
+
+# --- in-app notifications -------------------------------------------------------------------------
+
+def test_the_notification_page_lists_my_notifications_and_counts_the_unread(w, client):
+    run(day(-3), inline=True)
+    client.force_login(w.officer_a)
+    page = client.get("/notifications/")
+    assert page.status_code == 200
+    assert page.context["unread"] == 1 and "Còn 3 ngày" in page.content.decode()
+    assert page.context["unread_notifications"] == 1
+
+    other = Notification.objects.get(user=w.officer_b)
+    assert client.post(f"/notifications/{other.pk}/read/").status_code == 404
+
+    mine = Notification.objects.get(user=w.officer_a)
+    response = client.post(f"/notifications/{mine.pk}/read/")
+    assert response.status_code == 302 and response["Location"] == mine.url
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    assert client.get("/notifications/").context["unread_notifications"] == 0
+
+
+def test_mark_all_read(w, client):
+    run(day(-3), inline=True)
+    run(day(-1), inline=True)
+    client.force_login(w.officer_a)
+    assert client.post("/notifications/read-all/").status_code == 302
+    assert not Notification.objects.filter(user=w.officer_a, read_at__isnull=True).exists()
+    assert Notification.objects.filter(user=w.officer_b, read_at__isnull=True).count() == 2
+
+
+def test_the_unread_count_costs_no_query_unless_a_template_uses_it(w, rf, django_assert_num_queries):
+    from reporting.context_processors import unread_notifications
+
+    request = rf.get("/")
+    request.user = w.officer_a
+    with django_assert_num_queries(0):
+        context = unread_notifications(request)
+    with django_assert_num_queries(1):
+        assert context["unread_notifications"] == 0
+
+
+# --- the beat schedule ----------------------------------------------------------------------------
+
+def test_the_beat_schedule_is_written_from_one_declaration(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from reporting.schedule import sync_beat_schedule
+
+    PeriodicTask.objects.filter(task="reporting.jobs.send_reminders").update(enabled=False)
+    PeriodicTask.objects.create(name="greenplan: retired job", task="reporting.jobs.gone",
+                                interval=PeriodicTask.objects.get(task="reporting.jobs.flush_outbox").interval)
+    sync_beat_schedule()
+    sync_beat_schedule()
+
+    daily = PeriodicTask.objects.get(task="reporting.jobs.send_reminders")
+    assert daily.enabled
+    assert (daily.crontab.minute, daily.crontab.hour, str(daily.crontab.timezone)) == ("0", "8", "Asia/Ho_Chi_Minh")
+    flush = PeriodicTask.objects.get(task="reporting.jobs.flush_outbox")
+    assert (flush.interval.every, flush.interval.period) == (60, "seconds")
+    assert PeriodicTask.objects.filter(name__startswith="greenplan: ").count() == 2
+
+
+# --- the sending log in the admin -----------------------------------------------------------------
+
+def test_the_admin_shows_the_sending_log_with_errors_and_can_retry(w, client, smtp_down, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    notice = planned(w)
+    Notice.objects.filter(pk=notice.pk).update(attempts=notices.MAX_ATTEMPTS - 1)
+    with pytest.raises(notices.DeliveryFailed):
+        notices.deliver(notice.pk)
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get("/admin/reporting/notice/?attention=failed")
+    assert page.status_code == 200 and "SMTPServerDisconnected" in page.content.decode()
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/reporting/notice/", {"action": "retry_now", "_selected_action": [notice.pk]})
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert notice.state == "sent" and len(sent_to("alice")) == 1
+    for path in ("/admin/reporting/reminderpolicy/add/", "/admin/reporting/reminderrun/",
+                 "/admin/reporting/notification/", f"/admin/reporting/notice/{notice.pk}/change/"):
+        assert client.get(path).status_code == 200, path
