@@ -3,6 +3,8 @@ overview across plans, the province report (form, background job, download), and
 summary page. Figures come from reporting.selectors; who may see what from reporting.access."""
 from __future__ import annotations
 
+import logging
+
 from urllib.parse import urlencode
 
 from django import forms
@@ -24,6 +26,8 @@ from .exports import CONTENT_TYPES
 from .exports.excel import consolidated_xlsx
 from .models import ProvinceReportJob, Report, ReportingCycle
 from .province_report import DocMeta, default_meta, report_charts, settings_for
+
+logger = logging.getLogger(__name__)
 
 S = Report.State
 
@@ -219,6 +223,18 @@ def _require_reviewer(request, cycle):
         raise PermissionDenied(_("Chỉ cán bộ thẩm định hoặc quản trị được tạo báo cáo tỉnh."))
 
 
+def start_report_job(job_id: int) -> None:
+    """Queue the generation; if the broker is unreachable, generate it here rather than leave the
+    reviewer watching a job that never starts (the page only takes longer)."""
+    from .jobs_report import generate_province_report
+
+    try:
+        generate_province_report.delay(job_id)
+    except Exception:  # kombu raises several types when Redis is down
+        logger.warning("province report job %s: broker unavailable, generating in-process", job_id)
+        generate_province_report.apply(args=[job_id])
+
+
 def province_report(request, cycle_id):
     cycle = _overseen_cycle(request, cycle_id)
     _require_reviewer(request, cycle)
@@ -230,9 +246,7 @@ def province_report(request, cycle_id):
                 _save_defaults(cycle.plan, meta)
             job = ProvinceReportJob.objects.create(cycle=cycle, format=form.cleaned_data["format"],
                                                    params=meta.as_json(), requested_by=request.user)
-            from .jobs_report import generate_province_report
-
-            transaction.on_commit(lambda: generate_province_report.delay(job.pk))
+            transaction.on_commit(lambda: start_report_job(job.pk))
             return redirect("dashboard:job", job.pk)
     else:
         meta = default_meta(cycle)

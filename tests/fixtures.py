@@ -29,3 +29,15 @@ def _test_http_settings(settings):
     settings.WHITENOISE_AUTOREFRESH = True
     # Real hashing costs ~0.2 s per user; tests that check hashing strength set their own.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_jobs():
+    """Run Celery jobs in-process for a test that is about a page, not about the broker (CI sets
+    REDIS_URL, which otherwise sends them to a queue nobody reads)."""
+    from greenplan.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before

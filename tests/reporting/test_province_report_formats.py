@@ -156,7 +156,7 @@ def test_the_command_refuses_a_missing_cycle(scenario, tmp_path):
                      "-o", str(tmp_path / "x.pdf"))
 
 
-def test_a_reviewer_fills_in_the_form_and_downloads_the_generated_file(client, scenario,
+def test_a_reviewer_fills_in_the_form_and_downloads_the_generated_file(eager_jobs, client, scenario,
                                                                        django_capture_on_commit_callbacks):
     client.force_login(scenario.reviewer)
     url = scenario.url("province_report")
@@ -189,7 +189,7 @@ def test_leaders_view_but_do_not_generate(client, scenario):
     assert client.get(scenario.url("province_report")).status_code == 404
 
 
-def test_a_job_runs_once_even_if_delivered_twice(scenario):
+def test_a_job_runs_once_even_if_delivered_twice(eager_jobs, scenario):
     from reporting.jobs_report import generate_province_report, run_job
 
     meta = default_meta(scenario.cycle, today=dt.date(2026, 12, 5))
