@@ -6,9 +6,10 @@ suffix "#2" ("1.1.3#2") and keeps its printed code beside it.
 """
 import re
 
-CODE_PATTERN = r"^[0-9]+(\.[0-9]+)*( [a-z])?(#[0-9]+)?$"
+# Lettered lists follow the Vietnamese alphabet, so "đ" comes between "d" and "e".
+CODE_PATTERN = r"^[0-9]+(\.[0-9]+)*( [a-zđ])?(#[0-9]+)?$"
 _CODE_RE = re.compile(CODE_PATTERN)
-_LOOSE = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)*)\s*\.?\s*(?:[\s.,)(-]*([A-Za-z]))?\s*\)?\s*(?:#\s*(\d+))?\s*$")
+_LOOSE = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)*)\s*\.?\s*(?:[\s.,)(-]*([A-Za-zđĐ]))?\s*\)?\s*(?:#\s*(\d+))?\s*$")
 
 
 class InvalidCode(ValueError):
@@ -41,7 +42,8 @@ def code_sort_key(code: str) -> str:
     parts = [f"{int(p):05d}" for p in digits.split(".") if p.isdigit()]
     key = ".".join(parts)
     if letter:
-        key += "~" + letter  # '~' sorts after '.', so sub-items follow their parent's children
+        # '~' sorts after '.', so sub-items follow their parent's children; đ sorts after d.
+        key += "~" + ("d~" if letter == "đ" else letter)
     if dup:
         key += f"#{int(dup):03d}"
     return key

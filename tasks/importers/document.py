@@ -45,6 +45,7 @@ from agencies.names import (
     split_agency_cell,
 )
 from agencies.text import fold, nfc
+from tasks import codes
 
 __all__ = [
     "DocumentParseError",
@@ -134,20 +135,16 @@ _CODE_RE = re.compile(
 def normalize_code(raw: str | None) -> str:
     """Normal form of a printed code: "1.1.3a" / "1.1.3. A" / " 1 . 2 ." → "1.1.3 a" / "1.2".
 
-    Text that is not a code comes back whitespace-normalised, so the function is idempotent on
-    any input (a property the tests check). A "#n" disambiguation suffix is kept.
+    The one normal form is tasks.codes'; here it is lenient: text that is not a code comes back
+    whitespace-normalised, so the function is idempotent on any input (a property the tests check).
     """
     s = re.sub(r"\s+", " ", nfc(raw or "")).strip()
-    m = _CODE_RE.fullmatch(s)
-    if not m:
+    if not _CODE_RE.fullmatch(s):
         return s
-    digits = ".".join(str(int(p)) for p in re.sub(r"\s", "", m.group(1)).split("."))
-    code = digits
-    if m.group(2):
-        code += " " + m.group(2).lower()
-    if m.group(3):
-        code += f"#{int(m.group(3))}"
-    return code
+    try:
+        return codes.normalize_code(s)
+    except codes.InvalidCode:
+        return s
 
 
 def _is_code(s: str) -> bool:

@@ -27,3 +27,8 @@ def test_parent_of_a_code():
     assert parent_code("1.1.3 a") == "1.1.3"
     assert parent_code("1.1.3") == "1.1"
     assert parent_code("1") is None
+
+
+def test_vietnamese_lettered_items_include_d_with_stroke_after_d():
+    assert normalize_code("2.1.1Đ") == "2.1.1 đ"
+    assert sorted(["2.1.1 e", "2.1.1 đ", "2.1.1 d"], key=code_sort_key) == ["2.1.1 d", "2.1.1 đ", "2.1.1 e"]
