@@ -4,6 +4,30 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Agency, AgencyAlias, Jurisdiction, JurisdictionRole, Membership, Succession
 
 
+class FoldedSearchMixin:
+    """Admin search that ignores diacritics like the portal's: "so tai chinh" finds "Sở Tài chính".
+
+    Searches the folded columns (search_text, folded) with the folded term, and the plain columns
+    with the term as typed."""
+
+    folded_search_fields: list[str] = []
+
+    def get_search_results(self, request, queryset, search_term):
+        from .text import fold
+
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded and self.folded_search_fields:
+            from django.db.models import Q
+
+            q = Q()
+            for field in self.folded_search_fields:
+                q |= Q(**{f"{field}__contains": folded})
+            results = results | queryset.filter(q)
+            may_have_duplicates = True
+        return results, may_have_duplicates
+
+
 class AliasInline(admin.TabularInline):
     model = AgencyAlias
     extra = 0
@@ -31,10 +55,12 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+    folded_search_fields = ["search_text", "aliases__folded"]
+
     list_display = ["name", "short_name", "kind", "jurisdiction", "is_group", "active_from", "active_to"]
     list_filter = ["jurisdiction", "kind", "is_group"]
-    search_fields = ["name", "short_name", "search_text", "aliases__name", "aliases__folded"]
+    search_fields = ["name", "short_name", "aliases__name"]
     inlines = [AliasInline, SuccessionInline, MembershipInline]
 
 
@@ -71,3 +97,11 @@ class JurisdictionRoleAdmin(admin.ModelAdmin):
     list_filter = ["role", "jurisdiction"]
     search_fields = ["user__username", "jurisdiction__name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(AgencyAlias)
+class AgencyAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "agency"]
+    list_filter = ["agency__jurisdiction"]
+    search_fields = ["name", "folded", "agency__name"]
+    autocomplete_fields = ["agency"]

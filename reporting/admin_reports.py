@@ -3,7 +3,10 @@ from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from .cycles import create_cycles, materialize_reports
-from .models import Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
+from .models import (
+    Attachment, ContributionRequest, Extension, ProvinceReportJob, ProvinceReportSettings, Report, ReportEvent,
+    ReportingCycle,
+)
 
 
 @admin.action(description="Cập nhật danh sách báo cáo phải nộp (sau khi giao cơ quan chủ trì)")
@@ -66,3 +69,34 @@ def create_plan_cycles(modeladmin, request, queryset):
 
 
 create_plan_cycles.short_description = "Tạo các kỳ báo cáo cho những năm của kế hoạch"
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(admin.ModelAdmin):
+    """The audit trail: read-only."""
+
+    list_display = ["at", "report", "kind", "actor", "from_state", "to_state"]
+    list_filter = ["kind", "report__cycle__plan", "report__cycle__year"]
+    search_fields = ["report__item__code", "actor__username", "comment"]
+    list_select_related = ["report", "report__item", "report__cycle", "actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProvinceReportSettings)
+class ProvinceReportSettingsAdmin(admin.ModelAdmin):
+    list_display = ["plan"]
+
+
+@admin.register(ProvinceReportJob)
+class ProvinceReportJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "cycle", "format", "status", "requested_by"]
+    list_filter = ["status", "format"]

@@ -4,6 +4,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from import_export.admin import ImportMixin
 
+from agencies.admin import FoldedSearchMixin
+
 from .admin_import import PlanAppendixResource, PlanWorkbook
 from .models import ImportLog, Plan, PlanItem, SplitDecision
 
@@ -17,7 +19,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PlanItem)
-class PlanItemAdmin(ImportMixin, SimpleHistoryAdmin):
+class PlanItemAdmin(FoldedSearchMixin, ImportMixin, SimpleHistoryAdmin):
     """“Nhập” on the plan items list runs the appendix import, with a dry-run preview."""
 
     resource_classes = [PlanAppendixResource]
@@ -26,7 +28,8 @@ class PlanItemAdmin(ImportMixin, SimpleHistoryAdmin):
 
     list_display = ["code", "level", "short_title", "plan", "lead_agency", "start_year", "end_year", "high_priority", "needs_review", "retired_at"]
     list_filter = ["plan", "level", "high_priority", "needs_review", ("retired_at", admin.EmptyFieldListFilter), "lead_agency"]
-    search_fields = ["code", "printed_code", "search_text"]
+    search_fields = ["code", "printed_code"]
+    folded_search_fields = ["search_text"]
     autocomplete_fields = ["lead_agency", "supporting_agencies", "parent"]
     readonly_fields = ["sort_key", "source_file", "source_line"]
     list_select_related = ["plan", "lead_agency"]
@@ -36,11 +39,6 @@ class PlanItemAdmin(ImportMixin, SimpleHistoryAdmin):
     def short_title(self, obj):
         return obj.title[:80]
 
-    def get_search_results(self, request, queryset, search_term):
-        # Diacritic-insensitive, like the portal's own search.
-        from agencies.text import fold
-
-        return super().get_search_results(request, queryset, fold(search_term) if search_term else search_term)
 
 
 @admin.register(SplitDecision)

@@ -32,3 +32,14 @@ def test_the_admin_action_moves_members_of_the_selected_successions(client):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     client.post("/admin/agencies/succession/", {"action": "move_members_to_successor", "_selected_action": [s.pk]})
     assert Membership.objects.get(user=member, agency=finance).is_active
+
+
+def test_admin_search_ignores_diacritics(client):
+    from agencies.models import Agency
+
+    j = JurisdictionFactory()
+    Agency.objects.create(jurisdiction=j, name="Sở Kế hoạch và Đầu tư")
+    Agency.objects.create(jurisdiction=j, name="Sở Y tế")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    body = client.get("/admin/agencies/agency/", {"q": "so ke hoach"}).content.decode()
+    assert "Sở Kế hoạch và Đầu tư" in body and "Sở Y tế" not in body
