@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Agency, AgencyAlias, Jurisdiction, JurisdictionRole, Membership, Succession
@@ -64,13 +66,14 @@ class AgencyAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     inlines = [AliasInline, SuccessionInline, MembershipInline]
 
 
-@admin.action(description="Chuyển thành viên của cơ quan tiền thân sang cơ quan kế thừa")
+@admin.action(description=gettext_lazy("Chuyển thành viên của cơ quan tiền thân sang cơ quan kế thừa"))
 def move_members_to_successor(modeladmin, request, queryset):
     from .memberships import move_memberships
 
     for succession in queryset.select_related("predecessor", "successor"):
         moved = move_memberships(predecessor=succession.predecessor, successor=succession.successor)
-        modeladmin.message_user(request, f"{succession.predecessor} → {succession.successor}: đã chuyển {moved} người.")
+        modeladmin.message_user(request, _("%(old)s → %(new)s: đã chuyển %(n)s người.")
+                                 % {"old": succession.predecessor, "new": succession.successor, "n": moved})
 
 
 @admin.register(Succession)

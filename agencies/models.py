@@ -43,8 +43,8 @@ class Jurisdiction(models.Model):
         ]
 
     def __str__(self):
-        prefix = "Tỉnh" if self.kind == self.Kind.PROVINCE else "Thành phố"
-        return f"{prefix} {self.name}"
+        label = _("Tỉnh %(name)s") if self.kind == self.Kind.PROVINCE else _("Thành phố %(name)s")
+        return label % {"name": self.name}
 
     def covered_ids(self) -> set[int]:
         """This jurisdiction and every one merged into it, transitively: a reviewer of Hồ Chí

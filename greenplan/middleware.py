@@ -1,6 +1,8 @@
 """Project-wide request policies."""
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
+from django.middleware.locale import LocaleMiddleware as _DjangoLocaleMiddleware
+from django.utils import translation
 
 
 class LoginRequiredMiddleware(_DjangoLoginRequired):
@@ -16,8 +18,25 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # The Django admin ships inline scripts; it keeps its own, looser policy.
-        if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        # The Django admin ships inline scripts (django-celery-beat's forms); it keeps its own, looser
+        # policy, which still forbids framing, foreign scripts and posting forms elsewhere.
+        policy = settings.ADMIN_CONTENT_SECURITY_POLICY if request.path.startswith("/admin/") else settings.CONTENT_SECURITY_POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class LocaleMiddleware(_DjangoLocaleMiddleware):
+    """Vietnamese unless the user picked English with the VI/EN switch (the language cookie).
+
+    The browser's Accept-Language is ignored on purpose: officials often run an English browser,
+    yet the portal, like the documents it handles, speaks Vietnamese first."""
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "greenplan.middleware.LocaleMiddleware",  # the VI/EN switch's cookie only, not Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,6 +149,7 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"  # a Vietnamese page, not axes' English one-liner
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -216,6 +217,9 @@ if not DEBUG:
 # The health check must answer plain HTTP probes from the container runtime.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+ADMIN_CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                 "script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; "
+                                 "form-action 'self'; base-uri 'self'")
 
 # A notice claimed by a worker that died is claimed again after this lease (reporting/notices.py).
 NOTICE_LEASE_SECONDS = _strict("NOTICE_LEASE_SECONDS", env.int, 600)

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from reporting import views_dashboard
 
 from . import views
 
-admin.site.site_header = "greenplan – Quản trị"
+admin.site.site_header = _("greenplan – Quản trị")
 admin.site.site_title = "greenplan"
 
 urlpatterns = [

@@ -1,5 +1,7 @@
 """Admin for cycles, reports and their surroundings."""
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .cycles import create_cycles, materialize_reports
@@ -9,11 +11,12 @@ from .models import (
 )
 
 
-@admin.action(description="Cập nhật danh sách báo cáo phải nộp (sau khi giao cơ quan chủ trì)")
+@admin.action(description=gettext_lazy("Cập nhật danh sách báo cáo phải nộp (sau khi giao cơ quan chủ trì)"))
 def refresh_owed_reports(modeladmin, request, queryset):
     for cycle in queryset:
         result = materialize_reports(cycle)
-        messages.info(request, f"{cycle}: tạo {result['created']}, giao lại {result['reassigned']} báo cáo.")
+        messages.info(request, _("%(cycle)s: tạo %(created)s, giao lại %(reassigned)s báo cáo.")
+                      % {"cycle": cycle, "created": result["created"], "reassigned": result["reassigned"]})
 
 
 @admin.register(ReportingCycle)
@@ -65,10 +68,10 @@ class AttachmentAdmin(admin.ModelAdmin):
 def create_plan_cycles(modeladmin, request, queryset):
     for plan in queryset:
         cycles = create_cycles(plan)
-        messages.info(request, f"{plan}: {len(cycles)} kỳ báo cáo.")
+        messages.info(request, _("%(plan)s: %(n)s kỳ báo cáo.") % {"plan": plan, "n": len(cycles)})
 
 
-create_plan_cycles.short_description = "Tạo các kỳ báo cáo cho những năm của kế hoạch"
+create_plan_cycles.short_description = gettext_lazy("Tạo các kỳ báo cáo cho những năm của kế hoạch")
 
 
 @admin.register(ReportEvent)

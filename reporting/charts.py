@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 INK = "#1d2330"
@@ -141,7 +142,7 @@ def _legend(svg: _Svg, series: list[Series], x: float, y: float, right: float = 
 # --- charts ------------------------------------------------------------------------------------
 
 def progress_bars(rows: list[dict], *, title: str, desc: str, label_width: int = 300, width: int = 700,
-                  value_label: str = "Tiến độ bình quân") -> Chart:
+                  value_label: str = _("Tiến độ bình quân")) -> Chart:
     """Horizontal bars 0–100 %: rows of {label, full, value (None = no report), note, href}."""
     svg = _Svg(title, desc)
     row_h, top = 26, 26
@@ -162,18 +163,18 @@ def progress_bars(rows: list[dict], *, title: str, desc: str, label_width: int =
         if value is not None:
             inner.rect(bar_x, y + 4, bar_w * min(float(value), 100) / 100, 14, "solid",
                        title=f"{row['label']}: {_pct(value)}")
-        note = _pct(value) if value is not None else "chưa có BC"
+        note = _pct(value) if value is not None else str(_("chưa có BC"))
         if row.get("note"):
             note += f" · {row['note']}"
         inner.text(bar_x + bar_w + 6, y + 15, note, size=11, weight="bold" if value is not None else "normal")
         svg.add_group(inner, row.get("href"))
-    headers = ["Mục", value_label, "Ghi chú"]
+    headers = [_("Mục"), value_label, _("Ghi chú")]
     table = [[row.get("full") or row["label"], _pct(row.get("value")), row.get("note", "")] for row in rows]
     return Chart(svg.uid, title, desc, svg.render(width, height), headers, table)
 
 
 def stacked_bars(rows: list[dict], series: list[Series], *, title: str, desc: str, label_width: int = 300,
-                 width: int = 700, total_label: str = "Tổng") -> Chart:
+                 width: int = 700, total_label: str = _("Tổng")) -> Chart:
     """Horizontal stacked bars: rows of {label, full, values {key: n}, hrefs {key: url}}; bar
     lengths share one scale (the largest total), each segment labelled with its count."""
     svg = _Svg(title, desc)
@@ -205,7 +206,7 @@ def stacked_bars(rows: list[dict], series: list[Series], *, title: str, desc: st
             x += w
         total = sum(row["values"].get(s.key, 0) for s in series)
         svg.text(x + 5, y + 14.5, total, size=11, fill="#5b6472")
-    headers = ["Mục"] + [s.label for s in series] + [total_label]
+    headers = [_("Mục")] + [s.label for s in series] + [total_label]
     table = [[row.get("full") or row["label"]] + [str(row["values"].get(s.key, 0)) for s in series]
              + [str(sum(row["values"].get(s.key, 0) for s in series))] for row in rows]
     return Chart(svg.uid, title, desc, svg.render(width, height), headers, table)
@@ -241,7 +242,7 @@ def grouped_columns(categories: list[dict], series: list[Series], *, title: str,
         svg.text(left + 10 + i * group_w + group_w / 2, height - 12, cat["label"], size=12, anchor="middle",
                  weight="bold" if cat.get("current") else "normal")
     svg.add(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="{INK}"/>')
-    headers = ["Kỳ"] + [s.label for s in series]
+    headers = [_("Kỳ")] + [s.label for s in series]
     table = [[cat["label"]] + [(_pct(cat["values"].get(s.key)) if unit == "%" else str(cat["values"].get(s.key)))
                                for s in series] for cat in categories]
     return Chart(svg.uid, title, desc, svg.render(width, height), headers, table)
@@ -279,18 +280,18 @@ def timeline_chart(rows: list[dict], years: list[int], *, today: dt.date, title:
         x = label_width + 10 + (years.index(today.year) + frac) * col_w
         svg.add(f'<line x1="{x:.1f}" y1="{top - 2}" x2="{x:.1f}" y2="{height - 6}" stroke="#a4262c" '
                 f'stroke-width="2" stroke-dasharray="5 3"/>')
-        svg.text(min(x, width - 60), 12, f"Hôm nay {today:%d/%m/%Y}", size=11, anchor="middle", weight="bold",
-                 fill="#a4262c")
-    headers = ["Chủ đề"] + [str(y) for y in years]
+        svg.text(min(x, width - 60), 12, _("Hôm nay %(day)s") % {"day": f"{today:%d/%m/%Y}"}, size=11,
+                 anchor="middle", weight="bold", fill="#a4262c")
+    headers = [_("Chủ đề")] + [str(y) for y in years]
     table = [[row.get("full") or row["label"]] + [str(row["per_year"].get(y, 0) or "") for y in years] for row in rows]
     return Chart(svg.uid, title, desc, svg.render(width, height), headers, table)
 
 
 # --- series used across the portal -------------------------------------------------------------
 
-COMPLIANCE = [Series("on_time", "Đúng hạn", "solid"), Series("late", "Muộn hạn", "hatch"),
-              Series("missing", "Chưa nộp", "dots")]
-STATES = [Series("accepted", "Đã chấp nhận", "solid"), Series("submitted", "Đã gửi, chờ thẩm định", "light"),
-          Series("returned", "Trả lại để sửa", "cross"), Series("draft", "Đang soạn", "hatch"),
-          Series("missing", "Chưa báo cáo", "dots")]
-HISTORY = [Series("on_time_rate", "Tỷ lệ nộp đúng hạn", "solid"), Series("mean_percent", "Tiến độ bình quân", "hatch")]
+COMPLIANCE = [Series("on_time", _("Đúng hạn"), "solid"), Series("late", _("Muộn hạn"), "hatch"),
+              Series("missing", _("Chưa nộp"), "dots")]
+STATES = [Series("accepted", _("Đã chấp nhận"), "solid"), Series("submitted", _("Đã gửi, chờ thẩm định"), "light"),
+          Series("returned", _("Trả lại để sửa"), "cross"), Series("draft", _("Đang soạn"), "hatch"),
+          Series("missing", _("Chưa báo cáo"), "dots")]
+HISTORY = [Series("on_time_rate", _("Tỷ lệ nộp đúng hạn"), "solid"), Series("mean_percent", _("Tiến độ bình quân"), "hatch")]

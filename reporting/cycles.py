@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from agencies.lineage import Lineage
 from agencies.models import Agency
@@ -83,9 +84,9 @@ def owed_reports(cycle: ReportingCycle) -> list[Owed]:
 
 
 UNASSIGNED_REASONS = {
-    "no_lead": "Chưa có cơ quan chủ trì",
-    "generic_lead": "Cơ quan chủ trì là nhóm chung, cần giao một cơ quan cụ thể",
-    "split_undecided": "Cơ quan chủ trì đã chia tách, cần chọn cơ quan kế thừa",
+    "no_lead": _("Chưa có cơ quan chủ trì"),
+    "generic_lead": _("Cơ quan chủ trì là nhóm chung, cần giao một cơ quan cụ thể"),
+    "split_undecided": _("Cơ quan chủ trì đã chia tách, cần chọn cơ quan kế thừa"),
 }
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .exports import render_province_report
 from .models import ProvinceReportJob
@@ -26,6 +27,12 @@ def _update(job_id: int, **fields) -> None:
 
 
 def run_job(job_id: int) -> ProvinceReportJob | None:
+    # The document is Vietnamese whoever asked for it (an eager run inherits the page's language).
+    with translation.override(settings.LANGUAGE_CODE):
+        return _run_job(job_id)
+
+
+def _run_job(job_id: int) -> ProvinceReportJob | None:
     claimed = ProvinceReportJob.objects.filter(pk=job_id, status=J.QUEUED).update(
         status=J.RUNNING, started_at=timezone.now(), progress=5, message="Bắt đầu tạo báo cáo")
     if not claimed:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.lineage import Lineage
 from agencies.models import Agency
@@ -180,7 +181,7 @@ class ProvinceReport:
     annex: list[AnnexRow]
     unassigned: int
     charts: dict
-    method: str = selectors.PROGRESS_METHOD
+    method: str = field(default_factory=lambda: str(selectors.PROGRESS_METHOD))
     generated_at: dt.datetime = field(default_factory=timezone.now)
 
     @property
@@ -278,26 +279,29 @@ def build(cycle: ReportingCycle, meta: DocMeta | None = None, *, progress=None) 
 
 
 def report_charts(headline: dict, themes: list[dict], agencies: list[dict], links=None) -> dict:
-    """The charts of the report; the dashboard draws the same ones with drill-down `links`."""
+    """The charts of the report; the dashboard draws the same ones with drill-down `links`.
+    Labels follow the active language: the dashboard's, or Vietnamese for the document."""
     links = links or {}
     states = charts.stacked_bars(
-        [{"label": "Báo cáo phải nộp", "values": {s.key: headline[f"state_{s.key}"] for s in charts.STATES},
+        [{"label": _("Báo cáo phải nộp"), "values": {s.key: headline[f"state_{s.key}"] for s in charts.STATES},
           "hrefs": links.get("states", {})}],
-        charts.STATES, title="Tình trạng báo cáo của kỳ",
-        desc=f"{headline['due']} báo cáo phải nộp, chia theo tình trạng gửi và thẩm định.", label_width=130,
+        charts.STATES, title=_("Tình trạng báo cáo của kỳ"),
+        desc=_("%(due)s báo cáo phải nộp, chia theo tình trạng gửi và thẩm định.") % {"due": headline["due"]},
+        label_width=130,
     )
     theme_rows = [{"label": f"{t['code']}. {t['title']}", "value": t["mean_percent"],
-                   "note": f"{t['submitted']}/{t['due']} mục đã BC", "href": links.get("theme", {}).get(t["id"])}
+                   "note": _("%(submitted)s/%(due)s mục đã BC") % {"submitted": t["submitted"], "due": t["due"]},
+                   "href": links.get("theme", {}).get(t["id"])}
                   for t in themes]
     progress = charts.progress_bars(
-        theme_rows, title="Tiến độ theo chủ đề",
-        desc="Trung bình cộng tỷ lệ hoàn thành của các mục đã gửi báo cáo, theo từng chủ đề; bên cạnh là số mục "
-             "đã báo cáo trên tổng số mục phải báo cáo.",
+        theme_rows, title=_("Tiến độ theo chủ đề"),
+        desc=_("Trung bình cộng tỷ lệ hoàn thành của các mục đã gửi báo cáo, theo từng chủ đề; bên cạnh là số mục "
+               "đã báo cáo trên tổng số mục phải báo cáo."),
     )
     agency_rows = [{"label": a["name"], "values": {"on_time": a["on_time"], "late": a["late"], "missing": a["missing"]},
                     "hrefs": links.get("agency", {}).get(a["agency_id"], {})} for a in agencies]
     compliance = charts.stacked_bars(
-        agency_rows, charts.COMPLIANCE, title="Tình hình nộp báo cáo của các cơ quan",
-        desc="Số báo cáo nộp đúng hạn, nộp muộn và chưa nộp của từng cơ quan chủ trì.",
+        agency_rows, charts.COMPLIANCE, title=_("Tình hình nộp báo cáo của các cơ quan"),
+        desc=_("Số báo cáo nộp đúng hạn, nộp muộn và chưa nộp của từng cơ quan chủ trì."),
     )
     return {"states": states, "themes": progress, "agencies": compliance}

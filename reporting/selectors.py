@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Case, Count, Exists, F, IntegerField, OuterRef, Q, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.access import scope_for
 from agencies.text import fold, sort_key
@@ -32,11 +33,11 @@ ST = Report.Status
 REPORTED = (S.SUBMITTED, S.ACCEPTED)
 STATUSES = [c for c, _label in ST.choices]
 STATES = [c for c, _label in S.choices]
-PROGRESS_METHOD = (
+PROGRESS_METHOD = _(
     "Tiến độ của chủ đề, nhóm nhiệm vụ = trung bình cộng tỷ lệ hoàn thành (%) của các mục đã gửi báo cáo "
     "(đã gửi hoặc đã chấp nhận); số mục chưa báo cáo được ghi bên cạnh và không tính vào trung bình."
 )
-PUBLIC_METHOD = (
+PUBLIC_METHOD = _(
     "Tiến độ = trung bình cộng tỷ lệ hoàn thành (%) của các báo cáo đã được thẩm định, chấp nhận; "
     "mục chưa có báo cáo được chấp nhận không tính vào trung bình."
 )

@@ -46,8 +46,9 @@ class Size:
     activities_per_group: int = 4  # 18 + 54 + 216 ≈ 290 items, ≈ 250 that owe reports
     years: tuple = tuple(range(2023, 2031))
     current_year: int = 2026
-    users_per_agency: int = 2  # officer and head, for the busiest agencies only (see below)
-    agencies_with_users: int = 40
+    users_per_agency: int = 2  # officer and head, with an e-mail (reminders go to them)
+    agencies_with_users: int = 150  # every agency: the reminder job writes to all of them
+    department_lead_share: float = 0.6  # departments lead most activities, communes some
 
 
 def build(size: Size | None = None, *, seed: int = 2026, stdout=None) -> dict:
@@ -69,8 +70,10 @@ def build(size: Size | None = None, *, seed: int = 2026, stdout=None) -> dict:
                                        jurisdiction=jurisdiction, period_start=2023, period_end=2030, focal_agency=agencies[0])
             items = _items(plan, agencies, size, rng)
             users = _users(User, password, jurisdiction, agencies[: size.agencies_with_users], j_index, size)
-            reviewer = User.objects.create(username=f"reviewer-{j_index + 1:02d}", password=password)
-            leader = User.objects.create(username=f"leader-{j_index + 1:02d}", password=password)
+            reviewer = User.objects.create(username=f"reviewer-{j_index + 1:02d}", password=password,
+                                           email=f"reviewer-{j_index + 1:02d}@bench.local")
+            leader = User.objects.create(username=f"leader-{j_index + 1:02d}", password=password,
+                                         email=f"leader-{j_index + 1:02d}@bench.local")
             JurisdictionRole.objects.bulk_create([
                 JurisdictionRole(user=reviewer, jurisdiction=jurisdiction, role="reviewer"),
                 JurisdictionRole(user=leader, jurisdiction=jurisdiction, role="leader"),
@@ -100,7 +103,7 @@ def _items(plan, agencies, size: Size, rng: random.Random) -> list[PlanItem]:
                                    title=f"Nhóm nhiệm vụ {theme.code}.{g} về chuyển đổi xanh", start_year=2023, end_year=2030))
     _bulk(groups)
     activities = []
-    lead_pool = agencies[: max(len(DEPARTMENTS), 1)] + agencies[len(DEPARTMENTS):]
+    departments = agencies[: max(len(DEPARTMENTS), 1)]
     for group in groups:
         for a in range(1, size.activities_per_group + 1):
             start = rng.choice([2023, 2023, 2024, 2025])
@@ -109,7 +112,8 @@ def _items(plan, agencies, size: Size, rng: random.Random) -> list[PlanItem]:
                 title=f"Hoạt động {group.code}.{a}: triển khai giải pháp giảm phát thải và sử dụng năng lượng tiết kiệm",
                 text="Nội dung chi tiết của hoạt động, gồm khảo sát, xây dựng đề án, tổ chức thực hiện và báo cáo.",
                 high_priority=rng.random() < 0.3, start_year=start, end_year=rng.choice([2025, 2030, 2030]),
-                lead_agency=rng.choice(lead_pool), expected_outputs="Đề án, báo cáo đánh giá",
+                lead_agency=rng.choice(departments if rng.random() < size.department_lead_share else agencies),
+                expected_outputs="Đề án, báo cáo đánh giá",
             ))
     _bulk(activities)
     Through = PlanItem.supporting_agencies.through

@@ -16,12 +16,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import access
 from .models import Attachment, Report
 
-ACCEPTED_HINT = "PDF, Word, Excel, PowerPoint hoặc ảnh PNG/JPEG/GIF/WebP"
+ACCEPTED_HINT = gettext_lazy("PDF, Word, Excel, PowerPoint hoặc ảnh PNG/JPEG/GIF/WebP")
 HEAD_BYTES = 4096
+# A real Office document unpacks to a few MB; one that claims more is a zip bomb (as in the plan import).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 OOXML_MAIN_PARTS = (
     ("word/", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
@@ -61,8 +64,12 @@ def _ooxml(uploaded) -> Evidence:
     try:
         with zipfile.ZipFile(uploaded) as archive:
             names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         _refuse(_("Tệp nén bị hỏng hoặc không phải tài liệu Office."))
+    if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb: whoever opens it would unpack gigabytes
+        _refuse(_("Tài liệu Office giải nén ra quá lớn (%(size)s MB); tệp bị từ chối.")
+                % {"size": unpacked // (1024 * 1024)})
     if "[Content_Types].xml" not in names:
         _refuse(_("Tệp ZIP không phải tài liệu Office (thiếu [Content_Types].xml). Chỉ nhận %(hint)s.")
                 % {"hint": ACCEPTED_HINT})

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import views, views_workbook
 
 app_name = "reporting"
 urlpatterns = [
+    *views_workbook.urlpatterns,
     path("", views.home, name="home"),
     path("review/", views.queue, name="queue"),
     path("review/accept/", views.bulk_accept, name="bulk_accept"),

@@ -347,7 +347,9 @@ def attachment_upload(request, pk):
     report = _get_report(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Hãy chọn một tệp minh chứng."))
+        # A chosen file that is empty is refused by the form itself: say so, not "choose a file".
+        empty = "file" in request.FILES and form.has_error("file", "empty")
+        messages.error(request, _("Tệp rỗng.") if empty else _("Hãy chọn một tệp minh chứng."))
         return redirect(_to_report(pk))
     try:
         attachment = uploads.attach(report, user=request.user, uploaded=form.cleaned_data["file"])

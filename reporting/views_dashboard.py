@@ -316,7 +316,7 @@ def public_plan(request, code):
     if summary["themes"]:
         chart = charts.progress_bars(
             [{"label": f"{t['code']}. {t['title']}", "value": t["mean_percent"],
-              "note": f"{t['accepted']}/{t['items']} mục"} for t in summary["themes"]],
+              "note": _("%(accepted)s/%(items)s mục") % {"accepted": t["accepted"], "items": t["items"]}} for t in summary["themes"]],
             title=_("Tiến độ theo chủ đề (báo cáo đã thẩm định)"), desc=summary["method"],
         )
     years = list(ReportingCycle.objects.filter(plan=plan, kind="annual", reports__state=S.ACCEPTED)

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import access
 from .models import ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
@@ -23,17 +24,18 @@ EDITABLE_FIELDS = (
 
 
 class WorkflowError(Exception):
-    """A move that is not allowed now; the message says why, in Vietnamese."""
+    """A move that is not allowed now; the message says why (Vietnamese source, translated)."""
 
 
 class EditConflict(WorkflowError):
     """Someone saved a newer version since this editor loaded the form."""
 
     def __init__(self, current: Report, mine: dict):
+        who = current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else _("người khác")
         super().__init__(
-            f"Báo cáo đã được {current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else 'người khác'} "
-            f"lưu lúc {timezone.localtime(current.updated_at):%H:%M %d/%m/%Y} sau khi bạn mở. "
-            "Nội dung của bạn chưa bị mất: hãy so sánh hai bản và lưu lại."
+            _("Báo cáo đã được %(who)s lưu lúc %(at)s sau khi bạn mở. "
+              "Nội dung của bạn chưa bị mất: hãy so sánh hai bản và lưu lại.")
+            % {"who": who, "at": f"{timezone.localtime(current.updated_at):%H:%M %d/%m/%Y}"}
         )
         self.current = current
         self.mine = mine
@@ -59,9 +61,9 @@ def agency_deadline(cycle: ReportingCycle, agency_id: int | None) -> dt.datetime
 
 def locked_reason(report: Report) -> str:
     if report.state == S.ACCEPTED:
-        return "Báo cáo đã được chấp nhận và đã khóa; cần cán bộ thẩm định mở lại kèm lý do."
+        return _("Báo cáo đã được chấp nhận và đã khóa; cần cán bộ thẩm định mở lại kèm lý do.")
     if report.state == S.SUBMITTED:
-        return "Báo cáo đã gửi và đang chờ thẩm định; không sửa được cho đến khi được trả lại."
+        return _("Báo cáo đã gửi và đang chờ thẩm định; không sửa được cho đến khi được trả lại.")
     return ""
 
 
@@ -71,11 +73,12 @@ def report_save(report: Report, *, user, data: dict, base_version: int | None, v
     nothing is overwritten and EditConflict carries both versions."""
     report = _lock(report)
     if not access.is_member(user, report.agency_id):
-        raise WorkflowError("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này.")
+        raise WorkflowError(_("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này."))
     if report.is_locked:
         raise WorkflowError(locked_reason(report))
     if not report.cycle.is_open(timezone.localdate()):
-        raise WorkflowError(f"Kỳ báo cáo đã đóng ngày {report.cycle.closes_on:%d/%m/%Y}; không sửa được nữa.")
+        raise WorkflowError(_("Kỳ báo cáo đã đóng ngày %(date)s; không sửa được nữa.")
+                            % {"date": f"{report.cycle.closes_on:%d/%m/%Y}"})
     if base_version is not None and base_version != report.version:
         raise EditConflict(report, data)
     before = report.state
@@ -97,15 +100,15 @@ def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Re
     now = now or timezone.now()
     report = _lock(report)
     if not access.is_member(user, report.agency_id):
-        raise WorkflowError("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này.")
+        raise WorkflowError(_("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này."))
     if not access.can_submit(user, report):
-        raise WorkflowError("Chỉ lãnh đạo cơ quan, hoặc chuyên viên được lãnh đạo cho phép, mới được gửi báo cáo.")
+        raise WorkflowError(_("Chỉ lãnh đạo cơ quan, hoặc chuyên viên được lãnh đạo cho phép, mới được gửi báo cáo."))
     if report.state not in (S.DRAFT, S.RETURNED):
-        raise WorkflowError(locked_reason(report) or "Báo cáo chưa có nội dung; hãy nhập và lưu trước khi gửi.")
-    missing = [label for field, label in (("status", "tình hình thực hiện"), ("percent_complete", "tỷ lệ hoàn thành"))
+        raise WorkflowError(locked_reason(report) or _("Báo cáo chưa có nội dung; hãy nhập và lưu trước khi gửi."))
+    missing = [label for field, label in (("status", _("tình hình thực hiện")), ("percent_complete", _("tỷ lệ hoàn thành")))
                if getattr(report, field) in (None, "")]
     if missing:
-        raise WorkflowError("Chưa thể gửi: thiếu " + ", ".join(missing) + ".")
+        raise WorkflowError(_("Chưa thể gửi: thiếu %(fields)s.") % {"fields": ", ".join(missing)})
     before = report.state
     report.state = S.SUBMITTED
     report.submitted_at = now
@@ -121,7 +124,7 @@ def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Re
 
 def _require_reviewer(user, report):
     if not access.can_review(user, report):
-        raise WorkflowError("Chỉ cán bộ thẩm định của tỉnh/thành phố mới thực hiện được thao tác này.")
+        raise WorkflowError(_("Chỉ cán bộ thẩm định của tỉnh/thành phố mới thực hiện được thao tác này."))
 
 
 @transaction.atomic
@@ -129,9 +132,9 @@ def report_return(report: Report, *, user, comment: str) -> Report:
     report = _lock(report)
     _require_reviewer(user, report)
     if report.state != S.SUBMITTED:
-        raise WorkflowError(f"Chỉ trả lại được báo cáo đã gửi (hiện: {report.get_state_display()}).")
+        raise WorkflowError(_("Chỉ trả lại được báo cáo đã gửi (hiện: %(state)s).") % {"state": report.get_state_display()})
     if not (comment or "").strip():
-        raise WorkflowError("Cần ghi rõ nội dung cần sửa khi trả lại báo cáo.")
+        raise WorkflowError(_("Cần ghi rõ nội dung cần sửa khi trả lại báo cáo."))
     before = report.state
     report.state = S.RETURNED
     report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment.strip()
@@ -147,7 +150,7 @@ def report_accept(report: Report, *, user, comment: str = "") -> Report:
     report = _lock(report)
     _require_reviewer(user, report)
     if report.state != S.SUBMITTED:
-        raise WorkflowError(f"Chỉ chấp nhận được báo cáo đã gửi (hiện: {report.get_state_display()}).")
+        raise WorkflowError(_("Chỉ chấp nhận được báo cáo đã gửi (hiện: %(state)s).") % {"state": report.get_state_display()})
     before = report.state
     report.state = S.ACCEPTED
     report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, (comment or "").strip()
@@ -163,9 +166,9 @@ def report_reopen(report: Report, *, user, reason: str) -> Report:
     report = _lock(report)
     _require_reviewer(user, report)
     if report.state != S.ACCEPTED:
-        raise WorkflowError("Chỉ mở lại được báo cáo đã chấp nhận.")
+        raise WorkflowError(_("Chỉ mở lại được báo cáo đã chấp nhận."))
     if not (reason or "").strip():
-        raise WorkflowError("Cần ghi lý do mở lại báo cáo đã chấp nhận.")
+        raise WorkflowError(_("Cần ghi lý do mở lại báo cáo đã chấp nhận."))
     before = report.state
     report.state = S.RETURNED
     report.review_comment = reason.strip()
@@ -191,11 +194,11 @@ def bulk_accept(reports, *, user) -> tuple[int, list[str]]:
 @transaction.atomic
 def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: str) -> Extension:
     if not access.is_member(user, agency_id):
-        raise WorkflowError("Bạn không thuộc cơ quan này.")
+        raise WorkflowError(_("Bạn không thuộc cơ quan này."))
     if not (reason or "").strip():
-        raise WorkflowError("Cần nêu lý do đề nghị gia hạn.")
+        raise WorkflowError(_("Cần nêu lý do đề nghị gia hạn."))
     if Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.REQUESTED).exists():
-        raise WorkflowError("Cơ quan đã có một đề nghị gia hạn đang chờ xử lý.")
+        raise WorkflowError(_("Cơ quan đã có một đề nghị gia hạn đang chờ xử lý."))
     return Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user)
 
 
@@ -209,11 +212,12 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
 
     ext = _lock_extension(extension)
     if not access.is_reviewer_of(user, ext.cycle.plan):
-        raise WorkflowError("Chỉ cán bộ thẩm định mới gia hạn được.")
+        raise WorkflowError(_("Chỉ cán bộ thẩm định mới gia hạn được."))
     if ext.state != Extension.State.REQUESTED:
-        raise WorkflowError("Đề nghị này đã được xử lý.")
+        raise WorkflowError(_("Đề nghị này đã được xử lý."))
     if end_of_day(new_due_on) <= ext.cycle.due_at:
-        raise WorkflowError(f"Hạn mới phải sau hạn chung {timezone.localtime(ext.cycle.due_at):%d/%m/%Y}.")
+        raise WorkflowError(_("Hạn mới phải sau hạn chung %(date)s.")
+                            % {"date": f"{timezone.localtime(ext.cycle.due_at):%d/%m/%Y}"})
     # A later grant replaces an earlier one for the same agency and cycle.
     Extension.objects.filter(cycle=ext.cycle, agency=ext.agency, state=Extension.State.GRANTED).update(
         state=Extension.State.REFUSED, decision_comment="Thay bằng lần gia hạn sau")
@@ -227,11 +231,11 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
 def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
     ext = _lock_extension(extension)
     if not access.is_reviewer_of(user, ext.cycle.plan):
-        raise WorkflowError("Chỉ cán bộ thẩm định mới xử lý được đề nghị gia hạn.")
+        raise WorkflowError(_("Chỉ cán bộ thẩm định mới xử lý được đề nghị gia hạn."))
     if ext.state != Extension.State.REQUESTED:
-        raise WorkflowError("Đề nghị này đã được xử lý.")
+        raise WorkflowError(_("Đề nghị này đã được xử lý."))
     if not (comment or "").strip():
-        raise WorkflowError("Cần nêu lý do từ chối.")
+        raise WorkflowError(_("Cần nêu lý do từ chối."))
     ext.state, ext.decided_by, ext.decided_at, ext.decision_comment = Extension.State.REFUSED, user, timezone.now(), comment
     ext.save()
     return ext
@@ -243,17 +247,17 @@ def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
 def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.date, message: str = "") -> ContributionRequest:
     report = _lock(report)
     if not access.is_member(user, report.agency_id):
-        raise WorkflowError("Chỉ cơ quan chủ trì mới đề nghị phối hợp được.")
+        raise WorkflowError(_("Chỉ cơ quan chủ trì mới đề nghị phối hợp được."))
     if agency_id == report.agency_id:
-        raise WorkflowError("Không thể đề nghị chính cơ quan chủ trì phối hợp.")
+        raise WorkflowError(_("Không thể đề nghị chính cơ quan chủ trì phối hợp."))
     if due_on >= timezone.localtime(report.cycle.due_at).date():
-        raise WorkflowError("Hạn góp ý phải trước hạn nộp báo cáo.")
+        raise WorkflowError(_("Hạn góp ý phải trước hạn nộp báo cáo."))
     request, created = ContributionRequest.objects.get_or_create(
         report=report, agency_id=agency_id,
         defaults={"due_on": due_on, "message": message.strip(), "requested_by": user},
     )
     if not created:
-        raise WorkflowError("Đã đề nghị cơ quan này phối hợp cho báo cáo này.")
+        raise WorkflowError(_("Đã đề nghị cơ quan này phối hợp cho báo cáo này."))
     return request
 
 
@@ -261,9 +265,9 @@ def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.dat
 def contribution_answer(request: ContributionRequest, *, user, answer: str) -> ContributionRequest:
     req = ContributionRequest.objects.select_for_update().get(pk=request.pk)
     if not access.is_member(user, req.agency_id):
-        raise WorkflowError("Bạn không thuộc cơ quan được đề nghị phối hợp.")
+        raise WorkflowError(_("Bạn không thuộc cơ quan được đề nghị phối hợp."))
     if not (answer or "").strip():
-        raise WorkflowError("Nội dung đóng góp đang trống.")
+        raise WorkflowError(_("Nội dung đóng góp đang trống."))
     req.answer, req.answered_by, req.answered_at = answer.strip(), user, timezone.now()
     req.save()
     return req

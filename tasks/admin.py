@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from import_export.admin import ImportMixin
@@ -35,7 +36,7 @@ class PlanItemAdmin(FoldedSearchMixin, ImportMixin, SimpleHistoryAdmin):
     list_select_related = ["plan", "lead_agency"]
     ordering = ["plan", "sort_key"]
 
-    @admin.display(description="tên")
+    @admin.display(description=_("tên"))
     def short_title(self, obj):
         return obj.title[:80]
 
@@ -55,7 +56,7 @@ class ImportLogAdmin(admin.ModelAdmin):
     readonly_fields = ["plan", "source_file", "source_kind", "status", "started_at", "finished_at", "user", "counts", "report_text"]
     exclude = ["report", "details"]
 
-    @admin.display(description="báo cáo nhập")
+    @admin.display(description=_("báo cáo nhập"))
     def report_text(self, obj):
         return format_html('<pre style="white-space:pre-wrap;max-width:100%">{}</pre>', obj.report)
 

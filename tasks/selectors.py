@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext
 
 from agencies.lineage import Lineage
 from agencies.models import Agency
@@ -193,7 +194,7 @@ def decide_split(*, item: PlanItem, predecessor_id: int, successor_id: int, user
     lineage = Lineage.load()
     candidates = {succ for succ, _when in lineage.successors.get(predecessor_id, ())}
     if successor_id not in candidates:
-        raise ValueError("Cơ quan được chọn không phải là cơ quan kế thừa của cơ quan đã chia tách.")
+        raise ValueError(gettext("Cơ quan được chọn không phải là cơ quan kế thừa của cơ quan đã chia tách."))
     decision, _ = SplitDecision.objects.update_or_create(
         item=item, predecessor_id=predecessor_id, defaults={"successor_id": successor_id, "decided_by": user})
     return decision

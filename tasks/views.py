@@ -3,6 +3,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from agencies.lineage import Lineage
@@ -90,7 +91,7 @@ def split_decide(request, code, pk):
     try:
         decide_split(item=item, predecessor_id=int(request.POST["predecessor"]),
                      successor_id=int(request.POST["successor"]), user=request.user)
-        messages.success(request, f"Đã giao {item.code} cho cơ quan kế thừa đã chọn.")
+        messages.success(request, _("Đã giao %(code)s cho cơ quan kế thừa đã chọn.") % {"code": item.code})
     except (KeyError, ValueError) as exc:
-        messages.error(request, str(exc) or "Thiếu lựa chọn cơ quan kế thừa.")
+        messages.error(request, str(exc) or _("Thiếu lựa chọn cơ quan kế thừa."))
     return redirect("tasks:split_decisions", code=plan.code)

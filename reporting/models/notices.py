@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.models import Agency
 from tasks.models import Plan
@@ -95,7 +96,7 @@ class Notice(models.Model):
     class State(models.TextChoices):
         QUEUED = "queued", _("Chờ gửi")
         SENDING = "sending", _("Đang gửi")
-        SENT = "sent", _("Đã gửi")
+        SENT = "sent", pgettext_lazy("notice", "Đã gửi")
         SKIPPED = "skipped", _("Không cần gửi")
         FAILED = "failed", _("Lỗi, đã ngừng thử")
 

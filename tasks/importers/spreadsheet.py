@@ -27,8 +27,22 @@ _LEVELS = {v: k for k, v in LEVEL_LABELS.items()} | {k: k for k in LEVEL_LABELS}
 _KINDS = {v: k for k, v in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
 
 
+def _max_length(model_path: str, field: str) -> int:
+    """A column's length in the database: PostgreSQL refuses longer text (SQLite would keep it)."""
+    from django.apps import apps
+
+    return apps.get_model(model_path)._meta.get_field(field).max_length
+
+
+def _fits(value, limit: int, where: str, errors: list[str]) -> bool:
+    if isinstance(value, str) and len(value) > limit:
+        errors.append(f"{where}: dài {len(value)} ký tự, tối đa {limit}.")
+        return False
+    return True
+
+
 def read_plan_spreadsheet(data: bytes, name: str) -> ImportBundle:
-    wb = _open(data, name)
+    wb = open_workbook(data, name)
     errors: list[str] = []
     for sheet in (PLAN_SHEET, ITEMS_SHEET, AGENCIES_SHEET):
         if sheet not in wb.sheetnames:
@@ -53,7 +67,7 @@ def read_plan_spreadsheet(data: bytes, name: str) -> ImportBundle:
                         plan_code=None, create_agencies=False, agency_rows=agency_rows)
 
 
-def _open(data: bytes, name: str):
+def open_workbook(data: bytes, name: str):
     if not data:
         raise ImportFailed([f"{name}: tệp rỗng."])
     if not data.startswith(b"PK"):
@@ -163,6 +177,7 @@ def _lines(value) -> list[str]:
 def _read_plan(ws, name: str, errors: list[str]) -> dict:
     labels = {label: key for key, label in PLAN_FIELDS}
     values: dict = {}
+    too_long: set[str] = set()
     for row_no, row in enumerate(ws.iter_rows(values_only=True), start=1):
         if row_no == 1 or not row or row[0] is None:
             continue
@@ -179,8 +194,13 @@ def _read_plan(ws, name: str, errors: list[str]) -> dict:
             values[key] = [Flag(code=c, message=m, line=None) for c, m in map(parse_reason_line, _lines(raw))]
         else:
             values[key] = _cell_text(raw, where, errors)
+            limit = {"number": ("tasks.Plan", "number"), "issuing_body": ("tasks.Plan", "issuing_body"),
+                     "jurisdiction": ("agencies.Jurisdiction", "name")}.get(key)
+            if limit and not _fits(values[key], _max_length(*limit), where, errors):
+                values[key] = None
+                too_long.add(key)
     for key in ("number", "jurisdiction", "period_start", "period_end"):
-        if values.get(key) in (None, ""):
+        if values.get(key) in (None, "") and key not in too_long:
             label = dict(PLAN_FIELDS)[key]
             errors.append(f"{name}, trang “{PLAN_SHEET}”: thiếu “{label}”.")
     if values.get("period_start") and values.get("period_end") and values["period_end"] < values["period_start"]:
@@ -220,6 +240,15 @@ def _read_agencies(ws, name: str, errors: list[str]):
             errors.append(f"{where}, cột “Tên cơ quan”: “{agency_name}” trùng với hàng {seen[agency_name]}.")
             continue
         seen[agency_name] = row_no
+        short_name = _cell_text(cells["short_name"], where, errors) or ""
+        aliases = _lines(cells["aliases"])
+        fits = _fits(agency_name, _max_length("agencies.Agency", "name"), f"{where}, cột “Tên cơ quan”", errors)
+        fits &= _fits(short_name, _max_length("agencies.Agency", "short_name"), f"{where}, cột “Tên viết tắt”", errors)
+        alias_limit = _max_length("agencies.AgencyAlias", "name")
+        for alias in aliases:
+            fits &= _fits(alias, alias_limit, f"{where}, cột “Tên gọi khác”", errors)
+        if not fits:
+            continue
         kind_label = _cell_text(cells["kind"], where, errors) or "Khác"
         kind = _KINDS.get(kind_label)
         if kind is None:
@@ -256,6 +285,13 @@ def _read_items(ws, name: str, errors: list[str]) -> list[ParsedItem]:
             code = normalize_code(raw_code)
         except InvalidCode as exc:
             errors.append(f"{where}, cột “Mã”: {exc}")
+            continue
+        if not _fits(code, _max_length("tasks.PlanItem", "code"), f"{where}, cột “Mã”", errors):
+            continue
+        if not (_fits(text["printed_code"], _max_length("tasks.PlanItem", "printed_code"),
+                      f"{where}, cột “Mã in trong văn bản”", errors)
+                & _fits(text["source_file"], _max_length("tasks.PlanItem", "source_file"), f"{where}, cột “Tệp nguồn”",
+                        errors)):
             continue
         level = _LEVELS.get(text["level"] or "")
         if level is None:

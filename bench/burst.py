@@ -1,0 +1,174 @@
+"""Scenario 4, the deadline-day burst: gunicorn with production settings in front of PostgreSQL, the
+load generator (bench/loadgen.py) on 127.0.0.1, then the database is checked against the answers.
+
+    python bench/burst.py --users 200 --mix-seconds 60 --healthz-seconds 20 --workers 3
+
+Users: the heads and officers of the agencies with the most editable reports in the 2026 cycle, one
+user per agency (so no two simulated users edit the same report): heads on the busiest half (they
+submit), officers on the other half. Prints one JSON document.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+from common import ROOT, emit, setup_django
+
+setup_django()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models import Count, Max, Q  # noqa: E402
+
+from agencies.models import Membership  # noqa: E402
+from reporting.models import Report, ReportEvent  # noqa: E402
+from reporting.synthetic import PASSWORD  # noqa: E402
+
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def plan_users(n: int, year: int = 2026) -> list[dict]:
+    editable = Q(reports__cycle__year=year, reports__cycle__kind="annual", reports__state__in=["missing", "draft", "returned"])
+    agencies = list(Membership.objects.filter(role="head").values_list("agency_id", flat=True))
+    from agencies.models import Agency
+
+    ranked = list(Agency.objects.filter(pk__in=agencies).annotate(n=Count("reports", filter=editable))
+                  .filter(n__gt=0).order_by("-n", "pk").values_list("pk", flat=True)[:n])
+    users = []
+    for i, agency_id in enumerate(ranked):
+        role = "head" if i < (len(ranked) + 1) // 2 else "officer"
+        m = Membership.objects.select_related("user").filter(agency_id=agency_id, role=role).order_by("pk").first()
+        reports = list(Report.objects.filter(agency_id=agency_id, cycle__year=year, cycle__kind="annual")
+                       .order_by("pk").values("id", "state", "version", "status"))
+        users.append({"username": m.user.username, "role": role, "agency_id": agency_id, "reports": reports})
+    return users
+
+
+def worker_pids(master: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{master}/task/{master}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def wait_healthy(port: int, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"})
+            if urllib.request.urlopen(req, timeout=2).status == 200:
+                return
+        except Exception:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer /healthz")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--mix-seconds", type=float, default=60)
+    parser.add_argument("--healthz-seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+    parser.add_argument("--think-min", type=float, default=0.5)
+    parser.add_argument("--think-max", type=float, default=2.5)
+    args = parser.parse_args()
+
+    users = plan_users(args.users)
+    tmp = Path(tempfile.mkdtemp(prefix="gp-burst-"))
+    (tmp / "plan.json").write_text(json.dumps({"password": PASSWORD, "users": users}))
+    port = free_port()
+    pidfile = tmp / "gunicorn.pid"
+    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    gunicorn = subprocess.Popen(
+        [str(Path(PY).with_name("gunicorn")), "greenplan.wsgi", "--bind", f"127.0.0.1:{port}", "--pid", str(pidfile), "--no-control-socket",
+         "--worker-tmp-dir", "/dev/shm", "--workers", str(args.workers), "--timeout", "120",
+         "--access-logfile", str(tmp / "access.log"), "--error-logfile", str(tmp / "error.log")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak_rss: dict[int, int] = {}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            for pid in worker_pids(gunicorn.pid):
+                peak_rss[pid] = max(peak_rss.get(pid, 0), rss_bytes(pid))
+            stop.wait(0.5)
+
+    result = {"name": "4. Deadline-day burst", "workers": args.workers, "users_planned": len(users),
+              "heads": sum(u["role"] == "head" for u in users),
+              "reports_of_users": sum(len(u["reports"]) for u in users)}
+    try:
+        wait_healthy(port)
+        assert pidfile.exists(), "gunicorn wrote no pid file"
+        watermark = ReportEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        gen = subprocess.run(
+            [PY, str(ROOT / "bench" / "loadgen.py"), "--port", str(port), "--plan", str(tmp / "plan.json"),
+             "--mix-seconds", str(args.mix_seconds), "--healthz-seconds", str(args.healthz_seconds),
+             "--think-min", str(args.think_min), "--think-max", str(args.think_max)],
+            cwd=ROOT / "bench", capture_output=True, text=True,
+            timeout=args.mix_seconds + args.healthz_seconds + 600)
+        stop.set()
+        if gen.returncode != 0:
+            raise RuntimeError(f"load generator failed: {gen.stderr[-2000:]}")
+        load = json.loads(gen.stdout.strip().splitlines()[-1])
+        result.update(load)
+    finally:
+        stop.set()
+        if pidfile.exists():
+            os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
+        else:
+            gunicorn.terminate()
+        try:
+            gunicorn.wait(30)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+    # The database against the answers: every success written once, nothing else.
+    rows = (ReportEvent.objects.filter(id__gt=watermark, kind__in=["save", "submit"])
+            .values_list("kind", "report_id").annotate(n=Count("id")))
+    in_db = {"save": Counter(), "submit": Counter()}
+    for kind, report_id, n in rows:
+        in_db[kind][str(report_id)] = n
+    answered = {k: Counter(v) for k, v in result["mix"].pop("successes").items()}
+    check = {}
+    for kind in ("save", "submit"):
+        check[kind] = {"answered_ok": sum(answered[kind].values()), "rows_in_db": sum(in_db[kind].values()),
+                       "reports_differing": sum(1 for r in set(answered[kind]) | set(in_db[kind])
+                                                if answered[kind][r] != in_db[kind][r])}
+    result["db_check"] = check
+    result["db_consistent"] = all(c["answered_ok"] == c["rows_in_db"] and c["reports_differing"] == 0
+                                  for c in check.values())
+    result["worker_peak_rss_bytes"] = sorted(peak_rss.values(), reverse=True)
+    result.get("healthz", {}).pop("successes", None)
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""`make bench`: build the national synthetic data set in a PostgreSQL database of its own, run every
+scenario with production settings, and write BENCHMARKS.md.
+
+    .venv/bin/python bench/run.py                      # full run (~10 min on 2 cores)
+    .venv/bin/python bench/run.py --small --output /tmp/b.md   # CI: tiny data, < 2 minutes
+
+The database server is the one of BENCH_DATABASE_URL, else of DATABASE_URL when it is PostgreSQL,
+else postgres://postgres@127.0.0.1:5432; the bench database (gp_bench, or gp_bench_small) is
+dropped and created again. Each scenario runs in its own process (bench/pages.py, batch.py,
+burst.py) and reports JSON; a scenario that breaks makes this script exit non-zero, a goal that is
+missed does not: misses are reported in the file.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PY = sys.executable
+
+
+def server_url() -> str:
+    for name in ("BENCH_DATABASE_URL", "DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith(("postgres://", "postgresql://")):
+            return url
+    return "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def reset_database(url: str, name: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(with_db(url, "postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def run(cmd: list[str], env: dict, *, what: str, timeout: float = 1800, cwd=ROOT) -> str:
+    print(f"bench: {what} …", file=sys.stderr, flush=True)
+    start = time.time()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-5000:])
+        raise SystemExit(f"bench: {what} failed (exit {proc.returncode})")
+    print(f"bench: {what} done in {time.time() - start:.1f} s", file=sys.stderr, flush=True)
+    return proc.stdout
+
+
+LOAD: list[tuple[str, str, str]] = []  # (scenario, load average before, after): other work on the machine shows
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def scenario(cmd: list[str], env: dict, what: str, timeout: float = 1800) -> dict:
+    before = loadavg()
+    out = run([PY] + cmd, env, what=what, timeout=timeout, cwd=BENCH)
+    LOAD.append((what, before, loadavg()))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def sh(cmd: str) -> str:
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20).stdout.strip()
+    except Exception:
+        return ""
+
+
+def machine() -> dict:
+    lscpu = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in sh("lscpu").splitlines())}
+    mem = sh("free -h | awk '/^Mem:/ {print $2}'")
+    commit = sh(f"git -C {ROOT} rev-parse --short HEAD")
+    dirty = bool(sh(f"git -C {ROOT} status --porcelain --untracked-files=no"))
+    return {"cpu": lscpu.get("Model name", platform.processor()), "nproc": sh("nproc"), "memory": mem,
+            "os": sh("uname -sr"), "python": platform.python_version(),
+            "postgres": sh("psql --version").replace("psql (PostgreSQL) ", ""),
+            "commit": commit + (" + uncommitted changes" if dirty else ""),
+            "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+
+
+# --- goals -----------------------------------------------------------------------------------------
+
+def ms(s):
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def mb(b):
+    return f"{b / 2**20:.0f} MB" if b >= 2**20 else f"{b / 1024:.0f} kB"
+
+
+def page_goal(r: dict) -> tuple[str, bool]:
+    name = r["name"]
+    if "National overview" in name or "national user" in name:
+        ok = r["median_s"] <= 0.300 and r["ratio"] <= 3 and r.get("fixed_queries", True)
+        return "median ≤ 300 ms, ≤ 3× baseline, fixed queries", ok
+    if name.startswith("3."):
+        return "median ≤ 60 ms", r["median_s"] <= 0.060
+    ok = r["median_s"] <= 0.150 and r.get("fixed_queries", True)
+    return "median ≤ 150 ms, fixed queries", ok
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> list[tuple]:
+    rows = []  # scenario, goal, measured, ratio, verdict
+    L = []
+    L.append("# greenplan benchmarks\n")
+    L.append(f"Written by `make bench` (`bench/run.py{' --small' if args.small else ''}`) on {info['date']}; "
+             f"commit {info['commit']}. {'**Small CI run: tiny data, few iterations — not the figures to judge by.**' if args.small else ''}\n")
+    L.append(f"Machine: {info['cpu']}, {info['nproc']} cores, {info['memory']} memory; {info['os']}; "
+             f"Python {info['python']}; PostgreSQL {info['postgres']}. Whole run: {wall / 60:.1f} min.\n")
+    L.append(f"Data (`manage.py make_bench_data{' --small' if args.small else ''}`): {results['data']}\n")
+    L.append("Settings: production (DEBUG=0, a random 50-character SECRET_KEY, collectstatic done, "
+             "`X-Forwarded-Proto: https` on every request as the reverse proxy sends). Pages are timed in process "
+             "with Django's test client (server time, no network); each figure is the median and 95th percentile of "
+             f"{args.runs} runs after 2 warm-up requests. **Baseline** = measured in the same run: for pages, the SQL "
+             "statements that the page's selectors issue, captured once and replayed as raw SQL through the same "
+             "connection; for batch jobs, see each row. *Ratio* = median / baseline median. Peak memory: for pages, "
+             "the peak of Python allocations during one request (tracemalloc); for batch jobs, the process's peak RSS "
+             "(ru_maxrss, includes Django itself, ~80 MB).\n")
+
+    L.append("\n## Summary\n")
+    L.append("| Scenario | Goal | Measured | Ratio to baseline | Result |")
+    L.append("|---|---|---|---|---|")
+    summary_at = len(L)
+
+    L.append("\n## 1–3. Pages (server time, in process)\n")
+    L.append("| Scenario | Data | Median | p95 | Queries (smallest plan) | Baseline median | Ratio | Peak (Python) | Goal | Result |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results["pages"]:
+        goal, ok = page_goal(r)
+        fixed = "fixed" if r.get("fixed_queries") else "**varies**"
+        L.append(f"| {r['name']} (`{r['url']}`) | {r['data']} | {ms(r['median_s'])} | {ms(r['p95_s'])} | "
+                 f"{r['queries']} ({r.get('queries_small', '?')}: {fixed}) | {ms(r['baseline']['median_s'])} | "
+                 f"{r['ratio']:.2f}× | {mb(r['peak_py_bytes'])} | {goal} | {verdict(ok)} |")
+        rows.append((r["name"], goal, f"{ms(r['median_s'])} (p95 {ms(r['p95_s'])}), {r['queries']} queries",
+                     f"{r['ratio']:.2f}×", ok))
+
+    b = results["burst"]
+    mix, hz = b["mix"], b["healthz"]
+    worst_rss = max(b["worker_peak_rss_bytes"] or [0])
+    ok_burst = (mix["rps"] >= 100 and mix["p95_s"] <= 0.5 and mix["errors"] == 0 and b["db_consistent"]
+                and worst_rss < 300 * 2**20 and not b["login_failures"])
+    share = mix["rps"] / hz["rps"] if hz["rps"] else 0
+    L.append("\n## 4. Deadline-day burst (gunicorn + PostgreSQL, load generator on 127.0.0.1)\n")
+    L.append(f"gunicorn {b['workers']} sync workers (`--pid`, `--worker-tmp-dir /dev/shm`, access log to a file), "
+             f"production settings; generator `bench/loadgen.py` (asyncio, one connection per request, as gunicorn's "
+             f"sync workers close each). {b['users']} users logged in through the login form once each "
+             f"({b['login_seconds']:.1f} s; failures: {len(b['login_failures'])}): {b['heads']} heads and "
+             f"{b['users'] - b['heads']} officers, one per agency, the agencies with the most editable 2026 reports "
+             f"({b['reports_of_users']} reports in all). Think time {args.think_min}–{args.think_max} s between requests.\n")
+    L.append("| Phase | Duration | Requests | Throughput | p50 | p95 | p99 | Errors | Refused (409/refusal) | Generator CPU |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    for label, p in (("Baseline: `/healthz`, no think time", hz), ("Mix (views, saves, submits)", mix)):
+        L.append(f"| {label} | {p['seconds']:.0f} s | {p['requests']:,} | {p['rps']:.1f} req/s | {ms(p['p50_s'])} | "
+                 f"{ms(p['p95_s'])} | {ms(p['p99_s'])} | {p['errors']} {p['error_kinds'] or ''} | {p['refused']} | "
+                 f"{p['generator_cores']:.2f} cores ({100 * p['generator_cpu_share']:.0f}% of the machine) |")
+    L.append("\n| Request kind | Count | OK | Refused | Errors | p50 | p95 |")
+    L.append("|---|---|---|---|---|---|---|")
+    for kind, k in mix["by_kind"].items():
+        L.append(f"| {kind} | {k['n']:,} | {k['ok']:,} | {k['refused']} | {k['errors']} | {ms(k['p50_s'])} | {ms(k['p95_s'])} |")
+    c = b["db_check"]
+    L.append(f"\nDatabase afterwards: saves answered with success {c['save']['answered_ok']}, ReportEvent(save) rows "
+             f"{c['save']['rows_in_db']}; submissions answered with success {c['submit']['answered_ok']}, "
+             f"ReportEvent(submit) rows {c['submit']['rows_in_db']}; reports whose counts differ: "
+             f"{c['save']['reports_differing'] + c['submit']['reports_differing']} → "
+             f"{'consistent' if b['db_consistent'] else '**INCONSISTENT**'}. Worker peak RSS (from /proc): "
+             f"{', '.join(mb(x) for x in b['worker_peak_rss_bytes'])}. Mix throughput = {100 * share:.0f}% of the "
+             f"`/healthz` baseline.\n")
+    L.append(f"Goal: ≥ 100 req/s, p95 ≤ 500 ms, no errors, database consistent, each worker < 300 MB → {verdict(ok_burst)}.\n")
+    rows.append(("4. Deadline-day burst", "≥ 100 req/s, p95 ≤ 500 ms, 0 errors, DB consistent, workers < 300 MB",
+                  f"{mix['rps']:.1f} req/s, p95 {ms(mix['p95_s'])}, {mix['errors']} errors, "
+                  f"{'consistent' if b['db_consistent'] else 'INCONSISTENT'}, max worker {mb(worst_rss)}",
+                  f"{100 * share:.0f}% of /healthz throughput", ok_burst))
+
+    L.append("\n## 5–7. Batch jobs\n")
+    L.append("| Scenario | Data | Runs | Median | p95 | Baseline | Baseline median | Ratio | Peak RSS | Goal | Result |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    goals = {
+        "import": ("≤ 10 s and ≤ 3× openpyxl read", lambda r: r["median_s"] <= 10 and r["ratio"] <= 3),
+        "pdf": ("≤ 10 s, peak ≤ 1.5 GB", lambda r: r["median_s"] <= 10 and r["peak_rss_bytes"] <= 1.5 * 2**30),
+        "excel": ("≤ 15 s, ≤ 2× openpyxl write-only, peak ≤ 1.5 GB",
+                  lambda r: r["median_s"] <= 15 and r["ratio"] <= 2 and r["peak_rss_bytes"] <= 1.5 * 2**30),
+        "reminders": ("≤ 30 s", lambda r: r["median_s"] <= 30),
+    }
+    for key in ("import", "pdf", "excel", "reminders"):
+        r = results[key]
+        goal, check = goals[key]
+        ok = check(r)
+        base = r.get("baseline")
+        ratio = f"{r['ratio']:.2f}×" if "ratio" in r else "—"
+        L.append(f"| {r['name']} | {r['data']} | {r['runs']} | {ms(r['median_s'])} | {ms(r['p95_s'])} | "
+                 f"{base['what'] if base else '—'} | {ms(base['median_s']) if base else '—'} | {ratio} | "
+                 f"{mb(r['peak_rss_bytes'])} | {goal} | {verdict(ok)} |")
+        rows.append((r["name"], goal, f"{ms(r['median_s'])} (p95 {ms(r['p95_s'])}), peak {mb(r['peak_rss_bytes'])}",
+                     ratio, ok))
+    if "api" in results["reminders"]:
+        L.append(f"\nReminder job measured through `{results['reminders']['api']}` (plans the notices and delivers "
+                 "them in this process; e-mail through Django's file backend into a temporary folder).")
+    L.append("\nBatch jobs that write (import, reminders) run inside a transaction rolled back after each run, so "
+             "every run starts from the same data; the PDF is built for the 2026 cycle of the largest plan.\n")
+
+    L.append("\n## Load on the machine\n")
+    L.append("Load averages (1, 5, 15 min) before and after each scenario: on 2 cores, anything well above the "
+             "scenario's own load means other work shared the machine and the figures are pessimistic.\n")
+    L.append("| Scenario | Before | After |")
+    L.append("|---|---|---|")
+    L.extend(f"| {w} | {b} | {a} |" for w, b, a in LOAD)
+    notes = BENCH / "NOTES.md"
+    if notes.exists():
+        L.append("\n" + notes.read_text())
+    summary_rows = [f"| {s} | {g} | {m} | {r} | {verdict(ok)} |" for s, g, m, r, ok in rows]
+    L[summary_at:summary_at] = summary_rows
+    path.write_text("\n".join(L) + "\n")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="CI: tiny data, few iterations, short burst (< 2 min)")
+    parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--db", default=None, help="bench database name (dropped and created)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per page (default 20; small 3)")
+    parser.add_argument("--batch-runs", type=int, default=None, help="runs per batch job (default 5; small 1)")
+    parser.add_argument("--users", type=int, default=None)
+    parser.add_argument("--mix-seconds", type=float, default=None)
+    parser.add_argument("--healthz-seconds", type=float, default=None)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--think-min", type=float, default=0.5)
+    parser.add_argument("--think-max", type=float, default=2.5)
+    args = parser.parse_args()
+    small = args.small
+    args.runs = args.runs or (3 if small else 20)
+    args.batch_runs = args.batch_runs or (1 if small else 5)
+    args.users = args.users or (10 if small else 200)
+    args.mix_seconds = args.mix_seconds or (8 if small else 60)
+    args.healthz_seconds = args.healthz_seconds or (3 if small else 20)
+    db = args.db or ("gp_bench_small" if small else "gp_bench")
+    started = time.time()
+
+    url = server_url()
+    reset_database(url, db)
+    mail = Path(tempfile.mkdtemp(prefix="gp-bench-mail-"))
+    static = Path(tempfile.mkdtemp(prefix="gp-bench-static-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(DATABASE_URL=with_db(url, db), DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
+               EMAIL_URL=f"filemail:///{mail}", LOG_LEVEL="WARNING", PYTHONPATH=f"{ROOT}{os.pathsep}{BENCH}",
+               DJANGO_SETTINGS_MODULE="bench_settings", BENCH_STATIC_ROOT=str(static))
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    try:
+        manage = [PY, str(ROOT / "manage.py")]
+        run(manage + ["migrate", "--noinput", "-v", "0"], env, what="migrate")
+        run(manage + ["collectstatic", "--noinput", "-v", "0"], env, what="collectstatic")
+        start = time.time()
+        out = run(manage + ["make_bench_data"] + (["--small"] if small else []), env, what="make_bench_data")
+        results = {"data": out.strip().splitlines()[-1] + f" (built in {time.time() - start:.0f} s)"}
+        results.update(scenario(["pages.py", "--runs", str(args.runs)], env, "pages (scenarios 1–3)"))
+        rows = str(1000 if small else 10_000)
+        results["import"] = scenario(["batch.py", "import", "--runs", str(args.batch_runs), "--rows", rows], env,
+                                     "import (scenario 5)")
+        results["pdf"] = scenario(["batch.py", "pdf", "--runs", str(args.batch_runs)], env, "province PDF (6)")
+        results["excel"] = scenario(["batch.py", "excel", "--runs", str(args.batch_runs)], env, "national Excel (6)")
+        results["reminders"] = scenario(["batch.py", "reminders", "--runs", str(args.batch_runs)], env, "reminders (7)")
+        results["burst"] = scenario(
+            ["burst.py", "--users", str(args.users), "--mix-seconds", str(args.mix_seconds), "--healthz-seconds",
+             str(args.healthz_seconds), "--workers", str(args.workers), "--think-min", str(args.think_min),
+             "--think-max", str(args.think_max)], env, "deadline-day burst (4)",
+            timeout=args.mix_seconds + args.healthz_seconds + 900)
+    finally:
+        shutil.rmtree(mail, ignore_errors=True)
+        shutil.rmtree(static, ignore_errors=True)
+    info = machine()
+    out_path = Path(args.output)
+    (out_path.with_suffix(".json")).write_text(json.dumps({"machine": info, "results": results}, indent=1, default=str)) \
+        if not small else None
+    rows = write_markdown(out_path, info, results, args, time.time() - started)
+    print(f"bench: wrote {out_path} in {(time.time() - started) / 60:.1f} min", file=sys.stderr)
+    for s, g, m, r, ok in rows:
+        print(f"{'met   ' if ok else 'MISSED'} {s}: {m} [{r}] (goal: {g})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The cycle workbook pages: download, upload → preview, confirm.
+
+Between preview and confirm the uploaded file waits under MEDIA_ROOT/workbook-uploads with a
+random name, known only through the uploader's session; confirm reads and checks it again
+(reports may have changed meanwhile) and deletes it whatever happens. Only members of the agency
+get these pages; anyone else gets 404.
+"""
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agencies.models import Agency
+
+from . import access, workbook
+from .uploads import clean_name
+from .models import Report, ReportingCycle
+
+SESSION_KEY = "workbook_uploads"
+UPLOAD_DIR = "workbook-uploads"
+
+
+class UploadForm(forms.Form):
+    # Empty files reach the reader, which says "tệp rỗng" with the file's name.
+    file = forms.FileField(label=gettext_lazy("Tệp Excel (.xlsx)"), allow_empty_file=True)
+
+
+def _target(request, cycle_id, agency_id):
+    if not access.is_member(request, agency_id):
+        raise Http404
+    cycle = get_object_or_404(ReportingCycle.objects.select_related("plan"), pk=cycle_id)
+    agency = get_object_or_404(Agency, pk=agency_id)
+    if not Report.objects.filter(cycle=cycle, agency=agency).exists():
+        raise Http404
+    return cycle, agency
+
+
+def _home(cycle, agency):
+    return reverse("reporting:home") + f"#cycle-{cycle.pk}-{agency.pk}"
+
+
+def _upload_url(cycle, agency):
+    return reverse("reporting:workbook_upload", args=[cycle.pk, agency.pk])
+
+
+# --- pending files --------------------------------------------------------------------------
+
+def _dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+
+
+def _pending(request) -> dict:
+    return request.session.get(SESSION_KEY, {})
+
+
+def _forget(request, token: str) -> None:
+    pending = _pending(request)
+    entry = pending.pop(token, None)
+    if entry:
+        (_dir() / entry["file"]).unlink(missing_ok=True)
+        request.session[SESSION_KEY] = pending
+
+
+def _keep(request, data: bytes, name: str, cycle, agency, fingerprint: str) -> str:
+    # One pending upload per agency and cycle in a session: a new upload replaces the old one.
+    for token, entry in list(_pending(request).items()):
+        if entry["cycle"] == cycle.pk and entry["agency"] == agency.pk:
+            _forget(request, token)
+    _purge_stale()
+    token = uuid.uuid4().hex
+    folder = _dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{token}.xlsx"
+    target.write_bytes(data)
+    target.chmod(0o600)
+    pending = _pending(request)
+    pending[token] = {"file": target.name, "name": name, "cycle": cycle.pk, "agency": agency.pk,
+                      "fingerprint": fingerprint}
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _purge_stale() -> None:
+    """Files of previews never confirmed (closed tab, expired session) go after a session's life."""
+    cutoff = time.time() - settings.SESSION_COOKIE_AGE
+    for old in _dir().glob("*.xlsx") if _dir().is_dir() else ():
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _render_preview(request, cycle, agency, preview, *, token=None, notice="", status=200):
+    return render(request, "reporting/workbook_preview.html", {
+        "cycle": cycle, "agency": agency, "preview": preview, "token": token, "notice": notice,
+        "home_url": _home(cycle, agency), "upload_url": _upload_url(cycle, agency),
+        "changed_cells": sum(len(c.fields) for c in preview.changes),
+    }, status=status)
+
+
+# --- views ----------------------------------------------------------------------------------
+
+def workbook_download(request, cycle_id, agency_id):
+    cycle, agency = _target(request, cycle_id, agency_id)
+    data = workbook.build(cycle, agency, user=request.user)
+    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=workbook.file_name(cycle, agency),
+                            content_type=workbook.XLSX_TYPE)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def workbook_upload(request, cycle_id, agency_id):
+    cycle, agency = _target(request, cycle_id, agency_id)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"cycle": cycle, "agency": agency, "form": form, "home_url": _home(cycle, agency),
+               "max_mb": f"{settings.MAX_IMPORT_BYTES / 1048576:g}".replace(".", ",")}
+    if request.method != "POST":
+        return render(request, "reporting/workbook_upload.html", context)
+    if not form.is_valid():
+        return render(request, "reporting/workbook_upload.html", context, status=400)
+    uploaded = form.cleaned_data["file"]
+    name = clean_name(uploaded.name)
+    too_big = workbook.check_size(uploaded.size)
+    if too_big:  # refused before reading it into memory
+        return _render_preview(request, cycle, agency, workbook.Preview(file_name=name, problems=[too_big]))
+    data = uploaded.read()
+    preview = workbook.read_upload(data, name, cycle=cycle, agency=agency)
+    token = None
+    if preview.ok and preview.changes:
+        token = _keep(request, data, name, cycle, agency, preview.fingerprint())
+    return _render_preview(request, cycle, agency, preview, token=token)
+
+
+def workbook_confirm(request, cycle_id, agency_id):
+    cycle, agency = _target(request, cycle_id, agency_id)
+    if request.method != "POST":
+        return redirect(_upload_url(cycle, agency))
+    token = request.POST.get("token", "")
+    entry = _pending(request).get(token)
+    if not entry or entry["cycle"] != cycle.pk or entry["agency"] != agency.pk:
+        messages.error(request, _("Không còn tệp chờ xác nhận (đã lưu, đã hủy hoặc phiên làm việc đã hết); "
+                                  "hãy tải tệp lên lại."))
+        return redirect(_upload_url(cycle, agency))
+    if request.POST.get("action") == "cancel":
+        _forget(request, token)
+        messages.info(request, _("Đã hủy; không có gì được lưu."))
+        return redirect(_home(cycle, agency))
+    try:
+        data = (_dir() / entry["file"]).read_bytes()
+    except OSError:
+        _forget(request, token)
+        messages.error(request, _("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
+        return redirect(_upload_url(cycle, agency))
+    # Checked again: a report may have been saved, submitted or accepted since the preview.
+    preview = workbook.read_upload(data, entry["name"], cycle=cycle, agency=agency)
+    if preview.ok and preview.changes and preview.fingerprint() != entry["fingerprint"]:
+        pending = _pending(request)
+        pending[token]["fingerprint"] = preview.fingerprint()
+        request.session[SESSION_KEY] = pending
+        return _render_preview(request, cycle, agency, preview, token=token, status=409, notice=_(
+            "Dữ liệu trên hệ thống đã thay đổi từ lúc xem trước; chưa lưu gì. Hãy xem lại rồi xác nhận lần nữa."))
+    _forget(request, token)
+    if not preview.ok:
+        return _render_preview(request, cycle, agency, preview, status=409, notice=_(
+            "Dữ liệu trên hệ thống đã thay đổi từ lúc xem trước và tệp không còn hợp lệ; không lưu gì."))
+    if not preview.changes:
+        messages.info(request, _("Không có thay đổi nào để lưu."))
+        return redirect(_home(cycle, agency))
+    try:
+        saved = workbook.apply(preview, user=request.user)
+    except workbook.ApplyFailed as failure:
+        preview.problems = failure.problems
+        return _render_preview(request, cycle, agency, preview, status=409,
+                               notice=_("Không lưu báo cáo nào (tải lên là tất cả hoặc không)."))
+    messages.success(request, _("Đã lưu %(n)s báo cáo từ tệp “%(name)s”.") % {"n": saved, "name": entry["name"]})
+    return redirect(_home(cycle, agency))
+
+
+# Included by reporting/urls.py under the "reporting" namespace (mounted at /reports/).
+urlpatterns = [
+    path("workbook/<int:cycle_id>/<int:agency_id>/", workbook_download, name="workbook_download"),
+    path("workbook/<int:cycle_id>/<int:agency_id>/upload/", workbook_upload, name="workbook_upload"),
+    path("workbook/<int:cycle_id>/<int:agency_id>/confirm/", workbook_confirm, name="workbook_confirm"),
+]
