@@ -149,6 +149,11 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind the reverse proxy the client's address is in X-Forwarded-For; set the number of proxies
+# in front (1 in docker-compose) so lockout counts per person, not per proxy.
+AXES_IPWARE_PROXY_COUNT = _strict("AXES_PROXY_COUNT", env.int, 0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"  # a Vietnamese page, not axes' English one-liner
 
 LANGUAGE_CODE = "vi"

@@ -26,7 +26,7 @@ def parse_money(raw: str) -> int | None:
         raise ValidationError(_("Số tiền quá dài."), code="invalid")
     if text.startswith("-"):
         raise ValidationError(_("Số tiền không được âm."), code="negative")
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
         return int(text)
     if _SEPARATED.match(text):
         return int(re.sub(r"\D", "", text))

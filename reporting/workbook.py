@@ -366,6 +366,9 @@ def read_upload(data: bytes, name: str, *, cycle, agency) -> Preview:
                                               "từ hệ thống.") % {"sheet": SHEET, "found": ", ".join(wb.sheetnames)}))
             return preview
         read = _read_rows(wb[SHEET], preview)
+    except Exception as exc:  # read-only sheets are parsed lazily: damaged XML surfaces while reading rows
+        preview.problems.append(Problem(_("không đọc được tệp Excel (%(error)s).") % {"error": type(exc).__name__}))
+        return preview
     finally:
         wb.close()
     if read is not None:

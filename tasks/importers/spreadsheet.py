@@ -43,6 +43,17 @@ def _fits(value, limit: int, where: str, errors: list[str]) -> bool:
 
 def read_plan_spreadsheet(data: bytes, name: str) -> ImportBundle:
     wb = open_workbook(data, name)
+    try:
+        return _read_workbook(wb, name)
+    except ImportFailed:
+        raise
+    except Exception as exc:  # read-only sheets are parsed lazily: damaged XML surfaces while reading rows
+        raise ImportFailed([f"{name}: không đọc được tệp Excel ({type(exc).__name__})."])
+    finally:
+        wb.close()
+
+
+def _read_workbook(wb, name: str) -> ImportBundle:
     errors: list[str] = []
     for sheet in (PLAN_SHEET, ITEMS_SHEET, AGENCIES_SHEET):
         if sheet not in wb.sheetnames:

@@ -169,6 +169,10 @@ def build() -> dict[str, bytes]:
     files["xlsx-xxe-entity.xlsx"] = with_sheet_xml(valid, "xl/worksheets/sheet2.xml", xxe_sheet())
     files["xlsx-corrupt-sheet-xml.xlsx"] = with_sheet_xml(valid, "xl/worksheets/sheet2.xml",
                                                           "<worksheet><sheetData><row><c>unterminated")
+    files["xlsx-corrupt-plan-sheet-xml.xlsx"] = with_sheet_xml(valid, "xl/worksheets/sheet1.xml",
+                                                               '<worksheet xmlns="http://schemas.openxmlformats.org/'
+                                                               'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" '
+                                                               't="inlineStr"><is><t>Trường</t></is></c></row><row r="2')
     files["xlsm-with-macro.xlsm"] = zipped({"[Content_Types].xml": CONTENT_TYPES, "xl/workbook.xml": "<workbook/>",
                                             "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"})
     files["docx-unknown-office-part.docx"] = zipped({"[Content_Types].xml": CONTENT_TYPES, "foo/bar.xml": "<x/>"})
