@@ -3,7 +3,8 @@
 Same content as the PDF (reporting/province_report.py builds it once), laid out by the same
 rules: A4, margins 22/18/22/32 mm, Times New Roman 14 pt (Liberation Serif is its metric twin
 where Times is missing), page numbers centred at the top from page 2, the annex on landscape
-pages. Charts are given as their tables: Word users edit numbers, not pictures.
+pages. The charts are pictures of the same SVG (exports/chart_image.py), each after its table, which
+holds the figures Word users edit.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..province_report import NOT_REVIEWED
+from .chart_image import ChartImageUnavailable, svg_size, svg_to_png
 
 FONT = "Times New Roman"
 CENTER, JUSTIFY, LEFT, RIGHT = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT,
@@ -135,6 +137,20 @@ def _caption(doc, text):
     _para(doc, text, size=13, bold=True, align=CENTER, indent=False, before=6, after=3, keep_next=True)
 
 
+def _chart(doc, chart, caption: str, *, max_width_mm: float = 150) -> None:
+    """The chart as a picture (same drawing as page and PDF), or nothing if Poppler is missing:
+    the table before it carries the same figures."""
+    try:
+        png = svg_to_png(str(chart.svg))
+    except ChartImageUnavailable:
+        return
+    width, _height = svg_size(str(chart.svg))
+    p = doc.add_paragraph()
+    p.alignment = CENTER
+    p.add_run().add_picture(io.BytesIO(png), width=Mm(min(max_width_mm, width * 0.2646)))
+    _caption(doc, caption)
+
+
 def province_report_docx(r) -> bytes:
     doc = Document()
     normal = doc.styles["Normal"]
@@ -187,6 +203,7 @@ def province_report_docx(r) -> bytes:
         ["Trả lại để sửa", h["state_returned"]], ["Đang soạn", h["state_draft"]], ["Chưa báo cáo", h["state_missing"]],
         ["Nộp đúng hạn", h["on_time"]], ["Nộp muộn", h["late"]],
     ], widths=[90, 40], numeric={1})
+    _chart(doc, r.charts["states"], f"Biểu đồ 1. {r.charts['states'].title}")
     _para(doc, f"Theo các báo cáo đã gửi: {h['status_completed']} nhiệm vụ hoàn thành, {h['status_on_schedule']} "
                f"nhiệm vụ đúng tiến độ, {h['status_behind']} nhiệm vụ chậm tiến độ, {h['status_not_started']} nhiệm vụ "
                f"chưa triển khai, {h['status_suspended']} nhiệm vụ tạm dừng; tỷ lệ hoàn thành bình quân "
@@ -202,6 +219,7 @@ def province_report_docx(r) -> bytes:
             t.figures["not_reported"], t.figures["status_completed"], t.figures["status_on_schedule"],
             t.figures["status_behind"], t.figures["mean_text"]] for t in r.themes],
           widths=[58, 14, 14, 14, 16, 16, 14, 18], size=11, numeric={1, 2, 3, 4, 5, 6, 7})
+    _chart(doc, r.charts["themes"], f"Biểu đồ 2. {r.charts['themes'].title}")
     for n, t in enumerate(r.themes, 1):
         f = t.figures
         _para(doc, f"{n}. Chủ đề {f['code']}: {f['title']}", bold=True, before=6, keep_next=True)
@@ -227,6 +245,7 @@ def province_report_docx(r) -> bytes:
     _grid(doc, ["Cơ quan", "Phải nộp", "Đúng hạn", "Muộn", "Chưa nộp", "Tiến độ BQ"],
           [[a["name"], a["due"], a["on_time"], a["late"], a["missing"], a["mean_text"]] for a in r.agencies],
           widths=[70, 18, 18, 16, 18, 20], size=12, numeric={1, 2, 3, 4, 5})
+    _chart(doc, r.charts["agencies"], f"Biểu đồ 3. {r.charts['agencies'].title}")
 
     for heading, paragraphs, empty in (
         ("IV. KHÓ KHĂN, VƯỚNG MẮC", r.difficulties, "Các cơ quan không nêu khó khăn, vướng mắc."),

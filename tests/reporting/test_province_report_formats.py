@@ -117,6 +117,13 @@ def test_the_word_file_says_the_same_and_is_a4_in_times_new_roman(report):
     assert "Trần Văn Ký" in text
 
 
+def test_the_word_file_carries_the_three_charts_as_pictures(report):
+    doc = Document(io.BytesIO(render_province_report(report, "docx")))
+    assert len(doc.inline_shapes) == 3
+    text = docx_text(render_province_report(report, "docx"))
+    assert "Biểu đồ 1." in text and "Biểu đồ 2." in text and "Biểu đồ 3." in text
+
+
 def test_the_excel_file_has_themes_agencies_and_all_items(report):
     wb = load_workbook(io.BytesIO(render_province_report(report, "xlsx")))
     assert wb.sheetnames[:4] == ["Tổng quan", "Chủ đề", "Cơ quan", "Tất cả mục"]
