@@ -49,5 +49,5 @@ USER app
 EXPOSE 8000
 VOLUME ["/app/var/media", "/app/var/mail"]
 
-CMD ["gunicorn", "greenplan.wsgi", "--bind", "0.0.0.0:8000", "--pidfile", "/run/greenplan/gunicorn.pid", \
+CMD ["gunicorn", "greenplan.wsgi", "--bind", "0.0.0.0:8000", "--pid", "/run/greenplan/gunicorn.pid", \
      "--worker-tmp-dir", "/dev/shm", "--workers", "3", "--access-logfile", "-"]

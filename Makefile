@@ -4,6 +4,7 @@
 #   make sysdeps       Debian packages needed by WeasyPrint, PDF checks and browser tests
 #   make run           migrate, load the demo plan/accounts (setup_demo), serve on 127.0.0.1:8000 with DEBUG=1
 #   make test          the whole pytest suite (environment passed through: DATABASE_URL, REDIS_URL, REQUIRE_SERVICES...)
+#   make test-faults   fault injection (tests/faults): private PostgreSQL/Redis/gunicorn/worker stopped and restarted
 #   make check         manage.py check --deploy as production runs it (DEBUG=0, strong SECRET_KEY)
 #   make bench         bench/run.py, when present
 #   make plan-fixture  import the scanned plan into a scratch db and export fixtures/plan-396.xlsx (what make run loads)
@@ -30,10 +31,10 @@ SYSDEPS_OPTIONAL ?= 0
 # Chromium for Playwright; Liberation fonts, HarfBuzz subsetting and Pango for WeasyPrint; Poppler to read PDFs back.
 SYSDEPS := chromium fonts-liberation2 libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: help install sysdeps run test check bench fixtures plan-fixture requirements clean backup restore
+.PHONY: help install sysdeps run test test-faults check bench fixtures plan-fixture requirements clean backup restore
 
 help:
-	@sed -n '2,12p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
 
 install: $(STAMP)
 
@@ -111,6 +112,18 @@ test: install sysdeps
 	$(PY) -m pytest $(PYTEST_ARGS) || rc=$$?
 	if [ "$$rc" -eq 5 ]; then
 	  echo "make test: pytest collected no tests (exit 5); failing" >&2
+	  exit 1
+	fi
+	exit "$$rc"
+
+# Fault injection, its own step: `make test` deselects tests marked `faults` (tests/faults/conftest.py).
+# They start their own PostgreSQL and Redis on free ports; the worker-killed proof also uses DATABASE_URL/REDIS_URL.
+test-faults: install
+	@rc=0
+	echo "RUN_FAULTS=1 $(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS)"
+	RUN_FAULTS=1 $(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS) || rc=$$?
+	if [ "$$rc" -eq 5 ]; then
+	  echo "make test-faults: pytest collected no tests (exit 5); failing" >&2
 	  exit 1
 	fi
 	exit "$$rc"

@@ -42,7 +42,9 @@ class EditConflict(WorkflowError):
 
 
 def _lock(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("cycle", "cycle__plan").get(pk=report.pk)
+    # of=("self",): lock the report row only. Without it PostgreSQL also locks the joined cycle and
+    # plan rows, in an order of its choosing, and concurrent moves deadlock (tests/faults).
+    return Report.objects.select_for_update(of=("self",)).select_related("cycle", "cycle__plan").get(pk=report.pk)
 
 
 def _event(report: Report, kind: str, user, from_state: str, comment: str = "", at=None) -> ReportEvent:
@@ -203,7 +205,7 @@ def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: st
 
 
 def _lock_extension(ext: Extension) -> Extension:
-    return Extension.objects.select_for_update().select_related("cycle", "cycle__plan").get(pk=ext.pk)
+    return Extension.objects.select_for_update(of=("self",)).select_related("cycle", "cycle__plan").get(pk=ext.pk)
 
 
 @transaction.atomic

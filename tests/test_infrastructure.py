@@ -266,7 +266,8 @@ def test_compose_services_are_wired_for_production():
     for name in ("web", "worker", "beat"):
         svc = services[name]
         command = " ".join(svc["command"]) if isinstance(svc["command"], list) else svc["command"]
-        assert "--pidfile" in command, f"{name} runs without a pidfile"
+        # gunicorn's option is --pid (it refuses --pidfile); Celery's is --pidfile.
+        assert ("--pid=" if name == "web" else "--pidfile") in command, f"{name} runs without a pidfile"
         assert svc["environment"]["SECRET_KEY"] == COMPOSE_ENV["SECRET_KEY"]
         assert svc["environment"]["DATABASE_URL"].startswith("postgres://")
         assert svc["environment"]["REDIS_URL"].startswith("redis://redis:6379")
@@ -276,3 +277,16 @@ def test_compose_services_are_wired_for_production():
     assert "django_celery_beat.schedulers:DatabaseScheduler" in " ".join(services["beat"]["command"])
     media = [v for v in services["web"]["volumes"] if v["target"] == "/app/var/media"]
     assert media and media[0]["type"] == "volume"
+
+
+def test_the_web_command_is_one_gunicorn_accepts():
+    """The compose file's gunicorn options must parse: a typo here only shows in production."""
+    import shlex
+
+    from gunicorn.config import Config
+
+    compose = (Path(__file__).resolve().parents[1] / "docker-compose.yml").read_text()
+    parser = Config().parser()
+    for token in ("--pid=/run/greenplan/gunicorn.pid",):
+        assert token in compose
+        parser.parse_args(shlex.split(token) + ["greenplan.wsgi"])
