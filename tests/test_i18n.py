@@ -222,8 +222,8 @@ def test_the_english_catalogue_is_complete_and_compiled():
     fuzzy = [e["msgid"] for e in messages if "fuzzy" in e["flags"]]
     obsolete = [e["msgid"] for e in messages if e.get("obsolete")]
     assert untranslated == [] and fuzzy == [] and obsolete == []
-    # A checkout may write the two files in any order within a moment; an edit made later is not.
-    assert mo.stat().st_mtime >= po.stat().st_mtime - 60, "django.mo is older than django.po: run compilemessages"
+    # Whether the .mo says what the .po says is checked entry by entry below (file times are
+    # meaningless after a checkout).
 
 
 def test_the_compiled_catalogue_says_what_the_po_says():
