@@ -70,25 +70,22 @@ class Lineage:
 
     def ancestors(self, agency_id: int) -> set[int]:
         """Every agency whose work has flowed, at any time, into `agency_id` (not including it)."""
-        found: set[int] = set()
-        frontier = [agency_id]
-        while frontier:
-            current = frontier.pop()
-            for pred, _when in self.predecessors_of.get(current, ()):
-                if pred not in found and pred != agency_id:
-                    found.add(pred)
-                    frontier.append(pred)
-        return found
+        return self._reach(self.predecessors_of, agency_id)
 
     def descendants(self, agency_id: int) -> set[int]:
+        """Every agency that took over, at any time, part of `agency_id`'s work."""
+        return self._reach(self.successors, agency_id)
+
+    @staticmethod
+    def _reach(graph: dict[int, list[tuple[int, date]]], start: int) -> set[int]:
         found: set[int] = set()
-        frontier = [agency_id]
+        frontier = [start]
         while frontier:
             current = frontier.pop()
-            for succ, _when in self.successors.get(current, ()):
-                if succ not in found and succ != agency_id:
-                    found.add(succ)
-                    frontier.append(succ)
+            for other, _when in graph.get(current, ()):
+                if other not in found and other != start:
+                    found.add(other)
+                    frontier.append(other)
         return found
 
     def is_split(self, agency_id: int, year: int) -> bool:
