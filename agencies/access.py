@@ -1,4 +1,5 @@
 """Which jurisdictions and agencies a user belongs to: the base of every visibility rule."""
+from contextvars import ContextVar
 from functools import cached_property
 
 from .models import Jurisdiction, JurisdictionRole, Membership
@@ -54,17 +55,52 @@ class UserScope:
         return self._expand({r.jurisdiction_id for r in self.roles if r.role == JurisdictionRole.Role.LEADER})
 
     @cached_property
+    def inherited_agency_ids(self) -> set[int]:
+        """The user's agencies and their predecessors (one lineage load per request, however many
+        visibility checks a page makes): a merged department reads what its predecessors wrote."""
+        from .lineage import Lineage
+
+        ids = set(self.agency_ids)
+        if ids:
+            lineage = Lineage.load()
+            for agency_id in list(ids):
+                ids |= lineage.ancestors(agency_id)
+        return ids
+
+    @cached_property
     def jurisdiction_ids(self) -> set[int]:
         """Jurisdictions whose plans the user may browse: their agencies' and their roles'."""
         own = {m.agency.jurisdiction_id for m in self.memberships} | {r.jurisdiction_id for r in self.roles}
         return self._expand(own)
 
 
+# The scope of the request being served: a slot opened by agencies.middleware.RequestScopeMiddleware
+# for the duration of one request, filled by scope_for(request). Workflow functions are given
+# request.user, not the request: through the slot they reuse the request's scope instead of querying
+# the user's memberships again. Outside a request (jobs, tests calling views or functions directly)
+# there is no slot and nothing is reused.
+_request_scope: ContextVar[list | None] = ContextVar("greenplan_request_scope", default=None)
+
+
 def scope_for(request_or_user) -> UserScope:
-    """The scope of the request's user, cached on the request."""
+    """The scope of the request's user, computed once per request."""
     request = request_or_user if hasattr(request_or_user, "user") else None
+    slot = _request_scope.get()
     if request is None:
-        return UserScope(request_or_user)
+        user = request_or_user
+        if slot and user.is_authenticated and slot[0].user.pk == user.pk:
+            return slot[0]
+        return UserScope(user)
     if not hasattr(request, "_greenplan_scope"):
         request._greenplan_scope = UserScope(request.user)
+        if slot is not None:
+            slot[:] = [request._greenplan_scope]
     return request._greenplan_scope
+
+
+def end_request_scope(token) -> None:
+    _request_scope.reset(token)
+
+
+def begin_request_scope():
+    return _request_scope.set([])

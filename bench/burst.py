@@ -78,6 +78,45 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on the machine (the bench is its only client while it runs)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def cpu_between(samples: list[tuple[float, dict[int, float], dict[int, float]]], start: float, end: float) -> dict:
+    """CPU seconds the gunicorn workers and PostgreSQL used between two wall-clock times, from the
+    per-process samples (a process seen only once counts from zero: a backend opened mid-phase)."""
+    inside = [s for s in samples if start <= s[0] <= end]
+    if len(inside) < 2:
+        return {}
+    first, last = inside[0], inside[-1]
+    out = {}
+    for i, name in ((1, "app_cpu_s"), (2, "db_cpu_s")):
+        out[name] = sum(v - first[i].get(pid, 0.0) for pid, v in last[i].items())
+    out["seconds"] = last[0] - first[0]
+    return out
+
+
 def wait_healthy(port: int, seconds: float = 60) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -112,12 +151,16 @@ def main() -> None:
          "--access-logfile", str(tmp / "access.log"), "--error-logfile", str(tmp / "error.log")],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak_rss: dict[int, int] = {}
+    cpu_samples: list[tuple[float, dict[int, float], dict[int, float]]] = []
     stop = threading.Event()
 
     def sample():
         while not stop.is_set():
-            for pid in worker_pids(gunicorn.pid):
+            workers = worker_pids(gunicorn.pid)
+            for pid in workers:
                 peak_rss[pid] = max(peak_rss.get(pid, 0), rss_bytes(pid))
+            cpu_samples.append((time.time(), {p: cpu_seconds(p) for p in workers},
+                                {p: cpu_seconds(p) for p in postgres_pids()}))
             stop.wait(0.5)
 
     result = {"name": "4. Deadline-day burst", "workers": args.workers, "users_planned": len(users),
@@ -140,6 +183,18 @@ def main() -> None:
             raise RuntimeError(f"load generator failed: {gen.stderr[-2000:]}")
         load = json.loads(gen.stdout.strip().splitlines()[-1])
         result.update(load)
+        # Where the machine's CPU went during each phase, per request: the app (gunicorn workers)
+        # and the database (PostgreSQL processes); the generator reports its own.
+        for phase_name in ("healthz", "mix"):
+            phase = result.get(phase_name)
+            if phase and phase.get("started_at"):
+                used = cpu_between(cpu_samples, phase["started_at"], phase["ended_at"])
+                if used and phase["requests"]:
+                    n = phase["requests"] * used["seconds"] / phase["seconds"]  # requests inside the sampled span
+                    phase["app_cpu_ms_per_request"] = used["app_cpu_s"] / n * 1000
+                    phase["db_cpu_ms_per_request"] = used["db_cpu_s"] / n * 1000
+                    phase["app_cores"] = used["app_cpu_s"] / used["seconds"]
+                    phase["db_cores"] = used["db_cpu_s"] / used["seconds"]
     finally:
         stop.set()
         if pidfile.exists():

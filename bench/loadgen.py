@@ -245,9 +245,11 @@ async def phase(users, *, seconds, think, mix: bool, rng) -> tuple[Stats, float,
                 await asyncio.sleep(user.rng.uniform(*think))
 
     cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+    stats.started_at = time.time()  # wall clock: burst.py matches it with its CPU samples of the server
     start = time.perf_counter()
     await asyncio.gather(*(loop(u) for u in users))
     wall = time.perf_counter() - start
+    stats.ended_at = time.time()
     cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu0
     return stats, wall, cpu
 
@@ -268,6 +270,7 @@ def report(stats: Stats, wall: float, cpu: float, cores: int) -> dict:
             "refused": sum(s[2] == "refused" for s in stats.samples), "error_kinds": stats.errors,
             "by_kind": by_kind, "generator_cpu_s": cpu, "generator_cores": cpu / wall if wall else 0,
             "generator_cpu_share": cpu / wall / cores if wall else 0,
+            "started_at": getattr(stats, "started_at", None), "ended_at": getattr(stats, "ended_at", None),
             "successes": stats.successes}
 
 

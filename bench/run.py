@@ -175,12 +175,15 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
              f"({b['login_seconds']:.1f} s; failures: {len(b['login_failures'])}): {b['heads']} heads and "
              f"{b['users'] - b['heads']} officers, one per agency, the agencies with the most editable 2026 reports "
              f"({b['reports_of_users']} reports in all). Think time {args.think_min}–{args.think_max} s between requests.\n")
-    L.append("| Phase | Duration | Requests | Throughput | p50 | p95 | p99 | Errors | Refused (409/refusal) | Generator CPU |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    L.append("| Phase | Duration | Requests | Throughput | p50 | p95 | p99 | Errors | Refused (409/refusal) | Generator CPU "
+             "| CPU per request: app + database |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for label, p in (("Baseline: `/healthz`, no think time", hz), ("Mix (views, saves, submits)", mix)):
+        per_request = (f"{p['app_cpu_ms_per_request']:.1f} + {p['db_cpu_ms_per_request']:.1f} ms "
+                       f"({p['app_cores']:.2f} + {p['db_cores']:.2f} cores)" if "app_cpu_ms_per_request" in p else "—")
         L.append(f"| {label} | {p['seconds']:.0f} s | {p['requests']:,} | {p['rps']:.1f} req/s | {ms(p['p50_s'])} | "
                  f"{ms(p['p95_s'])} | {ms(p['p99_s'])} | {p['errors']} {p['error_kinds'] or ''} | {p['refused']} | "
-                 f"{p['generator_cores']:.2f} cores ({100 * p['generator_cpu_share']:.0f}% of the machine) |")
+                 f"{p['generator_cores']:.2f} cores ({100 * p['generator_cpu_share']:.0f}% of the machine) | {per_request} |")
     L.append("\n| Request kind | Count | OK | Refused | Errors | p50 | p95 |")
     L.append("|---|---|---|---|---|---|---|")
     for kind, k in mix["by_kind"].items():

@@ -6,18 +6,6 @@ because it is never in the queryset a view starts from.
 from django.db.models import Q
 
 from agencies.access import scope_for
-from agencies.lineage import Lineage
-
-
-def _own_and_inherited_agency_ids(scope) -> set[int]:
-    """The user's agencies and their predecessors: a merged department reads (not edits) what
-    its predecessors wrote, such as last year's report on the same activity."""
-    ids = set(scope.agency_ids)
-    if ids:
-        lineage = Lineage.load()
-        for agency_id in list(ids):
-            ids |= lineage.ancestors(agency_id)
-    return ids
 
 
 def reports_visible_to(qs, user):
@@ -28,7 +16,8 @@ def reports_visible_to(qs, user):
     oversight = scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids
     if oversight:
         q |= Q(cycle__plan__jurisdiction_id__in=oversight)
-    agencies = _own_and_inherited_agency_ids(scope)
+    # A merged department reads (not edits) what its predecessors wrote, e.g. last year's report.
+    agencies = scope.inherited_agency_ids
     if agencies:
         q |= Q(agency_id__in=agencies)
     return qs.filter(q)

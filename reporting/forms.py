@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
+
 from .models import Report
 from .templatetags.reporting_tags import group_thousands
 
@@ -118,6 +120,15 @@ class ContributionRequestForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+
+    @classmethod
+    def to_display(cls, agencies: list) -> "ContributionRequestForm":
+        """The empty form for the report page, its choices from the agencies the page has already
+        loaded (no second query, no server-side cursor); a posted form validates against
+        `agencies` as a queryset (the view's contribution_request)."""
+        form = cls(agencies=Agency.objects.filter(pk__in=[a.pk for a in agencies]))
+        form.fields["agency"].choices = [("", form.fields["agency"].empty_label)] + [(a.pk, str(a)) for a in agencies]
+        return form
 
 
 class ContributionAnswerForm(forms.Form):

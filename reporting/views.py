@@ -7,6 +7,7 @@ import functools
 from collections import Counter, OrderedDict
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -58,10 +59,29 @@ def _visible_reports(request):
 
 
 def _get_report(request, pk) -> Report:
-    return get_object_or_404(
-        _visible_reports(request).select_related(
-            "cycle__plan", "item__lead_agency", "item__parent", "agency", "updated_by", "submitted_by", "reviewed_by"),
-        pk=pk)
+    # Three joins only: PostgreSQL's planning time grows steeply with joins (with the people and the
+    # lead agency joined too, planning this one row took ~2 ms, more than the page's other 15
+    # queries together; BENCHMARKS.md). The page adds what it shows with _with_people.
+    return get_object_or_404(_visible_reports(request).select_related("cycle__plan", "item", "agency"), pk=pk)
+
+
+def _get_report_row(request, pk) -> Report:
+    """The visible report alone, for actions: the workflow move locks and reloads the row itself."""
+    return get_object_or_404(_visible_reports(request), pk=pk)
+
+
+def _with_people(report: Report) -> Report:
+    """Attach the lead agency and the people the report page names (who submitted, reviewed, last
+    saved) in one query, or none."""
+    if report.item.lead_agency_id == report.agency_id:  # the usual case: the lead agency reports
+        report.item.lead_agency = report.agency
+    ids = {report.submitted_by_id, report.reviewed_by_id, report.updated_by_id} - {None}
+    people = get_user_model().objects.in_bulk(ids) if ids else {}
+    for field in ("submitted_by", "reviewed_by", "updated_by"):
+        person_id = getattr(report, f"{field}_id")
+        if person_id in people:
+            setattr(report, field, people[person_id])
+    return report
 
 
 def _back(request, default):
@@ -157,8 +177,9 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     reason = lock_reason(request, report)
     editable = not reason and access.can_edit(request, report)
     reviewer = access.can_review(request, report)
+    _with_people(report)
     item = report.item
-    supporting = item.supporting_agencies.filter(is_group=False).exclude(pk=report.agency_id)
+    supporting = list(item.supporting_agencies.all())
     context = {
         "report": report, "item": item, "cycle": report.cycle, "plan": report.cycle.plan,
         "form": form if form is not None else (ReportForm(report=report) if editable else None),
@@ -171,9 +192,10 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "conflict": conflict,
         "deadline": workflow.agency_deadline(report.cycle, report.agency_id),
         "previous": _previous_report(request, report),
-        "supporting": list(item.supporting_agencies.all()),
+        "supporting": supporting,
         "contributions": list(report.contributions.select_related("agency", "answered_by")),
-        "contribution_form": ContributionRequestForm(agencies=supporting) if member else None,
+        "contribution_form": ContributionRequestForm.to_display(
+            [a for a in supporting if not a.is_group and a.pk != report.agency_id]) if member else None,
         "attachments": list(report.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if editable else None,
         "events": list(report.events.select_related("actor")),
@@ -215,9 +237,11 @@ def home(request):
             groups[key] = {"cycle": r.cycle, "agency": r.agency, "reports": [], "counts": Counter()}
         groups[key]["reports"].append(r)
         groups[key]["counts"][r.state] += 1
+    extensions = list(Extension.objects.filter(agency_id__in=scope.agency_ids, cycle__closes_on__gte=today)
+                      .select_related("cycle__plan", "agency", "requested_by"))
     for group in groups.values():
-        # One deadline per agency and cycle, whatever the number of reports.
-        deadline = workflow.agency_deadline(group["cycle"], group["agency"].pk)
+        # One deadline per agency and cycle, from the extensions listed below: no query per group.
+        deadline = workflow.agency_deadline(group["cycle"], group["agency"].pk, extensions)
         group["deadline"] = deadline
         group["extended"] = deadline != group["cycle"].due_at
         group["days_left"] = (timezone.localtime(deadline).date() - today).days
@@ -233,8 +257,6 @@ def home(request):
         .select_related("report__item", "report__agency", "agency")
         .order_by("answered_at", "due_on")
     )
-    extensions = list(Extension.objects.filter(agency_id__in=scope.agency_ids, cycle__closes_on__gte=today)
-                      .select_related("cycle__plan", "agency", "requested_by"))
     targets = [(g["cycle"], g["agency"]) for g in groups.values()]
     return render(request, "reporting/home.html", {
         "groups": list(groups.values()), "contributions": contributions, "extensions": extensions,
@@ -272,11 +294,11 @@ def report_detail(request, pk):
 
 @post_only(_to_report)
 def report_save(request, pk):
-    report = _get_report(request, pk)
+    report = _get_report_row(request, pk)
     form = ReportForm(request.POST, report=report)
     if not form.is_valid():
         messages.error(request, _("Chưa lưu: hãy sửa các ô được đánh dấu."))
-        return _render_report(request, report, form=form)
+        return _render_report(request, _get_report(request, pk), form=form)
     try:
         workflow.report_save(report, user=request.user, data=form.report_data(),
                              base_version=form.cleaned_data["base_version"])
@@ -296,7 +318,7 @@ def _simple_action(func, success, *, field=None, form_class=None):
     """A POST-only view calling one workflow move on a visible report."""
     @post_only(_to_report)
     def view(request, pk):
-        report = _get_report(request, pk)
+        report = _get_report_row(request, pk)
         kwargs = {}
         if form_class is not None:
             form = form_class(request.POST)

@@ -52,10 +52,16 @@ def _event(report: Report, kind: str, user, from_state: str, comment: str = "", 
                                       to_state=report.state, comment=comment, at=at or timezone.now())
 
 
-def agency_deadline(cycle: ReportingCycle, agency_id: int | None) -> dt.datetime:
-    """The cycle's deadline for one agency: its granted extension if any."""
+def agency_deadline(cycle: ReportingCycle, agency_id: int | None, extensions=None) -> dt.datetime:
+    """The cycle's deadline for one agency: its granted extension if any (at most one is granted
+    per cycle and agency). `extensions`: the agency's extensions when the caller has loaded them
+    already (the officer's home lists them), so no query is made."""
     if agency_id is not None:
-        ext = Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.GRANTED).first()
+        if extensions is None:
+            ext = Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.GRANTED).first()
+        else:
+            ext = next((e for e in extensions if e.cycle_id == cycle.pk and e.agency_id == agency_id
+                        and e.state == Extension.State.GRANTED), None)
         if ext:
             return ext.new_due_at
     return cycle.due_at

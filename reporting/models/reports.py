@@ -17,6 +17,16 @@ from tasks.models import Plan, PlanItem
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def choice_label(choices, value):
+    """The label of one choice. Django's generated get_FOO_display builds a dict of every choice on
+    each call, hashing (so translating) each lazy label: on a page listing reports that is most of
+    the translation work. The enum looks the one value up."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 def end_of_day(day: dt.date) -> dt.datetime:
     """A deadline "on 30 November" ends at 23:59:59.999999 that day in Vietnam's time zone."""
     return dt.datetime.combine(day, dt.time.max, tzinfo=VN)
@@ -162,6 +172,12 @@ class Report(models.Model):
     def __str__(self):
         return f"{self.item.code} – {self.cycle}"
 
+    def get_state_display(self):
+        return choice_label(self.State, self.state)
+
+    def get_status_display(self):
+        return choice_label(self.Status, self.status) if self.status else self.status
+
     @property
     def funds_total(self) -> int:
         return sum(v or 0 for v in (self.funds_central, self.funds_local, self.funds_oda, self.funds_other))
@@ -196,6 +212,9 @@ class ReportEvent(models.Model):
         verbose_name = _("sự kiện báo cáo")
         verbose_name_plural = _("sự kiện báo cáo")
         ordering = ["at", "pk"]
+
+    def get_kind_display(self):
+        return choice_label(self.Kind, self.kind)
 
 
 def attachment_path(instance, filename):

@@ -227,21 +227,31 @@ class AgencyBook:
         self.bundle = bundle
         self.by_key: dict[str, Agency] = {}
         self.alias_keys: dict[int, set[str]] = {}
+        # Name as written → folding key. A plan names the same few dozen agencies on thousands of
+        # rows, and folding a name (boilerplate, abbreviations, diacritics) is the costly part.
+        self._keys: dict[str, str] = {}
         for agency in Agency.objects.filter(jurisdiction=jurisdiction):
-            self.by_key.setdefault(agency_key(agency.name), agency)
-            self.alias_keys.setdefault(agency.pk, set()).add(agency_key(agency.name))
+            self.by_key.setdefault(self.key(agency.name), agency)
+            self.alias_keys.setdefault(agency.pk, set()).add(self.key(agency.name))
         for alias in AgencyAlias.objects.filter(agency__jurisdiction=jurisdiction).select_related("agency"):
-            key = agency_key(alias.name)
+            key = self.key(alias.name)
             self.by_key.setdefault(key, alias.agency)
             self.alias_keys.setdefault(alias.agency_id, set()).add(key)
         self.known_aliases = {
             (a, n) for a, n in AgencyAlias.objects.filter(agency__jurisdiction=jurisdiction).values_list("agency_id", "folded")
         }
 
+    def key(self, name: str) -> str:
+        """`agency_key`, computed once per distinct spelling."""
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = agency_key(name)
+        return key
+
     def find(self, name: str | None) -> Agency | None:
         if not name:
             return None
-        return self.by_key.get(agency_key(name))
+        return self.by_key.get(self.key(name))
 
     def ensure(self, pa: ParsedAgency) -> Agency:
         agency = self.find(pa.name)
@@ -256,7 +266,7 @@ class AgencyBook:
                 is_group=pa.is_group, short_name=getattr(pa, "short_name", "") or "",
             )
             self.report.agencies_created.append((agency.name, sorted(pa.aliases)))
-            self.by_key[agency_key(agency.name)] = agency
+            self.by_key[self.key(agency.name)] = agency
         for alias in sorted(pa.aliases):
             self._alias(agency, alias)
         return agency
@@ -269,7 +279,7 @@ class AgencyBook:
             return
         AgencyAlias.objects.create(agency=agency, name=alias)
         self.known_aliases.add((agency.pk, fold(alias)))
-        self.by_key.setdefault(agency_key(alias), agency)
+        self.by_key.setdefault(self.key(alias), agency)
         if not any(name == agency.name for name, _ in self.report.agencies_created):
             self.report.aliases_added.append((agency.name, alias))
 
@@ -430,8 +440,10 @@ def _apply_items(plan: Plan, items: list[ParsedItem], agencies: AgencyBook, repo
         for item in depth_items:
             parent_code = wanted[item.code]["parent_code"]
             item.parent_id = by_code.get(parent_code) if parent_code else None
-        bulk_create_with_history(depth_items, PlanItem, batch_size=500)
-        by_code = dict(PlanItem.objects.filter(plan=plan).values_list("code", "id"))
+        # The rows come back with their ids (bulk_create_with_history re-reads them where the
+        # database cannot return them), so the next layer finds its parents without a query.
+        created = bulk_create_with_history(depth_items, PlanItem, batch_size=500)
+        by_code.update((item.code, item.pk) for item in created)
     reparent = []
     for code, item in existing.items():
         if code not in wanted:
@@ -451,8 +463,10 @@ def _apply_items(plan: Plan, items: list[ParsedItem], agencies: AgencyBook, repo
     changed_support = [code for code, v in wanted.items()
                        if sorted(supporting.get(by_code[code], [])) != v["supporting_agencies"]]
     if changed_support:
-        ids = [by_code[c] for c in changed_support]
-        Through.objects.filter(planitem_id__in=ids).delete()
+        # Items created just now have no rows to delete.
+        ids = [by_code[c] for c in changed_support if c in existing]
+        if ids:
+            Through.objects.filter(planitem_id__in=ids).delete()
         Through.objects.bulk_create(
             [Through(planitem_id=by_code[c], agency_id=a) for c in changed_support for a in wanted[c]["supporting_agencies"]],
             batch_size=1000,

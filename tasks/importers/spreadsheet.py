@@ -5,6 +5,7 @@ Every problem is collected with its sheet, row and column, so the admin sees the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -27,6 +28,7 @@ _LEVELS = {v: k for k, v in LEVEL_LABELS.items()} | {k: k for k in LEVEL_LABELS}
 _KINDS = {v: k for k, v in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
 
 
+@functools.cache  # fixed by the models; asked for on every row
 def _max_length(model_path: str, field: str) -> int:
     """A column's length in the database: PostgreSQL refuses longer text (SQLite would keep it)."""
     from django.apps import apps
