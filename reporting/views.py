@@ -134,7 +134,10 @@ def _changes(report: Report) -> list[dict]:
     out = []
     for older, newer in zip([None] + records, records):
         if older is not None:
-            changes = [(c.field, c.old, c.new) for c in newer.diff_against(older, included_fields=DIFF_FIELDS).changes]
+            # A plain comparison of the shown fields (what diff_against does, without copying every
+            # field of both rows into dicts first).
+            changes = [(f, getattr(older, f), getattr(newer, f)) for f in DIFF_FIELDS
+                       if getattr(older, f) != getattr(newer, f)]
         elif newer.history_type == "~":
             # Reports are created in bulk, without a history row: the first save is compared
             # with an empty report.

@@ -1,5 +1,8 @@
 """Vietnamese number formatting for report pages: 1234567 → "1.234.567", money → "1.234.567 đ"."""
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from reporting.models import Report
 
@@ -51,3 +54,15 @@ def person(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def report_state(report):
+    """A report's state badge and, if it came in after its deadline, the late mark with the time.
+    A tag, not an included template: lists show it on every row, and an include per row cost
+    more than the rest of the row (BENCHMARKS.md)."""
+    badge = format_html('<span class="state state-{}">{}</span>', report.state, report.get_state_display())
+    if report.late:
+        at = timezone.localtime(report.submitted_at).strftime("%H:%M %d/%m/%Y") if report.submitted_at else ""
+        badge += format_html(' <span class="badge late">⏰ {} {}</span>', _("Nộp muộn"), at)
+    return badge

@@ -26,6 +26,7 @@ from .service import ImportBundle, ImportFailed, SuccessionRow
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 _LEVELS = {v: k for k, v in LEVEL_LABELS.items()} | {k: k for k in LEVEL_LABELS}
 _KINDS = {v: k for k, v in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
+_TEXT_ITEM_COLUMNS = [c.key for c in ITEM_COLUMNS if c.kind == "text"]
 
 
 @functools.cache  # fixed by the models; asked for on every row
@@ -100,7 +101,8 @@ def open_workbook(data: bytes, name: str):
         raise ImportFailed([f"{name}: không đọc được tệp Excel ({type(exc).__name__})."])
 
 
-def _cell_text(value, where: str, errors: list[str]) -> str | None:
+def _cell_text(value) -> str | None:
+    """The text of a cell; converting a value to text cannot fail, so there is no error to report."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -131,19 +133,19 @@ def _rows(ws, columns, name: str, errors: list[str]):
             msg += f"; cột lạ: {', '.join(f'“{u}”' for u in unknown)}"
         errors.append(msg + ".")
         return
-    index = {h: found.index(h) for h in expected}
+    # Where each column is, worked out once: this loop runs for every cell of the sheet.
+    positions = [(col.key, col.header, found.index(col.header)) for col in columns]
     for row_no, row in enumerate(rows, start=2):
         cells = {}
         formula = False
-        for col in columns:
-            i = index[col.header]
-            cell = row[i] if i < len(row) else None
-            value = getattr(cell, "value", None)
+        width = len(row)
+        for key, header, i in positions:
+            cell = row[i] if i < width else None
             if getattr(cell, "data_type", None) == "f":
-                errors.append(f"{name}, trang “{ws.title}”, hàng {row_no}, cột “{col.header}”: ô chứa công thức; hãy nhập giá trị.")
+                errors.append(f"{name}, trang “{ws.title}”, hàng {row_no}, cột “{header}”: ô chứa công thức; hãy nhập giá trị.")
                 formula = True
                 continue
-            cells[col.key] = value
+            cells[key] = getattr(cell, "value", None)
         if formula:
             continue
         if all(v in (None, "") for v in cells.values()):
@@ -206,7 +208,7 @@ def _read_plan(ws, name: str, errors: list[str]) -> dict:
         elif key == "review_reasons":
             values[key] = [Flag(code=c, message=m, line=None) for c, m in map(parse_reason_line, _lines(raw))]
         else:
-            values[key] = _cell_text(raw, where, errors)
+            values[key] = _cell_text(raw)
             limit = {"number": ("tasks.Plan", "number"), "issuing_body": ("tasks.Plan", "issuing_body"),
                      "jurisdiction": ("agencies.Jurisdiction", "name")}.get(key)
             if limit and not _fits(values[key], _max_length(*limit), where, errors):
@@ -245,7 +247,7 @@ def _read_agencies(ws, name: str, errors: list[str]):
     seen: dict[str, int] = {}
     for row_no, cells in _rows(ws, AGENCY_COLUMNS, name, errors):
         where = f"{name}, trang “{AGENCIES_SHEET}”, hàng {row_no}"
-        agency_name = _cell_text(cells["name"], f"{where}, cột “Tên cơ quan”", errors)
+        agency_name = _cell_text(cells["name"])
         if not agency_name:
             errors.append(f"{where}, cột “Tên cơ quan”: trống.")
             continue
@@ -253,7 +255,7 @@ def _read_agencies(ws, name: str, errors: list[str]):
             errors.append(f"{where}, cột “Tên cơ quan”: “{agency_name}” trùng với hàng {seen[agency_name]}.")
             continue
         seen[agency_name] = row_no
-        short_name = _cell_text(cells["short_name"], where, errors) or ""
+        short_name = _cell_text(cells["short_name"]) or ""
         aliases = _lines(cells["aliases"])
         fits = _fits(agency_name, _max_length("agencies.Agency", "name"), f"{where}, cột “Tên cơ quan”", errors)
         fits &= _fits(short_name, _max_length("agencies.Agency", "short_name"), f"{where}, cột “Tên viết tắt”", errors)
@@ -262,14 +264,14 @@ def _read_agencies(ws, name: str, errors: list[str]):
             fits &= _fits(alias, alias_limit, f"{where}, cột “Tên gọi khác”", errors)
         if not fits:
             continue
-        kind_label = _cell_text(cells["kind"], where, errors) or "Khác"
+        kind_label = _cell_text(cells["kind"]) or "Khác"
         kind = _KINDS.get(kind_label)
         if kind is None:
             errors.append(f"{where}, cột “Loại”: “{kind_label}” không thuộc danh sách ({', '.join(KIND_LABELS.values())}).")
             kind = "other"
         pa = ParsedAgency(name=agency_name, kind=kind, is_group=_bool(cells["is_group"], f"{where}, cột “Nhóm chung”", errors),
                           aliases=set(_lines(cells["aliases"])))
-        pa.short_name = _cell_text(cells["short_name"], where, errors) or ""
+        pa.short_name = _cell_text(cells["short_name"]) or ""
         agencies.append(pa)
         rows[agency_name] = row_no
         succ_names, dates = _lines(cells["successors"]), _lines(cells["successor_dates"])
@@ -288,8 +290,7 @@ def _read_items(ws, name: str, errors: list[str]) -> list[ParsedItem]:
     items: list[ParsedItem] = []
     for row_no, cells in _rows(ws, ITEM_COLUMNS, name, errors):
         where = f"{name}, trang “{ITEMS_SHEET}”, hàng {row_no}"
-        text = {k: _cell_text(cells[k], f"{where}, cột “{h}”", errors) for k, h in
-                [(c.key, c.header) for c in ITEM_COLUMNS if c.kind in ("text",)]}
+        text = {k: _cell_text(cells[k]) for k in _TEXT_ITEM_COLUMNS}
         raw_code = text["code"]
         if not raw_code:
             errors.append(f"{where}, cột “Mã”: trống.")
