@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from tasks.models import Plan
 
 from . import access, charts, selectors
+from .drawn_pages import drawn_dashboard
 from .exports import CONTENT_TYPES
 from .exports.excel import consolidated_xlsx
 from .models import ProvinceReportJob, Report, ReportingCycle
@@ -48,10 +50,15 @@ def _report_url(report_id: int) -> str:
         return f"/reports/{report_id}/"
 
 
-def _status_url(cycle, **params) -> str:
-    params = {k: v for k, v in params.items() if v not in (None, "")}
+def _status_link(cycle):
+    """link(**filters) → the consolidated status page of the cycle with those filters. The path is
+    reversed once: a dashboard draws hundreds of these links (every theme, group, agency and bar)."""
     url = reverse("dashboard:status", args=[cycle.pk])
-    return f"{url}?{urlencode(params)}" if params else url
+
+    def link(**params) -> str:
+        params = {k: v for k, v in params.items() if v not in (None, "")}
+        return f"{url}?{urlencode(params)}" if params else url
+    return link
 
 
 def _cycles_menu(plan):
@@ -87,8 +94,18 @@ def plan_dashboard(request, code):
 
 def cycle_dashboard(request, cycle_id):
     cycle = _overseen_cycle(request, cycle_id)
+    plan = cycle.plan
+    return render(request, "reporting/dashboard/dashboard.html", {
+        "cycle": cycle, "plan": plan, "cycles": _cycles_menu(plan), "status_url": _status_link(cycle)(),
+        "can_generate": access.is_reviewer_of(request, plan),
+        "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle)),
+    })
+
+
+def _draw_dashboard(request, cycle) -> str:
+    """The figures, charts and tables of the dashboard: the same for everyone who may open it."""
     data = selectors.dashboard(cycle)
-    link = lambda **p: _status_url(cycle, **p)  # noqa: E731
+    link = _status_link(cycle)
     links = {
         "states": {s.key: link(state=s.key) for s in charts.STATES},
         "theme": {t["id"]: link(theme=t["id"]) for t in data["themes"]},
@@ -131,12 +148,11 @@ def cycle_dashboard(request, cycle_id):
         (_("Đúng tiến độ"), h["status_on_schedule"], link(status="on_schedule")),
         (_("Chậm tiến độ"), h["status_behind"], link(status="behind")),
     ]
-    return render(request, "reporting/dashboard/dashboard.html", {
-        "cycle": cycle, "plan": plan, "data": data, "charts": figure, "cards": cards, "cycles": _cycles_menu(plan),
-        "can_generate": access.is_reviewer_of(request, plan), "today": today,
+    return render_to_string("reporting/dashboard/_dashboard_body.html", {
+        "cycle": cycle, "plan": plan, "data": data, "charts": figure, "cards": cards, "today": today,
         "behind_rows": [(r, _report_url(r.report_id)) for r in data["behind"]],
         "status_url": link(),
-    })
+    }, request=request)
 
 
 # --- consolidated status -----------------------------------------------------------------------
