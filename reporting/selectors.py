@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Case, Count, Exists, F, IntegerField, OuterRef, Q, When
+from django.db.models import Avg, Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -67,8 +67,9 @@ def _reported_q(states=REPORTED):
     return Q(state__in=states)
 
 
-def _figures(states=REPORTED, base: Q | None = None) -> dict:
-    """Aggregates shared by every grouping: due, by state, on time/late, status, mean progress.
+def _figures(states=REPORTED, base: Q | None = None, *, by_state=True) -> dict:
+    """Aggregates shared by every grouping: due, submitted, on time/late, mean progress and, unless
+    `by_state` is off (a page that shows none of them), the counts by state and by status.
     `base` restricts every figure (the headline counts assigned reports beside unassigned ones)."""
     base = base or Q()
     rep = base & _reported_q(states)
@@ -79,10 +80,11 @@ def _figures(states=REPORTED, base: Q | None = None) -> dict:
         "late": Count("id", filter=rep & Q(late=True)),
         "mean_percent": Avg("percent_complete", filter=rep & Q(percent_complete__isnull=False)),
     }
-    for state in STATES:
-        agg[f"state_{state}"] = Count("id", filter=base & Q(state=state))
-    for status in STATUSES:
-        agg[f"status_{status}"] = Count("id", filter=rep & Q(status=status))
+    if by_state:
+        for state in STATES:
+            agg[f"state_{state}"] = Count("id", filter=base & Q(state=state))
+        for status in STATUSES:
+            agg[f"status_{status}"] = Count("id", filter=rep & Q(status=status))
     return agg
 
 
@@ -422,13 +424,18 @@ def national_overview(user, year: int | None = None) -> list[dict]:
     annual cycle not after this year): three queries plus the user's scope."""
     today = timezone.localdate()
     plans = list(overseen_plans(user).order_by("jurisdiction__name", "code"))
-    cycles = ReportingCycle.objects.filter(plan__in=plans, kind=ReportingCycle.Kind.ANNUAL)
-    cycles = cycles.filter(year=year) if year else cycles.filter(year__lte=today.year)
-    chosen: dict[int, ReportingCycle] = {}
-    for c in cycles.order_by("year"):
-        chosen[c.plan_id] = c  # the latest wins
-    qs = (Report.objects.filter(cycle__in=list(chosen.values()), agency__isnull=False).values("cycle_id").order_by()
-          .annotate(**_figures()))
+    annual = ReportingCycle.objects.filter(kind=ReportingCycle.Kind.ANNUAL)
+    plan_ids = [p.pk for p in plans]
+    if year:
+        cycles = annual.filter(plan_id__in=plan_ids, year=year)
+    else:  # each plan's latest annual cycle that has started, picked by the database (not 8 years × plans)
+        latest = annual.filter(plan=OuterRef("plan"), year__lte=today.year).order_by("-year").values("pk")[:1]
+        cycles = annual.filter(plan_id__in=plan_ids, pk=Subquery(latest))
+    chosen = {c.plan_id: c for c in cycles}
+    # Only the figures the overview shows: each aggregate costs the ORM as much to build as the
+    # database to compute on a plan's reports.
+    qs = (Report.objects.filter(cycle_id__in=[c.pk for c in chosen.values()], agency__isnull=False)
+          .values("cycle_id").order_by().annotate(**_figures(by_state=False)))
     by_cycle = {r["cycle_id"]: _finish(r) for r in qs}
     rows = []
     for plan in plans:
