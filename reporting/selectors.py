@@ -247,7 +247,10 @@ def _row(values: dict, results: bool = False) -> StatusRow:
 
 
 def _cycle_reports(cycle: ReportingCycle, *, assigned: bool | None = True):
-    qs = Report.objects.filter(cycle=cycle).annotate(theme_id=theme_expr(), group_id=group_expr())
+    # item__plan_id is always the cycle's plan; saying so lets PostgreSQL read that plan's items by
+    # index instead of hashing the items of every plan in the database (1–2 ms each at national scale).
+    qs = (Report.objects.filter(cycle=cycle, item__plan_id=cycle.plan_id)
+          .annotate(theme_id=theme_expr(), group_id=group_expr()))
     if assigned is True:
         qs = qs.filter(agency__isnull=False)
     elif assigned is False:
@@ -354,7 +357,9 @@ def timeline(plan: Plan, outline: Outline | None = None) -> list[TimelineRow]:
     """Activities per theme and year over the plan period (one grouped query + the outline)."""
     outline = outline or plan_outline(plan)
     # Activities, and task groups that have no activities of their own (they owe the report).
-    with_activities = PlanItem.objects.filter(parent=OuterRef("pk"), level=PlanItem.Level.ACTIVITY)
+    # The plan is named inside the subquery too: without it PostgreSQL hashes every activity of every
+    # plan in the database (all 34 provinces') to answer for one plan's groups.
+    with_activities = PlanItem.objects.filter(plan=plan, parent=OuterRef("pk"), level=PlanItem.Level.ACTIVITY)
     qs = (PlanItem.objects.filter(plan=plan).current()
           .filter(Q(level=PlanItem.Level.ACTIVITY) | Q(level=PlanItem.Level.GROUP) & ~Exists(with_activities))
           .annotate(theme_id=theme_expr(prefix="")).values("theme_id", "start_year", "end_year").order_by()
