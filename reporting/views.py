@@ -230,7 +230,11 @@ def home(request):
         _visible_reports(request)
         .filter(agency_id__in=scope.agency_ids, cycle__opens_on__lte=today, cycle__closes_on__gte=today)
         .select_related("cycle__plan", "item", "agency")
-        .defer("results", "outputs", "difficulties", "proposals", "item__text", "item__search_text")
+        # What the list shows and the groups need, no more: this page is most of an officer's
+        # requests on deadline day (the report texts, plan and item details stay in the database).
+        .only("state", "status", "percent_complete", "late", "submitted_at", "review_comment", "updated_at",
+              "cycle__kind", "cycle__year", "cycle__due_at", "cycle__opens_on", "cycle__closes_on",
+              "cycle__plan__number", "item__code", "item__title", "item__sort_key", "agency__name")
         .order_by("-cycle__year", "cycle_id", "agency__name", "item__sort_key")
     )
     groups: OrderedDict = OrderedDict()

@@ -71,6 +71,9 @@ class ReportingCycle(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.year} – {self.plan.number}"
 
+    def get_kind_display(self):
+        return choice_label(self.Kind, self.kind)
+
     def is_open(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.opens_on <= day <= self.closes_on
