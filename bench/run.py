@@ -229,6 +229,7 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
     L.append("\nBatch jobs that write (import, reminders) run inside a transaction rolled back after each run, so "
              "every run starts from the same data; the PDF is built for the 2026 cycle of the largest plan.\n")
 
+    L.extend(before_and_after(results))
     L.append("\n## Load on the machine\n")
     L.append("Load averages (1, 5, 15 min) before and after each scenario: on 2 cores, anything well above the "
              "scenario's own load means other work shared the machine and the figures are pessimistic.\n")
@@ -242,6 +243,39 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
     L[summary_at:summary_at] = summary_rows
     path.write_text("\n".join(L) + "\n")
     return rows
+
+
+BEFORE = BENCH / "before.json"  # the full run before the performance work of issue 8 (commit 88c3cb8)
+
+
+def before_and_after(results: dict) -> list[str]:
+    """This run beside the recorded run before the fixes (bench/before.json), scenario by scenario."""
+    if not BEFORE.exists():
+        return []
+    before = json.loads(BEFORE.read_text())
+    old, info = before["results"], before["machine"]
+    L = ["\n## Before and after the fixes\n",
+         f"*Before*: the full run of {info['date']} (commit {info['commit']}, same machine kind), kept in "
+         "`bench/before.json`; *after*: this run. Each cell is the median (ratio to the same run's baseline).\n",
+         "| Scenario | Before | After |", "|---|---|---|"]
+
+    def cell(r):
+        ratio = f" ({r['ratio']:.2f}×)" if r.get("ratio") is not None and "baseline" in r else ""
+        return f"{ms(r['median_s'])}{ratio}"
+    old_pages = {p["name"]: p for p in old.get("pages", [])}
+    for page in results.get("pages", []):
+        was = old_pages.get(page["name"])
+        L.append(f"| {page['name']} | {cell(was) if was else '— (new in this run)'} | {cell(page)} |")
+    for key in ("import", "pdf", "excel", "reminders", "reminders_worst"):
+        if key in results:
+            was = old.get(key)
+            L.append(f"| {results[key]['name']} | {cell(was) if was else '— (new in this run)'} | {cell(results[key])} |")
+    if "burst" in results and "burst" in old:
+        def burst(b):
+            m = b["mix"]
+            return f"{m['rps']:.1f} req/s, p95 {ms(m['p95_s'])}, p50 {ms(m['p50_s'])}, {m['errors']} errors"
+        L.append(f"| 4. Deadline-day burst | {burst(old['burst'])} | {burst(results['burst'])} |")
+    return L
 
 
 def main() -> None:
