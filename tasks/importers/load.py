@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .service import ImportBundle, ImportFailed, ImportReport, import_bundle
+from .service import ImportBundle, ImportFailed, ImportReport, collector_paused, import_bundle
 
 
 def read_appendix(path: Path, *, plan_code: str | None = None) -> ImportBundle:
@@ -109,7 +109,8 @@ def log_failed_read(name: str, failure: ImportFailed, *, user=None) -> None:
 def import_appendix(path: Path, *, plan_code=None, dry_run=False, corrections: Path | None = None,
                     user=None) -> ImportReport:
     try:
-        bundle = read_appendix(path, plan_code=plan_code)
+        with collector_paused():
+            bundle = read_appendix(path, plan_code=plan_code)
         code_map, applied = apply_corrections(bundle, corrections) if corrections else ({}, [])
     except ImportFailed as failure:
         log_failed_read(path.name, failure, user=user)

@@ -288,6 +288,7 @@ def _read_agencies(ws, name: str, errors: list[str]):
 
 def _read_items(ws, name: str, errors: list[str]) -> list[ParsedItem]:
     items: list[ParsedItem] = []
+    parents: dict[str, str] = {}  # parent code as written → normal form; siblings repeat it
     for row_no, cells in _rows(ws, ITEM_COLUMNS, name, errors):
         where = f"{name}, trang “{ITEMS_SHEET}”, hàng {row_no}"
         text = {k: _cell_text(cells[k]) for k in _TEXT_ITEM_COLUMNS}
@@ -314,9 +315,11 @@ def _read_items(ws, name: str, errors: list[str]) -> list[ParsedItem]:
         if not text["title"]:
             errors.append(f"{where}, cột “Tên”: trống.")
         parent = text["parent_code"]
-        if parent:
+        if parent in parents:
+            parent = parents[parent]
+        elif parent:
             try:
-                parent = normalize_code(parent)
+                parent = parents[parent] = normalize_code(parent)
             except InvalidCode as exc:
                 errors.append(f"{where}, cột “Mục cha”: {exc}")
         elif level != "theme":

@@ -2,12 +2,13 @@
 and bad files that write nothing."""
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
@@ -291,3 +292,34 @@ def test_importing_a_spreadsheet_issues_queries_that_do_not_grow_per_row(tmp_pat
     # query at 999 parameters, so its batches are ~40 rows; PostgreSQL's are 500), never per row.
     extra_rows = 1000 - 100
     assert q_large - q_small < extra_rows / 20, (q_small, q_large)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _fresh_import_queries(path) -> list[str]:
+    """The statements of importing `path` into a database without its plan, agencies or province."""
+    with CaptureQueriesContext(connection) as ctx:
+        try:
+            with transaction.atomic():
+                import_appendix(path)
+                raise _Rollback
+        except _Rollback:
+            pass
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_import_issues_the_same_queries_for_50_and_500_activities(tmp_path):
+    small = _fresh_import_queries(_sheet_with_rows(50, tmp_path))
+    large = _fresh_import_queries(_sheet_with_rows(500, tmp_path))
+
+    def others(queries):  # ids and savepoint names aside
+        return [re.sub(r"\d+", "0", q) for q in queries if not q.startswith("INSERT")]
+
+    # Only the bulk INSERTs carry the rows; every other query is the same whatever the size.
+    assert others(small) == others(large)
+    if connection.vendor == "postgresql":  # 500 rows fit one batch: not one query more
+        assert len(large) == len(small), (len(small), len(large))
+    else:  # SQLite caps a query at 999 parameters, so its item batches hold ~50 rows
+        assert len(large) - len(small) <= (500 - 50) // 20, (len(small), len(large))
