@@ -4,6 +4,7 @@
     python bench/batch.py pdf       --runs 5
     python bench/batch.py excel     --runs 5
     python bench/batch.py reminders --runs 5 --day 2026-11-29
+    python bench/batch.py reminders --runs 5 --worst   # every agency due that day
 
 Each prints one JSON document: timings, the baseline measured in the same process, data size and
 peak memory. Runs that write (import, reminders) happen inside a transaction that is rolled back,
@@ -188,6 +189,29 @@ def scenario_excel(args) -> dict:
 
 # --- 7. reminder job ----------------------------------------------------------------------------
 
+def make_every_agency_due() -> None:
+    """The worst day: every agency of the data set owes reports in the open 2026 annual cycles. The
+    2026 reports of each plan are dealt out in turn over all the agencies of the plan's province
+    (≈200 reports over 150 agencies, so each leads one or two) and put back to "draft". Runs inside
+    the rolled-back transaction, before the clock starts."""
+    from agencies.models import Agency
+
+    by_province: dict[int, list[int]] = {}
+    for pk, jurisdiction_id in Agency.objects.order_by("pk").values_list("pk", "jurisdiction_id"):
+        by_province.setdefault(jurisdiction_id, []).append(pk)
+    reports = list(Report.objects.filter(cycle__kind="annual", cycle__year=2026)
+                   .order_by("cycle_id", "pk").values_list("pk", "cycle_id", "cycle__plan__jurisdiction_id"))
+    dealt, position = [], {}
+    for pk, cycle_id, jurisdiction_id in reports:
+        agencies = by_province.get(jurisdiction_id)
+        if not agencies:
+            continue
+        n = position.get(cycle_id, 0)
+        position[cycle_id] = n + 1
+        dealt.append(Report(pk=pk, agency_id=agencies[n % len(agencies)], state=Report.State.DRAFT))
+    Report.objects.bulk_update(dealt, ["agency", "state"], batch_size=2000)
+
+
 def scenario_reminders(args) -> dict:
     from agencies.models import Agency
     from reporting import reminders
@@ -195,6 +219,24 @@ def scenario_reminders(args) -> dict:
 
     day = dt.date.fromisoformat(args.day)
     agencies = Agency.objects.count()
+    prepare = make_every_agency_due if args.worst else None
+
+    def measured(func):
+        """rolled_back(func), with the worst day's data change made first, untimed, in the same
+        transaction."""
+        if prepare is None:
+            return rolled_back(func)
+        holder = {}
+        try:
+            with transaction.atomic():
+                prepare()
+                start = time.perf_counter()
+                holder["result"] = func()
+                holder["seconds"] = time.perf_counter() - start
+                raise Rollback
+        except Rollback:
+            pass
+        return holder["result"], holder["seconds"]
 
     def dry():
         return reminders.pending(reminders.collect(day))
@@ -204,22 +246,26 @@ def scenario_reminders(args) -> dict:
         sent = Notice.objects.filter(state="sent").count()
         return record.planned, record.dispatched, sent
 
-    due, _ = rolled_back(dry)
-    rolled_back(real)  # warm-up
+    due, _ = measured(dry)
+    measured(real)  # warm-up
     times, dry_times, outcome = [], [], None
     for _ in range(args.runs):
-        outcome, seconds = rolled_back(real)
+        outcome, seconds = measured(real)
         times.append(seconds)
-        _, seconds = rolled_back(dry)
+        _, seconds = measured(dry)
         dry_times.append(seconds)
     planned, dispatched, sent = outcome
     reminded = len({d.agency_id for d in due if d.agency_id})
-    return {"name": "7. Reminder job", **summary(times),
-            "data": f"{agencies:,} agencies; on {day}: {planned:,} reminders for {reminded:,} agencies, {sent:,} delivered",
+    data = f"{agencies:,} agencies; on {day}: {planned:,} reminders for {reminded:,} agencies, {sent:,} delivered"
+    if args.worst:
+        data += (" — worst day: every agency owes reports (each plan's 2026 reports dealt out over all the agencies "
+                 "of its province and set back to draft)")
+    return {"name": "7. Reminder job" + (", worst day (every agency due)" if args.worst else ""), **summary(times),
+            "data": data,
             "baseline": {"what": "the same day's dry run (collect + pending: reads only, nothing written or sent)",
                          **summary(dry_times)},
             "ratio": statistics.median(times) / statistics.median(dry_times), "peak_rss_bytes": max_rss_bytes(),
-            "api": "reporting.reminders.run(day, inline=True)"}
+            "api": "reporting.reminders.run(day, inline=True)", "reminders": planned, "agencies_reminded": reminded}
 
 
 def main() -> None:
@@ -228,6 +274,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--day", default="2026-11-29")
+    parser.add_argument("--worst", action="store_true",
+                        help="reminders: the worst day, every agency owes reports (data changed, then rolled back)")
     parser.add_argument("--tmp", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gp-bench-") as tmp:

@@ -211,8 +211,9 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
         "excel": ("≤ 15 s, ≤ 2× openpyxl write-only, peak ≤ 1.5 GB",
                   lambda r: r["median_s"] <= 15 and r["ratio"] <= 2 and r["peak_rss_bytes"] <= 1.5 * 2**30),
         "reminders": ("≤ 30 s", lambda r: r["median_s"] <= 30),
+        "reminders_worst": ("≤ 30 s", lambda r: r["median_s"] <= 30),
     }
-    for key in ("import", "pdf", "excel", "reminders"):
+    for key in ("import", "pdf", "excel", "reminders", "reminders_worst"):
         r = results[key]
         goal, check = goals[key]
         ok = check(r)
@@ -225,7 +226,9 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
                      ratio, ok))
     if "api" in results["reminders"]:
         L.append(f"\nReminder job measured through `{results['reminders']['api']}` (plans the notices and delivers "
-                 "them in this process; e-mail through Django's file backend into a temporary folder).")
+                 "them in this process; e-mail through Django's file backend into a temporary folder). The worst "
+                 "day is the same day with every agency owing reports (changed inside the rolled-back transaction, "
+                 "before the clock starts): one reminder per agency.")
     L.append("\nBatch jobs that write (import, reminders) run inside a transaction rolled back after each run, so "
              "every run starts from the same data; the PDF is built for the 2026 cycle of the largest plan.\n")
 
@@ -324,6 +327,8 @@ def main() -> None:
         results["pdf"] = scenario(["batch.py", "pdf", "--runs", str(args.batch_runs)], env, "province PDF (6)")
         results["excel"] = scenario(["batch.py", "excel", "--runs", str(args.batch_runs)], env, "national Excel (6)")
         results["reminders"] = scenario(["batch.py", "reminders", "--runs", str(args.batch_runs)], env, "reminders (7)")
+        results["reminders_worst"] = scenario(["batch.py", "reminders", "--worst", "--runs", str(args.batch_runs)], env,
+                                              "reminders, worst day (7)")
         results["burst"] = scenario(
             ["burst.py", "--users", str(args.users), "--mix-seconds", str(args.mix_seconds), "--healthz-seconds",
              str(args.healthz_seconds), "--workers", str(args.workers), "--think-min", str(args.think_min),

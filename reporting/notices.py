@@ -7,12 +7,19 @@ same row (Healthchecks' sendalerts takes the same approach): a worker *claims* a
 sending, with a lease), and only the holder of the claim token may mark it sent or failed. A row
 whose worker died mid-send stays "sending" until its lease runs out; then anyone may claim it again.
 
+The inline job and the outbox flush deliver in batches (`deliver_many`): one conditional UPDATE
+claims up to CLAIM_BATCH rows under one token, a few queries load and check them all, and one mail
+connection carries their messages. Each message is still sent on its own and its row marked sent
+right after, so the window below stays one message wide; no send starts after half the lease has
+gone by, and rows not reached by then are given back and claimed again.
+
 The one window left open on purpose: a crash after the mail server accepted a message and before
 the row is marked sent makes that message go out a second time. See README ("Reminders").
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import time
@@ -21,7 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection as db, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -109,11 +116,25 @@ def reviewer_recipients(jurisdiction_ids) -> dict[int, list[Recipient]]:
 
 
 def recipients_for(notice: Notice) -> list[Recipient]:
-    if notice.kind == Notice.Kind.DIGEST:
-        return reviewer_recipients([notice.cycle.plan.jurisdiction_id]).get(notice.cycle.plan.jurisdiction_id, [])
-    if notice.agency_id is None:
-        return []
-    return agency_recipients([notice.agency_id]).get(notice.agency_id, [])
+    return recipients_of([notice])[notice.pk]
+
+
+def recipients_of(notices_) -> dict[int, list[Recipient]]:
+    """Who gets each notice: a digest goes to the reviewers of its plan's jurisdiction, any other
+    notice to the officers and head of its agency. At most three queries for any number of notices
+    (`notices_` with cycle and plan loaded)."""
+    notices_ = list(notices_)
+    jurisdictions = {n.pk: n.cycle.plan.jurisdiction_id for n in notices_ if n.kind == Notice.Kind.DIGEST}
+    agency_ids = {n.agency_id for n in notices_ if n.kind != Notice.Kind.DIGEST and n.agency_id is not None}
+    reviewers = reviewer_recipients(set(jurisdictions.values())) if jurisdictions else {}
+    people = agency_recipients(agency_ids) if agency_ids else {}
+    result = {}
+    for n in notices_:
+        if n.kind == Notice.Kind.DIGEST:
+            result[n.pk] = reviewers.get(jurisdictions[n.pk], [])
+        else:
+            result[n.pk] = people.get(n.agency_id, []) if n.agency_id is not None else []
+    return result
 
 
 # --- does it still apply? ------------------------------------------------------------------------
@@ -121,28 +142,46 @@ def recipients_for(notice: Notice) -> list[Recipient]:
 def still_applies(notice: Notice) -> dict | None:
     """The payload narrowed to what is still outstanding now, or None when nothing is: a reminder
     planned in the morning (or kept in the outbox) never nags about a report submitted since."""
+    return still_applying([notice])[notice.pk]
+
+
+def still_applying(notices_) -> dict[int, dict | None]:
+    """still_applies() for many notices at once: two queries (open reports, open contribution
+    requests) whatever their number."""
+    notices_ = list(notices_)
+    report_ids, request_ids = set(), set()
+    for notice in notices_:
+        payload = notice.payload
+        if notice.kind in (Notice.Kind.DUE, Notice.Kind.OVERDUE):
+            report_ids.update(i["report_id"] for i in payload.get("items", []))
+        elif notice.kind == Notice.Kind.DIGEST:
+            report_ids.update(i["report_id"] for a in payload.get("agencies", []) for i in a["items"])
+        elif notice.kind == Notice.Kind.CONTRIBUTION:
+            request_ids.update(i["request_id"] for i in payload.get("items", []))
+    states = (dict(Report.objects.filter(pk__in=report_ids, state__in=OUTSTANDING).values_list("pk", "state"))
+              if report_ids else {})
+    open_requests = (set(ContributionRequest.objects.filter(pk__in=request_ids, answered_at__isnull=True)
+                         .values_list("pk", flat=True)) if request_ids else set())
+    return {notice.pk: _narrowed(notice, states, open_requests) for notice in notices_}
+
+
+def _narrowed(notice: Notice, states: dict[int, str], open_requests: set[int]) -> dict | None:
     payload = dict(notice.payload)
     if notice.kind in (Notice.Kind.DUE, Notice.Kind.OVERDUE):
         items = payload.get("items", [])
-        states = dict(Report.objects.filter(pk__in=[i["report_id"] for i in items], state__in=OUTSTANDING)
-                      .values_list("pk", "state"))
         payload["items"] = [{**i, "state": states[i["report_id"]]} for i in items if i["report_id"] in states]
         return payload if payload["items"] else None
     if notice.kind == Notice.Kind.DIGEST:
-        ids = [i["report_id"] for a in payload.get("agencies", []) for i in a["items"]]
-        open_ids = set(Report.objects.filter(pk__in=ids, state__in=OUTSTANDING).values_list("pk", flat=True))
         agencies = []
         for a in payload.get("agencies", []):
-            items = [i for i in a["items"] if i["report_id"] in open_ids]
+            items = [i for i in a["items"] if i["report_id"] in states]
             if items:
                 agencies.append({**a, "items": items})
         payload["agencies"] = agencies
         return payload if agencies else None
     if notice.kind == Notice.Kind.CONTRIBUTION:
         items = payload.get("items", [])
-        open_ids = set(ContributionRequest.objects.filter(pk__in=[i["request_id"] for i in items],
-                                                          answered_at__isnull=True).values_list("pk", flat=True))
-        payload["items"] = [i for i in items if i["request_id"] in open_ids]
+        payload["items"] = [i for i in items if i["request_id"] in open_requests]
         return payload if payload["items"] else None
     return payload  # ministry reminders and review notices always apply
 
@@ -213,28 +252,69 @@ def render(notice: Notice, payload: dict, today: dt.date | None = None) -> tuple
     return subject[:255], text, html
 
 
-def send_email(*, subject: str, text: str, html: str, to: list[str]) -> None:
+def mail_connection():
+    return get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 60)
+
+
+def send_email(*, subject: str, text: str, html: str, to: list[str], connection=None) -> None:
+    """Send one message, through `connection` if given (an open connection shared by a batch,
+    see _Mailer), else through a connection of its own."""
     # Tests only: GREENPLAN_TEST_SEND_DELAY=seconds slows every send down, so that a test can kill a
     # worker in the middle of a run. Never set in production.
     delay = float(os.environ.get("GREENPLAN_TEST_SEND_DELAY") or 0)
     if delay:
         time.sleep(delay)
-    connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 60)
+    if connection is None:
+        connection = mail_connection()
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to, connection=connection)
     message.attach_alternative(html, "text/html")
     message.send()
 
 
+class _Mailer:
+    """One mail connection for the messages of a batch (one SMTP session instead of one per
+    message), opened at the first send. A message still goes to the server on its own and is marked
+    sent right after (see _deliver_batch). After a failed send the connection is dropped and the next
+    message opens a new one, so one bad moment of the server costs one message, as before."""
+
+    def __init__(self):
+        self.connection = None
+
+    def get(self):
+        if self.connection is None:
+            mail = mail_connection()
+            mail.open()
+            self.connection = mail
+        return self.connection
+
+    def close(self):
+        mail, self.connection = self.connection, None
+        if mail is not None:
+            try:
+                mail.close()
+            except Exception:  # a broken connection; nothing left to send through it
+                logger.debug("closing the mail connection failed", exc_info=True)
+
+
 # --- claim → send → mark -----------------------------------------------------------------------------
+
+# Notices claimed together, checked in fixed queries, and sent through one mail connection.
+CLAIM_BATCH = 100
+
+
+def _claim(notice_ids, token: str, now: dt.datetime) -> int:
+    """Take the claimable rows among `notice_ids` for the holder of `token` (one conditional UPDATE:
+    queued → sending, with a lease); rows sent already, being sent, or waiting for their next
+    attempt are left alone. Returns how many were taken."""
+    return (Notice.objects.claimable(now, lease()).filter(pk__in=list(notice_ids))
+            .update(state=N.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1))
+
 
 def claim(notice_id: int, *, now: dt.datetime | None = None) -> str | None:
     """Take the row for this worker (a conditional UPDATE); None if someone else has it, it is
     done, or its next attempt is not due yet."""
-    now = now or timezone.now()
     token = uuid.uuid4().hex
-    taken = (Notice.objects.claimable(now, lease()).filter(pk=notice_id)
-             .update(state=N.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1))
-    return token if taken else None
+    return token if _claim([notice_id], token, now or timezone.now()) else None
 
 
 def _release(notice_id: int, token: str, **fields) -> bool:
@@ -245,46 +325,151 @@ def deliver(notice_id: int, *, now: dt.datetime | None = None, today: dt.date | 
     """Send one notice if it is ours to send. Returns what happened: sent, skipped, or busy (not
     claimable: sent already, being sent, or waiting for its next attempt). Raises DeliveryFailed
     after recording the error and the time of the next attempt."""
-    token = claim(notice_id, now=now)
-    if token is None:
-        return "busy"
-    notice = Notice.objects.select_related("cycle", "cycle__plan").get(pk=notice_id)
+    outcome, failures = {}, {}
+    mailer = _Mailer()
     try:
-        payload = still_applies(notice)
-        if payload is None:
-            _release(notice_id, token, state=N.SKIPPED, last_error="Không còn gì cần nhắc (đã gửi/đã trả lời).")
-            return "skipped"
-        people = recipients_for(notice)
-        if not people:
-            _release(notice_id, token, state=N.SKIPPED,
-                     last_error="Không có người nhận: cơ quan chưa có cán bộ nào có địa chỉ thư điện tử.")
-            return "skipped"
-        subject, text, html = render(notice, payload, today)
-        send_email(subject=subject, text=text, html=html, to=[p.email for p in people])
-    except Exception as exc:  # SMTP down, a template error...: record it, try again later
-        attempts = Notice.objects.filter(pk=notice_id).values_list("attempts", flat=True).first() or 0
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if attempts >= MAX_ATTEMPTS:
-            _release(notice_id, token, state=N.FAILED, last_error=error, next_attempt_at=None)
-            logger.error("notice %s failed for good after %s attempts: %s", notice_id, attempts, error)
-            raise DeliveryFailed(error, None) from exc
+        _deliver_batch([notice_id], now=now, today=today, mailer=mailer, outcome=outcome, failures=failures)
+    finally:
+        mailer.close()
+    if notice_id in failures:
+        raise failures[notice_id]
+    return outcome[notice_id]
+
+
+def deliver_many(notice_ids, *, now: dt.datetime | None = None, today: dt.date | None = None) -> dict[int, str]:
+    """deliver() for many notices, in order, without raising: what happened to each (sent, skipped,
+    busy, failed; a failure is recorded on its row as deliver() does).
+
+    Works in batches of CLAIM_BATCH: one UPDATE claims the batch, one SELECT loads it, two or three
+    queries find what still applies and who gets it, one mail connection sends it. Each message is
+    still sent on its own and its row marked sent (with its in-app notifications) right after, in
+    its own transaction: a crash between the two re-sends at most that one message, as before."""
+    pending = list(dict.fromkeys(notice_ids))  # each once, in order
+    outcome: dict[int, str] = {}
+    failures: dict[int, DeliveryFailed] = {}
+    mailer = _Mailer()
+    try:
+        while pending:
+            batch, pending = pending[:CLAIM_BATCH], pending[CLAIM_BATCH:]
+            pending = _deliver_batch(batch, now=now, today=today, mailer=mailer, outcome=outcome,
+                                     failures=failures) + pending
+            mailer.close()  # a fresh SMTP session every batch: servers limit messages per session
+    finally:
+        mailer.close()
+    return outcome
+
+
+def _deliver_batch(ids: list[int], *, now, today, mailer: _Mailer, outcome: dict, failures: dict) -> list[int]:
+    """Claim, check and send the notices `ids` (at most CLAIM_BATCH). Fills `outcome` and
+    `failures`; returns the ids given back unsent because the claim grew old (to be claimed again).
+
+    Why this keeps "sent once": the batch's rows are claimed before anything is sent, by the same
+    conditional UPDATE as a single claim, under one token; only the holder of that token may mark a
+    row sent, skipped or failed, exactly as for a single claim. A claim protects a row for lease():
+    no send *starts* after half of it has gone by, so every send of the batch has at least the other
+    half to finish before anyone else may take the row (the lease is 10 minutes, an SMTP timeout one);
+    the rows not reached are put back (queued, their attempt not counted) and claimed again."""
+    claimed_at = now or timezone.now()
+    started = time.monotonic()
+    token = uuid.uuid4().hex
+    rows = {}
+    if _claim(ids, token, claimed_at):
+        rows = {n.pk: n for n in Notice.objects.select_related("cycle", "cycle__plan")
+                .filter(pk__in=ids, claim_token=token, state=N.SENDING)}
+    for notice_id in ids:
+        if notice_id not in rows:
+            outcome[notice_id] = "busy"
+    claimed = [rows[i] for i in ids if i in rows]
+    if not claimed:
+        return []
+    try:  # what still applies and who gets it, for the whole batch
+        payloads, people = still_applying(claimed), recipients_of(claimed)
+    except Exception:  # one odd row must not fail its whole batch: look each one up on its own below
+        logger.warning("looking up a batch of %d notices failed; one by one instead", len(claimed), exc_info=True)
+        payloads = people = None
+    half_lease = lease().total_seconds() / 2
+    for position, notice in enumerate(claimed):
+        if position and time.monotonic() - started > half_lease:
+            rest = [n.pk for n in claimed[position:]]
+            Notice.objects.filter(pk__in=rest, claim_token=token, state=N.SENDING).update(
+                state=N.QUEUED, claimed_at=None, attempts=F("attempts") - 1)
+            return rest
+        try:
+            payload = payloads[notice.pk] if payloads is not None else still_applies(notice)
+            if payload is None:
+                _release(notice.pk, token, state=N.SKIPPED,
+                         last_error="Không còn gì cần nhắc (đã gửi/đã trả lời).")
+                outcome[notice.pk] = "skipped"
+                continue
+            to = people[notice.pk] if people is not None else recipients_for(notice)
+            if not to:
+                _release(notice.pk, token, state=N.SKIPPED,
+                         last_error="Không có người nhận: cơ quan chưa có cán bộ nào có địa chỉ thư điện tử.")
+                outcome[notice.pk] = "skipped"
+                continue
+            subject, text, html = render(notice, payload, today)
+            send_email(subject=subject, text=text, html=html, to=[p.email for p in to], connection=mailer.get())
+        except Exception as exc:  # SMTP down, a template error...: record it, try again later
+            mailer.close()
+            failures[notice.pk] = _failed(notice, token, exc, now)
+            outcome[notice.pk] = "failed"
+            continue
+        _mark_sent(notice, token, payload, to, subject, text)
+        outcome[notice.pk] = "sent"
+    return []
+
+
+def _failed(notice: Notice, token: str, exc: Exception, now) -> DeliveryFailed:
+    attempts = notice.attempts  # loaded after the claim, which counted this attempt
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if attempts >= MAX_ATTEMPTS:
+        _release(notice.pk, token, state=N.FAILED, last_error=error, next_attempt_at=None)
+        logger.error("notice %s failed for good after %s attempts: %s", notice.pk, attempts, error)
+        failure = DeliveryFailed(error, None)
+    else:
         wait = backoff(attempts)
-        _release(notice_id, token, state=N.QUEUED, last_error=error,
+        _release(notice.pk, token, state=N.QUEUED, last_error=error,
                  next_attempt_at=(now or timezone.now()) + dt.timedelta(seconds=wait))
-        logger.warning("notice %s: attempt %s failed (%s); next in %ss", notice_id, attempts, error, wait)
-        raise DeliveryFailed(error, wait) from exc
+        logger.warning("notice %s: attempt %s failed (%s); next in %ss", notice.pk, attempts, error, wait)
+        failure = DeliveryFailed(error, wait)
+    failure.__cause__ = exc
+    return failure
+
+
+def _mark_sent(notice: Notice, token: str, payload: dict, people: list[Recipient], subject: str, text: str) -> None:
+    """Mark the row sent and give each recipient the in-app notification, together (both or neither),
+    and only if the row is still ours. Right after its own send: a crash between the two re-sends
+    this one message only (the window described at the top of this module)."""
     url = in_app_url(notice, payload)
     paragraphs = text.strip().split("\n\n")
     # The in-app text is the e-mail's first paragraph after the salutation.
     summary = paragraphs[1] if len(paragraphs) > 1 and paragraphs[0].startswith("Kính gửi") else paragraphs[0]
+    body = summary.strip()[:1000]
+    emails = [p.email for p in people]
+    now = timezone.now()
+    if db.vendor == "postgresql":
+        # One statement, atomic by itself (no BEGIN/COMMIT or savepoint round trips): the UPDATE
+        # returns the row only if the claim is still ours, and the INSERT adds one notification
+        # per recipient for the row returned, if any; the same as the transaction below.
+        table = db.ops.quote_name(Notice._meta.db_table)
+        notifications = db.ops.quote_name(Notification._meta.db_table)
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"WITH sent AS (UPDATE {table} SET state = %s, sent_at = %s, subject = %s, last_error = '', "
+                f"recipients = %s::jsonb WHERE id = %s AND claim_token = %s AND state = %s RETURNING id) "
+                f"INSERT INTO {notifications} (user_id, notice_id, title, body, url, created_at, read_at) "
+                f"SELECT u.user_id, sent.id, %s, %s, %s, %s, NULL FROM sent CROSS JOIN "
+                f"unnest(%s::bigint[]) WITH ORDINALITY AS u(user_id, position) ORDER BY u.position "
+                f"ON CONFLICT DO NOTHING",
+                [N.SENT, now, subject, json.dumps(emails), notice.pk, token, N.SENDING,
+                 subject, body, url, now, [p.user_id for p in people]])
+        return
     with transaction.atomic():
-        if _release(notice_id, token, state=N.SENT, sent_at=timezone.now(), subject=subject, last_error="",
-                    recipients=[p.email for p in people]):
+        if _release(notice.pk, token, state=N.SENT, sent_at=now, subject=subject, last_error="", recipients=emails):
             Notification.objects.bulk_create(
-                [Notification(user_id=p.user_id, notice_id=notice_id, title=subject, url=url,
-                              body=summary.strip()[:1000]) for p in people],
+                [Notification(user_id=p.user_id, notice_id=notice.pk, title=subject, url=url, body=body,
+                              created_at=now) for p in people],
                 ignore_conflicts=True)
-    return "sent"
 
 
 def deliver_quietly(notice_id: int, *, today: dt.date | None = None, now: dt.datetime | None = None) -> str:
@@ -300,8 +485,7 @@ def flush(*, now: dt.datetime | None = None, limit: int = FLUSH_LIMIT) -> dict:
     now = now or timezone.now()
     ids = list(Notice.objects.claimable(now, lease()).order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
     outcome: dict[str, int] = {}
-    for notice_id in ids:
-        result = deliver_quietly(notice_id, now=now)
+    for result in deliver_many(ids, now=now).values():
         outcome[result] = outcome.get(result, 0) + 1
     return outcome
 
@@ -316,9 +500,8 @@ def enqueue(notice_ids, *, inline: bool = False, today: dt.date | None = None) -
     if not ids:
         return
 
-    if inline:  # this process sends; the rows are visible to it whether committed or not
-        for notice_id in ids:
-            deliver_quietly(notice_id, today=today)
+    if inline:  # this process sends, in batches; the rows are visible to it whether committed or not
+        deliver_many(ids, today=today)
         return
 
     def go():

@@ -82,6 +82,74 @@ def test_the_worker_that_lost_its_claim_does_not_mark_the_row(w):
     assert notices._release(notice.pk, stale, state="queued") is False
 
 
+# --- batches ----------------------------------------------------------------------------------------
+
+def queued(w, when=-7):  # noqa: F811
+    """The day's notices, planned and left queued (the broker took nothing), in order."""
+    from reporting.reminders import _insert_new, collect
+
+    _insert_new(collect(day(when)), batch="test", now=timezone.now())
+    return list(Notice.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def test_a_batch_of_notices_goes_out_through_one_mail_connection(w, monkeypatch):
+    opened = []
+    real = notices.mail_connection
+    monkeypatch.setattr(notices, "mail_connection", lambda: opened.append(1) or real())
+    record = run(day(-7), inline=True)
+    assert record.planned == 3 and len(mail.outbox) == 3
+    assert len(opened) == 1
+
+
+def test_a_send_that_fails_in_a_batch_costs_that_notice_only_and_the_next_opens_a_new_connection(w, monkeypatch):
+    ids = queued(w)
+    real, used = notices.send_email, []
+
+    def flaky(**kwargs):
+        used.append(kwargs["connection"])
+        if len(used) == 2:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        real(**kwargs)
+
+    monkeypatch.setattr(notices, "send_email", flaky)
+    assert list(notices.deliver_many(ids).values()) == ["sent", "failed", "sent"]
+    failed = Notice.objects.get(pk=ids[1])
+    assert (failed.state, failed.attempts) == ("queued", 1) and failed.next_attempt_at
+    assert "SMTPServerDisconnected" in failed.last_error
+    assert used[0] is used[1] and used[2] is not used[1]
+    assert len(mail.outbox) == 2
+    assert notices.deliver_many(ids, now=timezone.now() + dt.timedelta(minutes=2)) == {
+        ids[0]: "busy", ids[1]: "sent", ids[2]: "busy"}
+    assert len(mail.outbox) == 3
+
+
+def test_a_batch_whose_claim_grows_old_gives_back_what_it_has_not_sent_and_claims_it_again(w, settings,
+                                                                                            monkeypatch):
+    ids = queued(w)
+    settings.NOTICE_LEASE_SECONDS = 0  # every claim is old as soon as it is made
+    claims = []
+    real = notices._claim
+    monkeypatch.setattr(notices, "_claim", lambda *a: claims.append(a[0]) or real(*a))
+    assert notices.deliver_many(ids) == {i: "sent" for i in ids}
+    assert len(mail.outbox) == 3 and len(claims) == 3  # one send per claim, each sent once
+    assert list(Notice.objects.order_by("pk").values_list("attempts", flat=True)) == [1, 1, 1]
+
+
+def test_a_batch_that_cannot_be_looked_up_at_once_is_looked_up_one_by_one(w, monkeypatch):
+    ids = queued(w)
+    real = notices.still_applying
+
+    def only_one_at_a_time(rows):
+        rows = list(rows)
+        if len(rows) > 1:
+            raise KeyError("items")
+        return real(rows)
+
+    monkeypatch.setattr(notices, "still_applying", only_one_at_a_time)
+    assert notices.deliver_many(ids) == {i: "sent" for i in ids}
+    assert len(mail.outbox) == 3
+
+
 # --- failures and retries -------------------------------------------------------------------------
 
 def test_a_failed_send_is_recorded_and_retried_with_exponential_backoff(w, smtp_down, monkeypatch):

@@ -1,6 +1,7 @@
 """The reminder job issues the same number of queries for 50 agencies as for 500 (so for 5,000):
 planning reads everything in fixed queries and writes every new notice in one statement. Delivery
-then costs the same small number of queries per notice, each in its own task."""
+claims, loads and checks a batch of notices in fixed queries; what grows with the number of notices
+is only each one's own mark (sent, with its in-app notifications), written right after its send."""
 import datetime as dt
 
 import pytest
@@ -117,3 +118,29 @@ def test_delivering_one_notice_costs_the_same_queries_whatever_the_size_of_the_p
             assert notices.deliver(notice.pk, today=TODAY) == "sent"
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_delivering_50_notices_reads_as_many_queries_as_delivering_5(db, monkeypatch):
+    build(60, "g")
+    monkeypatch.setattr(notices, "enqueue", lambda ids, **kw: None)
+    run(TODAY)
+    ids = list(Notice.objects.filter(kind__in=["due", "overdue"]).order_by("pk").values_list("pk", flat=True))
+    assert len(ids) >= 55
+
+    def cost(batch):
+        with CaptureQueriesContext(connection) as ctx:
+            outcome = notices.deliver_many(batch, today=TODAY)
+        assert list(outcome.values()) == ["sent"] * len(batch)
+        statements = [q["sql"].lstrip().upper() for q in ctx.captured_queries]
+        return len(statements), sum(s.startswith("SELECT") for s in statements)
+
+    total_5, reads_5 = cost(ids[:5])
+    total_50, reads_50 = cost(ids[5:55])
+    # Reads: the batch of notices, their reports still open, their recipients; whatever the number.
+    assert reads_5 == reads_50 <= 4, (reads_5, reads_50)
+    # Writes: one claim for the batch, then one mark per notice (one statement on PostgreSQL; an
+    # UPDATE and an INSERT in a savepoint elsewhere).
+    per_notice, rest = divmod(total_50 - total_5, 45)
+    assert rest == 0 and per_notice == (1 if connection.vendor == "postgresql" else 4), (total_5, total_50)
+    assert total_5 - 5 * per_notice == total_50 - 50 * per_notice <= 6
+    assert Notice.objects.filter(pk__in=ids[:55], state="sent").count() == 55
