@@ -191,7 +191,11 @@ def main() -> None:
                            data=f"report {report.pk} ({report.state}, {report.events.count()} events, "
                                 f"{report.history.count()} history rows, {report.attachments.count()} attachments)",
                            check=(f"/reports/{small_report.pk}/", client_for(small_officer))))
-    emit({"pages": results})
+    # The floor: what any logged-in page costs before it does anything of its own (session, user,
+    # middleware, the page frame), on the smallest page there is. The overview's ratio is read with it.
+    floor = measure("The smallest logged-in page (the empty notifications list)", "/notifications/", national,
+                    runs=args.runs)
+    emit({"pages": results, "page_floor": floor})
 
 
 if __name__ == "__main__":

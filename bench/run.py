@@ -161,6 +161,13 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
                  f"{r['ratio']:.2f}× | {mb(r['peak_py_bytes'])} | {goal} | {verdict(ok)} |")
         rows.append((r["name"], goal, f"{ms(r['median_s'])} (p95 {ms(r['p95_s'])}), {r['queries']} queries",
                      f"{r['ratio']:.2f}×", ok))
+    floor = results.get("page_floor")
+    if floor:
+        L.append(f"\nFloor, in the same run: {floor['name'].lower()} takes {ms(floor['median_s'])} "
+                 f"({floor['queries']} queries) — session, user, middleware and page frame, before a page does "
+                 "anything of its own. Above the floor, the pages take: "
+                 + "; ".join(f"{r['name']} {(r['median_s'] - floor['median_s']) / r['baseline']['median_s']:.2f}× "
+                             "its baseline" for r in results["pages"] if page_goal(r)[0].count("3×")) + ".\n")
 
     b = results["burst"]
     mix, hz = b["mix"], b["healthz"]
@@ -232,7 +239,8 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
     L.append("\nBatch jobs that write (import, reminders) run inside a transaction rolled back after each run, so "
              "every run starts from the same data; the PDF is built for the 2026 cycle of the largest plan.\n")
 
-    L.extend(before_and_after(results))
+    if not args.small:  # the recorded run is a full one: comparing a small run with it says nothing
+        L.extend(before_and_after(results))
     L.append("\n## Load on the machine\n")
     L.append("Load averages (1, 5, 15 min) before and after each scenario: on 2 cores, anything well above the "
              "scenario's own load means other work shared the machine and the figures are pessimistic.\n")
