@@ -183,6 +183,8 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     _with_people(report)
     item = report.item
     supporting = list(item.supporting_agencies.all())
+    # Input can be asked of a named supporting agency, not of a group ("các sở, ban, ngành...").
+    askable = [a for a in supporting if not a.is_group and a.pk != report.agency_id]
     context = {
         "report": report, "item": item, "cycle": report.cycle, "plan": report.cycle.plan,
         "form": form if form is not None else (ReportForm(report=report) if editable else None),
@@ -197,8 +199,8 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "previous": _previous_report(request, report),
         "supporting": supporting,
         "contributions": list(report.contributions.select_related("agency", "answered_by")),
-        "contribution_form": ContributionRequestForm.to_display(
-            [a for a in supporting if not a.is_group and a.pk != report.agency_id]) if member else None,
+        "contribution_form": ContributionRequestForm.to_display(askable) if member and askable else None,
+        "nobody_to_ask": member and not askable,
         "attachments": list(report.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if editable else None,
         "events": list(report.events.select_related("actor")),

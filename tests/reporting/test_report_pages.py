@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from agencies.models import Agency
 from reporting import workflow
 from reporting.models import ContributionRequest, Report
 
@@ -173,3 +174,17 @@ def test_the_first_save_of_a_bulk_created_report_still_shows_what_it_set(client,
     assert len(changes) == 1 and changes[0]["user"] == alice
     got = {c["field"]: (c["old"], c["new"]) for c in changes[0]["changes"]}
     assert got["results"] == ("—", "Lần lưu đầu tiên") and got["funds_oda"] == ("—", "7.000.000 đ")
+
+
+def test_the_lead_may_ask_each_named_supporting_agency_and_is_told_when_there_is_none(client, alice, report):
+    body = page(client, alice, report).content.decode()
+    choices = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', body[body.index('name="agency"'):])
+    assert [name for _, name in choices] == ["Sở Xây dựng"]
+    assert 'id="nobody-to-ask"' not in body
+
+    # Only a group of agencies supports the task: no empty choice to make, a sentence instead.
+    group = Agency.objects.create(jurisdiction=report.agency.jurisdiction, name="Các sở, ban, ngành", is_group=True)
+    report.item.supporting_agencies.set([group])
+    body = page(client, alice, report).content.decode()
+    assert 'id="nobody-to-ask"' in body and 'name="agency"' not in body
+    assert "Các sở, ban, ngành" in body  # still listed among the supporting agencies
