@@ -94,7 +94,8 @@ def machine() -> dict:
     lscpu = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in sh("lscpu").splitlines())}
     mem = sh("free -h | awk '/^Mem:/ {print $2}'")
     commit = sh(f"git -C {ROOT} rev-parse --short HEAD")
-    dirty = bool(sh(f"git -C {ROOT} status --porcelain --untracked-files=no"))
+    # The files this script writes do not make the code "uncommitted".
+    dirty = bool(sh(f"git -C {ROOT} status --porcelain --untracked-files=no -- . ':!BENCHMARKS.md' ':!BENCHMARKS.json'"))
     return {"cpu": lscpu.get("Model name", platform.processor()), "nproc": sh("nproc"), "memory": mem,
             "os": sh("uname -sr"), "python": platform.python_version(),
             "postgres": sh("psql --version").replace("psql (PostgreSQL) ", ""),
