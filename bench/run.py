@@ -267,7 +267,8 @@ def before_and_after(results: dict) -> list[str]:
     before = json.loads(BEFORE.read_text())
     old, info = before["results"], before["machine"]
     L = ["\n## Before and after the fixes\n",
-         f"*Before*: the full run of {info['date']} (commit {info['commit']}, same machine kind), kept in "
+         f"*Before*: the full run of {info['date']} (commit {info['commit']}; {info['cpu']}, {info['nproc']} cores, "
+         f"{info['memory']}), kept in "
          "`bench/before.json`; *after*: this run. Each cell is the median (ratio to the same run's baseline).\n",
          "| Scenario | Before | After |", "|---|---|---|"]
 
