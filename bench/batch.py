@@ -36,11 +36,14 @@ class Rollback(Exception):
     pass
 
 
-def rolled_back(func):
-    """Run func in a transaction that is always rolled back; return its result and duration."""
+def rolled_back(func, prepare=None):
+    """Run func in a transaction that is always rolled back; return its result and duration.
+    `prepare`, if given, runs first in the same transaction, untimed (a data change to measure on)."""
     holder = {}
     try:
         with transaction.atomic():
+            if prepare is not None:
+                prepare()
             start = time.perf_counter()
             holder["result"] = func()
             holder["seconds"] = time.perf_counter() - start
@@ -222,21 +225,8 @@ def scenario_reminders(args) -> dict:
     prepare = make_every_agency_due if args.worst else None
 
     def measured(func):
-        """rolled_back(func), with the worst day's data change made first, untimed, in the same
-        transaction."""
-        if prepare is None:
-            return rolled_back(func)
-        holder = {}
-        try:
-            with transaction.atomic():
-                prepare()
-                start = time.perf_counter()
-                holder["result"] = func()
-                holder["seconds"] = time.perf_counter() - start
-                raise Rollback
-        except Rollback:
-            pass
-        return holder["result"], holder["seconds"]
+        """rolled_back(func), with the worst day's data change made first, untimed."""
+        return rolled_back(func, prepare)
 
     def dry():
         return reminders.pending(reminders.collect(day))
