@@ -97,6 +97,25 @@ def _error(request, exc):
     messages.error(request, text)
 
 
+def _attempt(request, move, success: str) -> bool:
+    """Make one workflow move (`move()`) and tell the user how it went: the workflow's own words
+    when it refuses, `success` when it is done."""
+    try:
+        move()
+    except workflow.WorkflowError as exc:
+        _error(request, exc)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _posted_text(form_class, request, field: str, **kwargs) -> str:
+    """One optional text field of a posted form (a comment, a reason, an answer), "" if absent."""
+    form = form_class(request.POST, **kwargs)
+    form.is_valid()
+    return form.cleaned_data.get(field, "")
+
+
 def lock_reason(request, report: Report) -> str:
     """Why this user cannot edit the report now, in words; "" when they can."""
     # The state-based reasons are the workflow's own words, so page and refusal agree.
@@ -285,13 +304,10 @@ def extension_request(request):
         messages.error(request, _("Hãy chọn kỳ báo cáo và cơ quan."))
         return redirect("reporting:home")
     cycle_id, agency_id = form.target_ids()
-    try:
-        workflow.extension_request(cycle=get_object_or_404(cycles_qs, pk=cycle_id), agency_id=agency_id,
-                                   user=request.user, reason=form.cleaned_data["reason"])
-    except workflow.WorkflowError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã gửi đề nghị gia hạn; Sở đầu mối sẽ xem xét."))
+    cycle = get_object_or_404(cycles_qs, pk=cycle_id)
+    _attempt(request, lambda: workflow.extension_request(cycle=cycle, agency_id=agency_id, user=request.user,
+                                                         reason=form.cleaned_data["reason"]),
+             _("Đã gửi đề nghị gia hạn; Sở đầu mối sẽ xem xét."))
     return redirect("reporting:home")
 
 
@@ -328,17 +344,8 @@ def _simple_action(func, success, *, field=None, form_class=None):
     @post_only(_to_report)
     def view(request, pk):
         report = _get_report_row(request, pk)
-        kwargs = {}
-        if form_class is not None:
-            form = form_class(request.POST)
-            form.is_valid()
-            kwargs[field] = form.cleaned_data.get(field, "")
-        try:
-            func(report, user=request.user, **kwargs)
-        except workflow.WorkflowError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, success())
+        kwargs = {field: _posted_text(form_class, request, field)} if form_class is not None else {}
+        _attempt(request, lambda: func(report, user=request.user, **kwargs), success())
         return redirect(_to_report(pk))
     view.__name__ = func.__name__
     return view
@@ -361,13 +368,11 @@ def contribution_request(request, pk):
         messages.error(request, _("Chưa gửi đề nghị phối hợp: ") + " ".join(
             f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
         return redirect(_to_report(pk))
-    try:
-        workflow.contribution_request(report=report, agency_id=form.cleaned_data["agency"].pk, user=request.user,
-                                      due_on=form.cleaned_data["due_on"], message=form.cleaned_data["message"])
-    except workflow.WorkflowError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã gửi đề nghị phối hợp tới %(agency)s.") % {"agency": form.cleaned_data["agency"]})
+    data = form.cleaned_data
+    _attempt(request, lambda: workflow.contribution_request(report=report, agency_id=data["agency"].pk,
+                                                            user=request.user, due_on=data["due_on"],
+                                                            message=data["message"]),
+             _("Đã gửi đề nghị phối hợp tới %(agency)s.") % {"agency": data["agency"]})
     return redirect(_to_report(pk))
 
 
@@ -439,14 +444,9 @@ def contributions(request):
 @post_only(lambda pk: reverse("reporting:contributions"))
 def contribution_answer(request, pk):
     req = get_object_or_404(access.contributions_visible_to(ContributionRequest.objects.all(), request), pk=pk)
-    form = ContributionAnswerForm(request.POST, prefix=f"c{req.pk}")
-    form.is_valid()
-    try:
-        workflow.contribution_answer(req, user=request.user, answer=form.cleaned_data.get("answer", ""))
-    except workflow.WorkflowError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã gửi nội dung đóng góp."))
+    answer = _posted_text(ContributionAnswerForm, request, "answer", prefix=f"c{req.pk}")
+    _attempt(request, lambda: workflow.contribution_answer(req, user=request.user, answer=answer),
+             _("Đã gửi nội dung đóng góp."))
     return redirect("reporting:contributions")
 
 
@@ -535,26 +535,17 @@ def extension_grant(request, pk):
     if not form.is_valid():
         messages.error(request, _("Hạn mới không hợp lệ; nhập theo dạng dd/mm/yyyy."))
         return _back(request, "reporting:queue")
-    try:
-        workflow.extension_grant(ext, user=request.user, new_due_on=form.cleaned_data["new_due_on"],
-                                 comment=form.cleaned_data["comment"])
-    except workflow.WorkflowError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã gia hạn cho %(agency)s đến %(day)s.")
-                         % {"agency": ext.agency, "day": form.cleaned_data["new_due_on"].strftime("%d/%m/%Y")})
+    new_due_on = form.cleaned_data["new_due_on"]
+    _attempt(request, lambda: workflow.extension_grant(ext, user=request.user, new_due_on=new_due_on,
+                                                       comment=form.cleaned_data["comment"]),
+             _("Đã gia hạn cho %(agency)s đến %(day)s.") % {"agency": ext.agency, "day": f"{new_due_on:%d/%m/%Y}"})
     return _back(request, "reporting:queue")
 
 
 @post_only(lambda pk: reverse("reporting:queue"))
 def extension_refuse(request, pk):
     ext = _get_extension(request, pk)
-    form = CommentForm(request.POST)
-    form.is_valid()
-    try:
-        workflow.extension_refuse(ext, user=request.user, comment=form.cleaned_data.get("comment", ""))
-    except workflow.WorkflowError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã từ chối đề nghị gia hạn của %(agency)s.") % {"agency": ext.agency})
+    comment = _posted_text(CommentForm, request, "comment")
+    _attempt(request, lambda: workflow.extension_refuse(ext, user=request.user, comment=comment),
+             _("Đã từ chối đề nghị gia hạn của %(agency)s.") % {"agency": ext.agency})
     return _back(request, "reporting:queue")

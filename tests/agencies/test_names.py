@@ -15,15 +15,8 @@ from agencies.names import (
 )
 
 
-# The suite's conftest installs Django-only autouse fixtures; shadow them (plain Python tests).
-@pytest.fixture(autouse=True)
-def _test_http_settings():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_media_and_mail():
-    yield
+# Plain Python tests (`-p no:django`): the suite's Django-only autouse fixtures, shadowed.
+from tests.plain_python import _isolated_media_and_mail, _test_http_settings  # noqa: E402,F401
 
 
 FORMULA = "theo dõi, căn cứ hướng dẫn của Bộ, ngành để tham mưu, triển khai thực hiện"

@@ -26,16 +26,8 @@ TEXT = FIXTURE.read_text(encoding="utf-8")
 CODE_FORM = re.compile(r"^[0-9]+(\.[0-9]+)*( [a-z])?(#[0-9]+)?$")  # the portal's normal form (tasks/codes.py)
 
 
-# The suite's conftest installs Django-only autouse fixtures; these tests are plain Python and
-# must run with `-p no:django`, so shadow them here.
-@pytest.fixture(autouse=True)
-def _test_http_settings():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_media_and_mail():
-    yield
+# Plain Python tests (`-p no:django`): the suite's Django-only autouse fixtures, shadowed.
+from tests.plain_python import _isolated_media_and_mail, _test_http_settings  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")

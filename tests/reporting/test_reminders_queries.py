@@ -10,21 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency, Jurisdiction, JurisdictionRole, Membership
-from greenplan.celery import app as celery_app
 from reporting import notices
 from reporting.models import ContributionRequest, Extension, Notice, Report, ReportingCycle, end_of_day
 from reporting.reminders import collect, run
 from tasks.models import Plan, PlanItem
+from tests.reporting.test_reminders_job import eager_celery  # noqa: F401  (shared autouse fixture)
 
 TODAY = dt.date(2026, 12, 3)  # overdue for most, 7 days before the extended ones and the ministry
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    saved = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = saved
 
 
 def build(size: int, tag: str):
