@@ -58,10 +58,9 @@ def agency_deadline(cycle: ReportingCycle, agency_id: int | None, extensions=Non
     already (the officer's home lists them), so no query is made."""
     if agency_id is not None:
         if extensions is None:
-            ext = Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.GRANTED).first()
-        else:
-            ext = next((e for e in extensions if e.cycle_id == cycle.pk and e.agency_id == agency_id
-                        and e.state == Extension.State.GRANTED), None)
+            extensions = Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.GRANTED)
+        ext = next((e for e in extensions if e.cycle_id == cycle.pk and e.agency_id == agency_id
+                    and e.state == Extension.State.GRANTED), None)
         if ext:
             return ext.new_due_at
     return cycle.due_at
