@@ -59,7 +59,7 @@ def make_appendix(rows: int, path: Path) -> int:
     """A plan of about `rows` items in a scratch jurisdiction, exported by tasks.exports.plan_xlsx
     (the import layout), then rolled back: the file imports as a new plan."""
     from agencies.models import Agency, Jurisdiction
-    from reporting.synthetic import Size, _items
+    from reporting.devdata.synthetic import Size, _items
     from tasks.exports import plan_xlsx
     from tasks.models import Plan, PlanItem
 
@@ -129,8 +129,8 @@ def biggest_cycle():
 
 
 def scenario_pdf(args) -> dict:
-    from reporting.exports.pdf import province_report_pdf
-    from reporting.province_report import build
+    from reporting.province.pdf import province_report_pdf
+    from reporting.province.build import build
 
     cycle = biggest_cycle()
     times, build_times, size = [], [], 0
@@ -154,7 +154,7 @@ def scenario_pdf(args) -> dict:
 def scenario_excel(args) -> dict:
     from openpyxl import Workbook
 
-    from reporting.exports.excel import ALL_REPORTS_HEADERS, all_reports_rows, all_reports_xlsx
+    from reporting.dashboards.export import ALL_REPORTS_HEADERS, all_reports_rows, all_reports_xlsx
 
     target = Path(args.tmp) / "all-reports.xlsx"
     all_reports_xlsx(target)  # warm-up
@@ -217,7 +217,7 @@ def make_every_agency_due() -> None:
 
 def scenario_reminders(args) -> dict:
     from agencies.models import Agency
-    from reporting import reminders
+    from reporting.notices import reminders
     from reporting.models import Notice
 
     day = dt.date.fromisoformat(args.day)
@@ -255,7 +255,7 @@ def scenario_reminders(args) -> dict:
             "baseline": {"what": "the same day's dry run (collect + pending: reads only, nothing written or sent)",
                          **summary(dry_times)},
             "ratio": statistics.median(times) / statistics.median(dry_times), "peak_rss_bytes": max_rss_bytes(),
-            "api": "reporting.reminders.run(day, inline=True)", "reminders": planned, "agencies_reminded": reminded}
+            "api": "reporting.notices.reminders.run(day, inline=True)", "reminders": planned, "agencies_reminded": reminded}
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ from django.db.models import Count, Max, Q  # noqa: E402
 
 from agencies.models import Membership  # noqa: E402
 from reporting.models import Report, ReportEvent  # noqa: E402
-from reporting.synthetic import PASSWORD  # noqa: E402
+from reporting.devdata.synthetic import PASSWORD  # noqa: E402
 
 PY = sys.executable
 

@@ -169,7 +169,7 @@ def main() -> None:
     results.append(measure("2. Leadership dashboard, national user", dash_url, national, runs=args.runs,
                            baseline_sql=dash_sql, data=national_data,
                            check=(f"/dashboard/cycle/{small.pk}/", client_for(national))))
-    # The dashboard is drawn once per state of its rows (reporting.drawn_pages): the rows above are
+    # The dashboard is drawn once per state of its rows (reporting.dashboards.drawn_pages): the rows above are
     # views of a drawn page; these are first views after a change, each drawn from the database.
     results.append(measure("2. Leadership dashboard, one plan (reviewer), first view after a change", dash_url,
                            reviewer, runs=args.runs, baseline_sql=dash_sql, data=plan_size, check=small_dash,

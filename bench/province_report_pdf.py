@@ -19,9 +19,9 @@ django.setup()
 for name in ("weasyprint", "fontTools", "axes"):
     logging.getLogger(name).setLevel(logging.WARNING)
 
-from reporting.exports.pdf import province_report_pdf  # noqa: E402
+from reporting.province.pdf import province_report_pdf  # noqa: E402
 from reporting.models import ReportingCycle  # noqa: E402
-from reporting.province_report import build  # noqa: E402
+from reporting.province.build import build  # noqa: E402
 
 
 def main() -> None:

@@ -9,5 +9,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "greenplan.settings")
 app = Celery("greenplan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(related_name="jobs")
-# The province report job lives beside its builder.
-app.autodiscover_tasks(related_name="jobs_report")

@@ -114,7 +114,7 @@ ROOT_URLCONF = "greenplan.urls"
 WSGI_APPLICATION = "greenplan.wsgi.application"
 
 # Per-process memory, on purpose not Redis: pages must keep working when Redis is down. Its main
-# user is reporting.drawn_pages (~200 kB a dashboard): 200 entries bound it to ~40 MB per worker.
+# user is reporting.dashboards.drawn_pages (~200 kB a dashboard): 200 entries bound it to ~40 MB per worker.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from reporting import views_dashboard
+from reporting.dashboards import views as views_dashboard
 
 from . import views
 
@@ -19,8 +19,8 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("plans/", include("tasks.urls")),
     path("agencies/", include("agencies.urls")),
-    path("dashboard/", include("reporting.urls_dashboard")),
-    path("notifications/", include("reporting.urls_notices")),
+    path("dashboard/", include("reporting.dashboards.urls")),
+    path("notifications/", include("reporting.notices.urls")),
     path("public/<slug:code>/", views_dashboard.public_plan, name="public_plan"),
     path("admin/", admin.site.urls),
 ]

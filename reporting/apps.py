@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_schedule(sender, using, **kwargs):
-    from .schedule import sync_beat_schedule
+    from reporting.notices.schedule import sync_beat_schedule
 
     sync_beat_schedule(using)
 
@@ -13,8 +13,8 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .reminders import on_report_reviewed
-        from .signals import report_reviewed
+        from reporting.notices.reminders import on_report_reviewed
+        from reporting.reports.signals import report_reviewed
 
         report_reviewed.connect(on_report_reviewed, dispatch_uid="reporting.reminders.on_report_reviewed")
         post_migrate.connect(_sync_schedule, sender=self, dispatch_uid="reporting.schedule.sync")

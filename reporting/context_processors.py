@@ -9,7 +9,7 @@ def unread_notifications(request):
         return {"unread_notifications": 0}
 
     def count():
-        from .models import Notification
+        from reporting.models import Notification
 
         return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_workbook
+from reporting.reports import views
+from reporting.workbook import views as views_workbook
 
 app_name = "reporting"
 urlpatterns = [

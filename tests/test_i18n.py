@@ -163,9 +163,9 @@ def test_the_document_stays_vietnamese_whoever_asks(world, monkeypatch):
     (an eager Celery run inherits the page's language); the dashboard draws the same charts in English."""
     from django.utils import translation
 
-    from reporting import jobs_report
+    from reporting.province import jobs as jobs_report
     from reporting.models import ProvinceReportJob
-    from reporting.province_report import build, default_meta
+    from reporting.province.build import build, default_meta
 
     Report.objects.filter(cycle=world.cycle).update(state=Report.State.SUBMITTED, status="on_schedule",
                                                     percent_complete=50, submitted_at=timezone.now())

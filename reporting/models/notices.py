@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 from agencies.models import Agency
 from tasks.models import Plan
 
-from .reports import Report, ReportingCycle
+from reporting.models.reports import Report, ReportingCycle
 
 __all__ = ["Notice", "Notification", "ReminderPolicy", "ReminderRun"]
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Plan
 
-from .reports import ReportingCycle
+from reporting.models.reports import ReportingCycle
 
 __all__ = ["DEFAULT_RECIPIENTS", "ProvinceReportJob", "ProvinceReportSettings"]
 

@@ -81,7 +81,7 @@ class ReportingCycle(models.Model):
 
 class ReportQuerySet(models.QuerySet):
     def for_user(self, user):
-        from ..access import reports_visible_to
+        from reporting.reports.access import reports_visible_to
 
         return reports_visible_to(self, user)
 

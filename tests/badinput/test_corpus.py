@@ -28,7 +28,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
 
-from reporting import workflow
+from reporting.reports import workflow
 from reporting.models import Attachment, ContributionRequest, Extension, ProvinceReportJob, Report
 from tasks.importers.load import import_appendix
 from tasks.importers.service import ImportFailed
@@ -436,7 +436,7 @@ def _damaged_workbooks(good: bytes) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("variant", ["cut-sheet.xlsx", "bomb-sheet.xlsx", "garbage-sheet.xlsx", "truncated.xlsx"])
 def test_a_damaged_cycle_workbook_is_refused_with_a_message_and_writes_nothing(variant, officer, cycle, agency_a, alice):
-    from reporting import workbook
+    from reporting.workbook import sheet as workbook
 
     good = workbook.build(cycle, agency_a, user=alice)
     _workbook_problems(officer, cycle, agency_a, variant, _damaged_workbooks(good)[variant])

@@ -3,7 +3,7 @@ audit trail (PostgreSQL, private instance).
 
 Twenty threads in one Django process, each with its own database connection, start together at a
 barrier and each make 12 random moves on the SAME report: the officer saves, the head submits, the
-reviewer returns, accepts or reopens. Every move goes through reporting.workflow, which locks the
+reviewer returns, accepts or reopens. Every move goes through reporting.reports.workflow, which locks the
 row (select_for_update). A move that is not allowed in the state it finds is refused with a
 WorkflowError; anything else (deadlock, integrity error) is a failure.
 
@@ -28,7 +28,7 @@ import json, random, threading, traceback
 from collections import Counter
 from django.contrib.auth import get_user_model
 from django.db import connection
-from reporting import workflow
+from reporting.reports import workflow
 from reporting.models import Report
 
 REPORT, THREADS, MOVES = {report}, {threads}, {moves}

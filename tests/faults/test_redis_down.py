@@ -92,10 +92,10 @@ def test_with_redis_down_pages_saves_and_submits_work_and_notices_go_out_once_wh
     states = dict(pg.query("SELECT id, state FROM reporting_report WHERE id = ANY(%s)", (world["reports"],)))
     assert states == {first: "submitted", second: "draft", third: "returned", fourth: "accepted"}
 
-    # The daily reminder run, with the broker down (reporting.jobs.send_reminders' body).
+    # The daily reminder run, with the broker down (reporting.notices.jobs.send_reminders' body).
     run = run_django("""
         import json
-        from reporting import reminders
+        from reporting.notices import reminders
         record = reminders.run()
         print(json.dumps({"planned": record.planned}))
     """, pg.url(), REDIS_URL=broker, EMAIL_URL=f"filemail:///{server.mail}")

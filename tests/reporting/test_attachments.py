@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reporting import workflow
+from reporting.reports import workflow
 from reporting.models import Attachment
 
 from .page_fixtures import *  # noqa: F401,F403

@@ -85,8 +85,8 @@ def test_the_excel_export_respects_the_filters_and_writes_text_as_text(client, s
 
 
 def test_the_export_cannot_smuggle_a_formula(scenario):
-    from reporting.exports.excel import consolidated_xlsx
-    from reporting.selectors import plan_outline, status_rows
+    from reporting.dashboards.export import consolidated_xlsx
+    from reporting.dashboards.selectors import plan_outline, status_rows
 
     rows = status_rows(scenario.cycle)
     rows[0].title = "=HYPERLINK(\"http://x\",\"bấm\")"

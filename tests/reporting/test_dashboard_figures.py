@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import JurisdictionRole, Membership, Succession
-from reporting.cycles import create_cycles
+from reporting.reports.cycles import create_cycles
 from reporting.models import Report, ReportingCycle
-from reporting.selectors import dashboard
+from reporting.dashboards.selectors import dashboard
 from tasks.models import PlanItem
 from tests.factories import AgencyFactory, JurisdictionFactory, MembershipFactory, PlanFactory, UserFactory
 

@@ -66,7 +66,7 @@ def build(n_items: int):
 def count_queries(client, user, url):
     client.force_login(user)
     client.get(url)  # warm caches (content types, sessions)
-    cache.clear()  # but draw the dashboard again (reporting.drawn_pages): count the drawing's queries
+    cache.clear()  # but draw the dashboard again (reporting.dashboards.drawn_pages): count the drawing's queries
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

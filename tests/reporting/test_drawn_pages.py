@@ -1,4 +1,4 @@
-"""The leadership dashboard is drawn once per state of its data (reporting.drawn_pages): a second
+"""The leadership dashboard is drawn once per state of its data (reporting.dashboards.drawn_pages): a second
 view reuses the drawing, and any change to a row behind it, however it is made, is shown at once.
 
 The fingerprint reads PostgreSQL's row versions, so these tests run there (CI); on SQLite the page is
@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency
-from reporting import workflow
-from reporting.drawn_pages import dashboard_fingerprint
+from reporting.reports import workflow
+from reporting.dashboards.drawn_pages import dashboard_fingerprint
 from reporting.models import Report
 from tasks.models import PlanItem
 from tests.reporting.test_dashboard_figures import headline_cards, scenario  # noqa: F401  (shared fixture)

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from reporting.exports.excel import ALL_REPORTS_HEADERS, all_reports_xlsx
+from reporting.dashboards.export import ALL_REPORTS_HEADERS, all_reports_xlsx
 from reporting.models import Report
 from tests.reporting.test_dashboard_figures import scenario  # noqa: F401  (shared fixture)
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
 
-from reporting.forms import parse_money
+from reporting.reports.forms import parse_money
 
 from .page_fixtures import *  # noqa: F401,F403
 

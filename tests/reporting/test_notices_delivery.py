@@ -9,9 +9,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from greenplan.celery import app as celery_app
-from reporting import jobs, notices
+from reporting.notices import jobs
+from reporting.notices import delivery as notices
 from reporting.models import Notice, Notification, ReminderRun, Report
-from reporting.reminders import run
+from reporting.notices.reminders import run
 from tests.factories import UserFactory
 from tests.reporting.test_reminders_job import day, eager_celery, sent_to, w  # noqa: F401
 from tests.reporting.workflow_fixtures import world  # noqa: F401
@@ -19,7 +20,7 @@ from tests.reporting.workflow_fixtures import world  # noqa: F401
 
 def planned(w, when=-7):  # noqa: F811
     """Agency A's reminder of a day, planned and not sent (the others planned that day dropped)."""
-    from reporting.reminders import _insert_new, collect
+    from reporting.notices.reminders import _insert_new, collect
 
     _insert_new(collect(day(when)), batch="test", now=timezone.now())
     Notice.objects.exclude(agency=w.agency_a).delete()
@@ -86,7 +87,7 @@ def test_the_worker_that_lost_its_claim_does_not_mark_the_row(w):
 
 def queued(w, when=-7):  # noqa: F811
     """The day's notices, planned and left queued (the broker took nothing), in order."""
-    from reporting.reminders import _insert_new, collect
+    from reporting.notices.reminders import _insert_new, collect
 
     _insert_new(collect(day(when)), batch="test", now=timezone.now())
     return list(Notice.objects.order_by("pk").values_list("pk", flat=True))
@@ -313,10 +314,10 @@ def test_the_unread_count_costs_no_query_unless_a_template_uses_it(w, rf, django
 def test_the_beat_schedule_is_written_from_one_declaration(db):
     from django_celery_beat.models import PeriodicTask
 
-    from reporting.schedule import sync_beat_schedule
+    from reporting.notices.schedule import sync_beat_schedule
 
     PeriodicTask.objects.filter(task="reporting.jobs.send_reminders").update(enabled=False)
-    PeriodicTask.objects.create(name="greenplan: retired job", task="reporting.jobs.gone",
+    PeriodicTask.objects.create(name="greenplan: retired job", task="reporting.notices.jobs.gone",
                                 interval=PeriodicTask.objects.get(task="reporting.jobs.flush_outbox").interval)
     sync_beat_schedule()
     sync_beat_schedule()

@@ -4,8 +4,8 @@ from django.core import mail
 from django.utils import timezone
 
 from reporting.models import Notice, Notification, Report
-from reporting.signals import report_reviewed
-from reporting.workflow import report_accept, report_reopen, report_return
+from reporting.reports.signals import report_reviewed
+from reporting.reports.workflow import report_accept, report_reopen, report_return
 from tests.reporting.test_reminders_job import eager_celery, sent_to, w  # noqa: F401
 from tests.reporting.workflow_fixtures import world  # noqa: F401
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from reporting.exports import render_province_report
+from reporting.province.formats import render_province_report
 from reporting.models import ProvinceReportJob, ProvinceReportSettings
-from reporting.province_report import DocMeta, build, default_meta, plan_short_name, vn_date_line
+from reporting.province.build import DocMeta, build, default_meta, plan_short_name, vn_date_line
 from tests.reporting.test_dashboard_figures import SECRET_DRAFT, scenario  # noqa: F401  (shared fixture)
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,7 @@ def test_leaders_view_but_do_not_generate(client, scenario):
 
 
 def test_a_job_runs_once_even_if_delivered_twice(eager_jobs, scenario):
-    from reporting.jobs_report import generate_province_report, run_job
+    from reporting.province.jobs import generate_province_report, run_job
 
     meta = default_meta(scenario.cycle, today=dt.date(2026, 12, 5))
     job = ProvinceReportJob.objects.create(cycle=scenario.cycle, format="xlsx", params=meta.as_json())

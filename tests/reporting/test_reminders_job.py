@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from agencies.models import Membership, Succession
 from greenplan.celery import app as celery_app
-from reporting.cycles import create_cycles
+from reporting.reports.cycles import create_cycles
 from reporting.models import (
     ContributionRequest, Extension, Notice, Notification, ReminderPolicy, Report, end_of_day,
 )
-from reporting.reminders import collect, pending, run
+from reporting.notices.reminders import collect, pending, run
 from tests.factories import AgencyFactory, JurisdictionFactory, JurisdictionRoleFactory, MembershipFactory, UserFactory
 from tests.factories import build_plan
 from tests.reporting.workflow_fixtures import world  # noqa: F401
@@ -169,11 +169,11 @@ def test_only_reports_not_yet_submitted_are_listed_and_a_returned_one_shows_what
 def test_a_report_submitted_after_planning_but_before_sending_is_left_out(w):
     """The job plans, then the agency submits before the worker sends: nothing is sent."""
     due = collect(day(-3))
-    from reporting.reminders import _insert_new
+    from reporting.notices.reminders import _insert_new
 
     _insert_new(due, batch="x", now=timezone.now())
     submit_all(w, w.agency_b)
-    from reporting.notices import flush
+    from reporting.notices.delivery import flush
 
     flush()
     assert not sent_to("bob") and sent_to("alice")

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency, Jurisdiction, JurisdictionRole, Membership
-from reporting import notices
+from reporting.notices import delivery as notices
 from reporting.models import ContributionRequest, Extension, Notice, Report, ReportingCycle, end_of_day
-from reporting.reminders import collect, run
+from reporting.notices.reminders import collect, run
 from tasks.models import Plan, PlanItem
 from tests.reporting.test_reminders_job import eager_celery  # noqa: F401  (shared autouse fixture)
 

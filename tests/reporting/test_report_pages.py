@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency
-from reporting import workflow
+from reporting.reports import workflow
 from reporting.models import ContributionRequest, Report
 
 from .page_fixtures import *  # noqa: F401,F403  (named people and the plan)

@@ -6,9 +6,9 @@ import pytest
 
 from agencies.memberships import move_memberships
 from agencies.models import Succession
-from reporting.cycles import create_cycles, materialize_reports
+from reporting.reports.cycles import create_cycles, materialize_reports
 from reporting.models import Report
-from reporting.workflow import WorkflowError, report_save
+from reporting.reports.workflow import WorkflowError, report_save
 from tests.factories import AgencyFactory, JurisdictionFactory, MembershipFactory, UserFactory, build_plan
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from reporting.models import Extension, Report, ReportEvent
-from reporting.workflow import (
+from reporting.reports.workflow import (
     EditConflict, WorkflowError, bulk_accept, contribution_answer, contribution_request, extension_grant,
     extension_refuse, extension_request, report_accept, report_reopen, report_return, report_save, report_submit,
 )

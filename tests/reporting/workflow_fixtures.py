@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from agencies.models import JurisdictionRole, Membership
-from reporting.cycles import create_cycles
+from reporting.reports.cycles import create_cycles
 from reporting.models import Report
 from tests.factories import AgencyFactory, JurisdictionFactory, MembershipFactory, UserFactory, build_plan
 

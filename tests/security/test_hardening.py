@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reporting import workflow
+from reporting.reports import workflow
 from reporting.models import Attachment, Report
 from tests.factories import PASSWORD
 from tests.reporting.workflow_fixtures import world  # noqa: F401
@@ -431,8 +431,8 @@ def test_the_consolidated_status_export_writes_text_cells(client, world):
 
 
 def test_the_province_report_spreadsheet_writes_text_cells(world):
-    from reporting.exports.excel import province_report_xlsx
-    from reporting.province_report import build
+    from reporting.dashboards.export import province_report_xlsx
+    from reporting.province.build import build
 
     report = world.report_of(world.agency_a)
     report.item.title = "=1+1"
@@ -449,7 +449,7 @@ def test_the_province_report_spreadsheet_writes_text_cells(world):
 
 
 def test_the_national_export_writes_text_cells(world, tmp_path):
-    from reporting.exports.excel import all_reports_xlsx
+    from reporting.dashboards.export import all_reports_xlsx
 
     report = world.report_of(world.agency_a)
     Report.objects.filter(pk=report.pk).update(results="=1+1", outputs="+1+1", proposals="@SUM(A1)")

@@ -55,7 +55,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from agencies.models import JurisdictionRole, Membership
-from reporting.cycles import materialize_reports
+from reporting.reports.cycles import materialize_reports
 from reporting.models import (
     Attachment, ContributionRequest, Extension, Notification, ProvinceReportJob, Report,
 )

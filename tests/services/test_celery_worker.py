@@ -11,7 +11,7 @@ The worker uses its own Redis database number (see `broker_url`), flushed before
 writes e-mail with the file backend into a tmp dir, which this process reads back. Only the
 worker processes started here are stopped, through their pid files.
 
-GREENPLAN_TEST_SEND_DELAY=<seconds> (read by reporting.notices.send_email, tests only) makes every
+GREENPLAN_TEST_SEND_DELAY=<seconds> (read by reporting.notices.delivery.send_email, tests only) makes every
 send slow, so that a worker can be killed in the middle of a run.
 """
 import contextlib
@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from agencies.models import JurisdictionRole, Membership
 from greenplan.celery import app as celery_app
-from reporting.jobs import flush_outbox, send_reminders
+from reporting.notices.jobs import flush_outbox, send_reminders
 from reporting.models import Notice, Notification, ReminderRun, Report, ReportingCycle, end_of_day
 from tests.factories import AgencyFactory, JurisdictionFactory, PlanFactory, PlanItemFactory, UserFactory
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.exports import render_province_report
+from reporting.province.formats import render_province_report
 from reporting.models import ReportingCycle
-from reporting.province_report import build, default_meta
+from reporting.province.build import build, default_meta
 from tasks.models import Plan
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.exports.excel import all_reports_xlsx
+from reporting.dashboards.export import all_reports_xlsx
 
 
 class Command(BaseCommand):

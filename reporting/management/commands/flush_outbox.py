@@ -2,7 +2,7 @@
 was down, due for a retry, or abandoned by a worker that died)."""
 from django.core.management.base import BaseCommand
 
-from reporting import notices
+from reporting.notices import delivery as notices
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from reporting.synthetic import Size, build
+from reporting.devdata.synthetic import Size, build
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reporting import reminders
+from reporting.notices import reminders
 
 
 def _day(value):

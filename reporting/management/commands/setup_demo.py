@@ -42,7 +42,7 @@ class Command(BaseCommand):
         apply_restructuring(RESTRUCTURING)
         with transaction.atomic():
             lines = self._accounts()
-        from reporting.demo import seed_reporting_demo
+        from reporting.devdata.demo import seed_reporting_demo
 
         plan = Plan.objects.order_by("pk").first()
         reviewer = get_user_model().objects.get(username="thamdinh")

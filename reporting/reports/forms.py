@@ -1,5 +1,5 @@
 """Forms of the report pages. They only parse and validate what was typed; every change goes
-through a function of reporting.workflow."""
+through a function of reporting.reports.workflow."""
 import re
 
 from django import forms
@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
-from .models import Report
-from .templatetags.reporting_tags import group_thousands
+from reporting.models import Report
+from reporting.templatetags.reporting_tags import group_thousands
 
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from agencies.models import Agency, Jurisdiction, JurisdictionRole, Membership
 from tasks.models import Plan, PlanItem
 
-from .cycles import cycle_dates, midterm_year
-from .models import Attachment, ContributionRequest, Report, ReportEvent, ReportingCycle
+from reporting.reports.cycles import cycle_dates, midterm_year
+from reporting.models import Attachment, ContributionRequest, Report, ReportEvent, ReportingCycle
 
 PROVINCES = [
     "An Giang", "Bắc Ninh", "Cà Mau", "Cao Bằng", "Đắk Lắk", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai",

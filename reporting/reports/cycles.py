@@ -12,7 +12,7 @@ from agencies.models import Agency
 from tasks.models import Plan, PlanItem
 from tasks.selectors import responsible_resolver
 
-from .models import Report, ReportingCycle, end_of_day
+from reporting.models import Report, ReportingCycle, end_of_day
 
 OWING_LEVELS = (PlanItem.Level.GROUP, PlanItem.Level.ACTIVITY, PlanItem.Level.SUBACTIVITY)
 

@@ -34,8 +34,8 @@ from django.utils import timezone
 from agencies.lineage import Lineage
 from agencies.models import Agency
 
-from . import notices
-from .models import (
+from reporting.notices import delivery as notices
+from reporting.models import (
     ContributionRequest, Extension, Notice, ReminderPolicy, ReminderRun, Report, ReportEvent, ReportingCycle,
 )
 
@@ -337,7 +337,7 @@ def plan_review_notice(report_id: int, event: str) -> Notice | None:
 
 
 def on_report_reviewed(sender, report_id, event, **kwargs):
-    """Connected to reporting.signals.report_reviewed (sent after commit): record the notice, then
+    """Connected to reporting.reports.signals.report_reviewed (sent after commit): record the notice, then
     try to queue it. A broker that is down leaves it in the outbox; the page carries on."""
     notice = plan_review_notice(report_id, event)
     if notice is not None:

@@ -1,6 +1,6 @@
 """Pages of the annual progress report: the officer's home, the report page, contributions, the
-reviewer's queue. Views validate input and call one function of reporting.workflow (or
-reporting.uploads for evidence); who may see what is decided by reporting.access."""
+reviewer's queue. Views validate input and call one function of reporting.reports.workflow (or
+reporting.reports.evidence for evidence); who may see what is decided by reporting.reports.access."""
 from __future__ import annotations
 
 import functools
@@ -21,13 +21,16 @@ from agencies.access import scope_for
 from agencies.models import Agency
 from tasks.models import PlanItem
 
-from . import access, cycles, uploads, workflow
-from .forms import (
+from reporting.reports import access
+from reporting.reports import cycles
+from reporting.reports import evidence as uploads
+from reporting.reports import workflow
+from reporting.reports.forms import (
     AttachmentForm, CommentForm, ContributionAnswerForm, ContributionRequestForm, ExtensionGrantForm,
     ExtensionRequestForm, QueueFilterForm, ReopenForm, ReportForm,
 )
-from .models import Attachment, ContributionRequest, Extension, Report, ReportingCycle
-from .templatetags.reporting_tags import vnd
+from reporting.models import Attachment, ContributionRequest, Extension, Report, ReportingCycle
+from reporting.templatetags.reporting_tags import vnd
 
 S = Report.State
 DIFF_FIELDS = ("state",) + workflow.EDITABLE_FIELDS + ("review_comment",)

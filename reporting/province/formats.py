@@ -1,6 +1,6 @@
 """Files made from reports: the consolidated status export and the province report in PDF, Word
 and Excel. Each export is a function of already-selected data returning bytes; none of them
-decides who may see what (views and the command do, through reporting.access)."""
+decides who may see what (views and the command do, through reporting.reports.access)."""
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -12,15 +12,15 @@ CONTENT_TYPES = {
 def render_province_report(report, fmt: str) -> bytes:
     """The province report in `fmt` ("pdf", "docx" or "xlsx")."""
     if fmt == "pdf":
-        from .pdf import province_report_pdf
+        from reporting.province.pdf import province_report_pdf
 
         return province_report_pdf(report)
     if fmt == "docx":
-        from .docx import province_report_docx
+        from reporting.province.docx import province_report_docx
 
         return province_report_docx(report)
     if fmt == "xlsx":
-        from .excel import province_report_xlsx
+        from reporting.dashboards.export import province_report_xlsx
 
         return province_report_xlsx(report)
     raise ValueError(f"unknown format {fmt!r} (pdf, docx, xlsx)")

@@ -23,9 +23,10 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 
-from . import access, workbook
-from .uploads import clean_name
-from .models import Report, ReportingCycle
+from reporting.reports import access
+from reporting.workbook import sheet as workbook
+from reporting.reports.evidence import clean_name
+from reporting.models import Report, ReportingCycle
 
 SESSION_KEY = "workbook_uploads"
 UPLOAD_DIR = "workbook-uploads"

@@ -14,9 +14,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
-from .exports import render_province_report
-from .models import ProvinceReportJob
-from .province_report import DocMeta, build
+from reporting.province.formats import render_province_report
+from reporting.models import ProvinceReportJob
+from reporting.province.build import DocMeta, build
 
 log = logging.getLogger(__name__)
 J = ProvinceReportJob.Status

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .models import Notification
+from reporting.models import Notification
 
 
 def notification_list(request):

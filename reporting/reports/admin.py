@@ -4,8 +4,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .cycles import create_cycles, materialize_reports
-from .models import (
+from reporting.reports.cycles import create_cycles, materialize_reports
+from reporting.models import (
     Attachment, ContributionRequest, Extension, ProvinceReportJob, ProvinceReportSettings, Report, ReportEvent,
     ReportingCycle,
 )

@@ -18,8 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..province_report import NOT_REVIEWED
-from .chart_image import ChartImageUnavailable, svg_size, svg_to_png
+from reporting.province.build import NOT_REVIEWED
+from reporting.province.chart_image import ChartImageUnavailable, svg_size, svg_to_png
 
 FONT = "Times New Roman"
 CENTER, JUSTIFY, LEFT, RIGHT = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT,

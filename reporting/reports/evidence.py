@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import access
-from .models import Attachment, Report
+from reporting.reports import access
+from reporting.models import Attachment, Report
 
 ACCEPTED_HINT = gettext_lazy("PDF, Word, Excel, PowerPoint hoặc ảnh PNG/JPEG/GIF/WebP")
 HEAD_BYTES = 4096

@@ -17,9 +17,9 @@ from django.utils import timezone
 from agencies.models import Membership
 from tasks.models import Plan
 
-from . import workflow
-from .cycles import create_cycles
-from .models import ContributionRequest, Extension, Report, ReportEvent, ReportingCycle, end_of_day
+from reporting.reports import workflow
+from reporting.reports.cycles import create_cycles
+from reporting.models import ContributionRequest, Extension, Report, ReportEvent, ReportingCycle, end_of_day
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from agencies.models import Jurisdiction, JurisdictionRole, Membership
 
-from .models import ContributionRequest, Notice, Notification, Report
+from reporting.models import ContributionRequest, Notice, Notification, Report
 
 logger = logging.getLogger(__name__)
 
@@ -507,7 +507,7 @@ def enqueue(notice_ids, *, inline: bool = False, today: dt.date | None = None) -
     def go():
         from kombu.exceptions import OperationalError
 
-        from .jobs import deliver_notice
+        from reporting.notices.jobs import deliver_notice
 
         for position, notice_id in enumerate(ids):
             try:

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..province_report import NOT_REVIEWED
+from reporting.province.build import NOT_REVIEWED
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E8F3EC")
@@ -153,7 +153,7 @@ def all_reports_rows(queryset=None, *, chunk_size: int = 2000):
     database (a server-side cursor on PostgreSQL): memory does not grow with the number of reports."""
     from tasks.models import PlanItem
 
-    from ..models import Report, ReportingCycle
+    from reporting.models import Report, ReportingCycle
 
     kinds, levels = dict(ReportingCycle.Kind.choices), dict(PlanItem.Level.choices)
     states, statuses = dict(Report.State.choices), dict(Report.Status.choices)

@@ -26,7 +26,7 @@ from agencies.access import scope_for
 from agencies.text import fold, sort_key
 from tasks.models import Plan, PlanItem
 
-from .models import Report, ReportingCycle
+from reporting.models import Report, ReportingCycle
 
 S = Report.State
 ST = Report.Status
@@ -268,7 +268,7 @@ def status_rows(cycle: ReportingCycle, filters: StatusFilters | None = None, *, 
 
 def unassigned_rows(cycle: ReportingCycle) -> list[dict]:
     """Reports of items with no agency assigned, with the reason (a fixed handful of queries)."""
-    from .cycles import UNASSIGNED_REASONS, unassigned
+    from reporting.reports.cycles import UNASSIGNED_REASONS, unassigned
 
     reasons = {o.item.pk: UNASSIGNED_REASONS.get(o.reason, o.reason) for o in unassigned(cycle)}
     rows = []

@@ -1,6 +1,6 @@
 """Pages for those who oversee a plan: the consolidated status, the leadership dashboard, the
 overview across plans, the province report (form, background job, download), and the public
-summary page. Figures come from reporting.selectors; who may see what from reporting.access."""
+summary page. Figures come from reporting.dashboards.selectors; who may see what from reporting.reports.access."""
 from __future__ import annotations
 
 import logging
@@ -22,12 +22,14 @@ from django.utils.translation import gettext_lazy
 
 from tasks.models import Plan
 
-from . import access, charts, selectors
-from .drawn_pages import drawn_dashboard
-from .exports import CONTENT_TYPES
-from .exports.excel import consolidated_xlsx
-from .models import ProvinceReportJob, Report, ReportingCycle
-from .province_report import DocMeta, default_meta, report_charts, settings_for
+from reporting.reports import access
+from reporting.dashboards import charts
+from reporting.dashboards import selectors
+from reporting.dashboards.drawn_pages import drawn_dashboard
+from reporting.province.formats import CONTENT_TYPES
+from reporting.dashboards.export import consolidated_xlsx
+from reporting.models import ProvinceReportJob, Report, ReportingCycle
+from reporting.province.build import DocMeta, default_meta, report_charts, settings_for
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +244,7 @@ def _require_reviewer(request, cycle):
 def start_report_job(job_id: int) -> None:
     """Queue the generation; if the broker is unreachable, generate it here rather than leave the
     reviewer watching a job that never starts (the page only takes longer)."""
-    from .jobs_report import generate_province_report
+    from reporting.province.jobs import generate_province_report
 
     try:
         generate_province_report.delay(job_id)

@@ -43,10 +43,10 @@ from tasks.exports import HEADER_FILL, write_text
 from tasks.importers.service import ImportFailed
 from tasks.importers.spreadsheet import open_workbook as open_xlsx
 
-from . import workflow
-from .forms import parse_money
-from .models import Report
-from .templatetags.reporting_tags import vnd
+from reporting.reports import workflow
+from reporting.reports.forms import parse_money
+from reporting.models import Report
+from reporting.templatetags.reporting_tags import vnd
 
 SHEET = "Báo cáo"
 HELP_SHEET = "Hướng dẫn"

@@ -20,8 +20,9 @@ from agencies.lineage import Lineage
 from agencies.models import Agency
 from agencies.text import sort_key
 
-from . import charts, selectors
-from .models import ProvinceReportSettings, Report, ReportingCycle
+from reporting.dashboards import charts
+from reporting.dashboards import selectors
+from reporting.models import ProvinceReportSettings, Report, ReportingCycle
 
 S = Report.State
 NOT_REVIEWED = "(chưa thẩm định)"

@@ -4,7 +4,7 @@ Included by greenplan/urls.py at "dashboard/". The public page is also meant to 
 "/public/<plan code>/" (a line in greenplan/urls.py pointing at views_dashboard.public_plan)."""
 from django.urls import path
 
-from . import views_dashboard as views
+from reporting.dashboards import views
 
 app_name = "dashboard"
 urlpatterns = [

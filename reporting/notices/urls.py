@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_notices
+from reporting.notices import views as views_notices
 
 app_name = "reporting_notices"
 urlpatterns = [

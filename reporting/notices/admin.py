@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notice, Notification, ReminderPolicy, ReminderRun
+from reporting.models import Notice, Notification, ReminderPolicy, ReminderRun
 
 __all__ = ["NoticeAdmin", "NotificationAdmin", "ReminderPolicyAdmin", "ReminderRunAdmin"]
 
@@ -19,7 +19,7 @@ class NeedsAttention(admin.SimpleListFilter):
                 ("stuck", _("Đang gửi quá lâu"))]
 
     def queryset(self, request, queryset):
-        from .notices import lease
+        from reporting.notices.delivery import lease
 
         if self.value() == "retrying":
             return queryset.filter(state=Notice.State.QUEUED, attempts__gt=0)
@@ -53,7 +53,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Gửi lại ngay (thông báo lỗi hoặc đang chờ thử lại)"))
     def retry_now(self, request, queryset):
-        from .notices import enqueue
+        from reporting.notices.delivery import enqueue
 
         retry = queryset.filter(Q(state__in=[Notice.State.FAILED, Notice.State.QUEUED]))
         ids = list(retry.values_list("pk", flat=True))

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access
-from .models import ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
+from reporting.reports import access
+from reporting.models import ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
 
 S = Report.State
 
@@ -215,7 +215,7 @@ def _lock_extension(ext: Extension) -> Extension:
 
 @transaction.atomic
 def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment: str = "") -> Extension:
-    from .models import end_of_day
+    from reporting.models import end_of_day
 
     ext = _lock_extension(extension)
     if not access.is_reviewer_of(user, ext.cycle.plan):
@@ -283,6 +283,6 @@ def contribution_answer(request: ContributionRequest, *, user, answer: str) -> C
 def _notify(report: Report, event: str) -> None:
     """Tell the agency at once (reminders issue): connected through a hook so that the workflow
     does not depend on how notices are delivered."""
-    from .signals import report_reviewed
+    from reporting.reports.signals import report_reviewed
 
     transaction.on_commit(lambda: report_reviewed.send(sender=Report, report_id=report.pk, event=event))

@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone, translation
 
-from .models import ReportingCycle
+from reporting.models import ReportingCycle
 
 KEEP_SECONDS = 3600  # unused keys go; a used key never holds stale figures (see above)
 
