@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from reporting import urls as reporting_urls
 from reporting.dashboards import views as views_dashboard
 
 from . import views
@@ -18,9 +19,9 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("reports/", include("reporting.urls")),
     path("plans/", include("tasks.urls")),
-    path("agencies/", include("agencies.urls")),
-    path("dashboard/", include("reporting.dashboards.urls")),
-    path("notifications/", include("reporting.notices.urls")),
+    path("agencies/", include("tasks.agency_urls")),
+    path("dashboard/", include(reporting_urls.dashboard)),
+    path("notifications/", include(reporting_urls.notifications)),
     path("public/<slug:code>/", views_dashboard.public_plan, name="public_plan"),
     path("admin/", admin.site.urls),
 ]

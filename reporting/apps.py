@@ -13,6 +13,8 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Register the Celery tasks in every process, so that code can queue one by its name.
+        import reporting.jobs  # noqa: F401
         from reporting.notices.reminders import on_report_reviewed
         from reporting.reports.signals import report_reviewed
 

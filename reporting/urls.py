@@ -1,27 +1,15 @@
-from django.urls import path
+"""Every page of the reporting app by namespace; greenplan/urls.py mounts them.
 
-from reporting.reports import views
-from reporting.workbook import views as views_workbook
+`reporting` at /reports/ (the report pages and the cycle workbook), `dashboard` at /dashboard/ (the
+dashboards and the province report), `reporting_notices` at /notifications/."""
+from reporting.dashboards import urls as dashboards_urls
+from reporting.notices import urls as notices_urls
+from reporting.province import urls as province_urls
+from reporting.reports import urls as reports_urls
+from reporting.workbook import urls as workbook_urls
 
 app_name = "reporting"
-urlpatterns = [
-    *views_workbook.urlpatterns,
-    path("", views.home, name="home"),
-    path("review/", views.queue, name="queue"),
-    path("review/accept/", views.bulk_accept, name="bulk_accept"),
-    path("contributions/", views.contributions, name="contributions"),
-    path("contributions/<int:pk>/answer/", views.contribution_answer, name="contribution_answer"),
-    path("extensions/request/", views.extension_request, name="extension_request"),
-    path("extensions/<int:pk>/grant/", views.extension_grant, name="extension_grant"),
-    path("extensions/<int:pk>/refuse/", views.extension_refuse, name="extension_refuse"),
-    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
-    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
-    path("<int:pk>/", views.report_detail, name="report"),
-    path("<int:pk>/save/", views.report_save, name="save"),
-    path("<int:pk>/submit/", views.report_submit, name="submit"),
-    path("<int:pk>/return/", views.report_return, name="return"),
-    path("<int:pk>/accept/", views.report_accept, name="accept"),
-    path("<int:pk>/reopen/", views.report_reopen, name="reopen"),
-    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
-    path("<int:pk>/contributions/", views.contribution_request, name="contribution_request"),
-]
+urlpatterns = [*workbook_urls.urlpatterns, *reports_urls.urlpatterns]
+
+dashboard = ([*dashboards_urls.urlpatterns, *province_urls.urlpatterns], "dashboard")
+notifications = (notices_urls.urlpatterns, "reporting_notices")

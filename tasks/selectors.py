@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
-from django.utils.translation import gettext
 
 from agencies.lineage import Lineage
 from agencies.models import Agency
@@ -187,14 +186,3 @@ def undecided_splits(plan: Plan) -> list[dict]:
         row["predecessor"] = names[row["predecessor_id"]]
         row["candidates"] = sorted((names[c] for c in row["candidates"]), key=lambda a: a.name)
     return rows
-
-
-def decide_split(*, item: PlanItem, predecessor_id: int, successor_id: int, user) -> SplitDecision:
-    """Record the admin's choice of successor for one item of a split agency."""
-    lineage = Lineage.load()
-    candidates = {succ for succ, _when in lineage.successors.get(predecessor_id, ())}
-    if successor_id not in candidates:
-        raise ValueError(gettext("Cơ quan được chọn không phải là cơ quan kế thừa của cơ quan đã chia tách."))
-    decision, _ = SplitDecision.objects.update_or_create(
-        item=item, predecessor_id=predecessor_id, defaults={"successor_id": successor_id, "decided_by": user})
-    return decision

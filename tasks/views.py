@@ -11,7 +11,8 @@ from agencies.models import Agency
 
 from .forms import PlanFilterForm
 from .models import Plan, PlanItem
-from .selectors import decide_split, plan_tree, responsible_resolver, undecided_splits
+from .selectors import plan_tree, responsible_resolver, undecided_splits
+from .splits import decide_split
 
 
 class PlanListView(ListView):

@@ -303,3 +303,32 @@ STATES = [Series("accepted", _("Đã chấp nhận"), "solid"), Series("submitte
           Series("returned", _("Trả lại để sửa"), "cross"), Series("draft", _("Đang soạn"), "hatch"),
           Series("missing", _("Chưa báo cáo"), "dots")]
 HISTORY = [Series("on_time_rate", _("Tỷ lệ nộp đúng hạn"), "solid"), Series("mean_percent", _("Tiến độ bình quân"), "hatch")]
+
+
+def report_charts(headline: dict, themes: list[dict], agencies: list[dict], links=None) -> dict:
+    """The charts of the report; the dashboard draws the same ones with drill-down `links`.
+    Labels follow the active language: the dashboard's, or Vietnamese for the document."""
+    links = links or {}
+    states = stacked_bars(
+        [{"label": _("Báo cáo phải nộp"), "values": {s.key: headline[f"state_{s.key}"] for s in STATES},
+          "hrefs": links.get("states", {})}],
+        STATES, title=_("Tình trạng báo cáo của kỳ"),
+        desc=_("%(due)s báo cáo phải nộp, chia theo tình trạng gửi và thẩm định.") % {"due": headline["due"]},
+        label_width=130,
+    )
+    theme_rows = [{"label": f"{t['code']}. {t['title']}", "value": t["mean_percent"],
+                   "note": _("%(submitted)s/%(due)s mục đã BC") % {"submitted": t["submitted"], "due": t["due"]},
+                   "href": links.get("theme", {}).get(t["id"])}
+                  for t in themes]
+    progress = progress_bars(
+        theme_rows, title=_("Tiến độ theo chủ đề"),
+        desc=_("Trung bình cộng tỷ lệ hoàn thành của các mục đã gửi báo cáo, theo từng chủ đề; bên cạnh là số mục "
+               "đã báo cáo trên tổng số mục phải báo cáo."),
+    )
+    agency_rows = [{"label": a["name"], "values": {"on_time": a["on_time"], "late": a["late"], "missing": a["missing"]},
+                    "hrefs": links.get("agency", {}).get(a["agency_id"], {})} for a in agencies]
+    compliance = stacked_bars(
+        agency_rows, COMPLIANCE, title=_("Tình hình nộp báo cáo của các cơ quan"),
+        desc=_("Số báo cáo nộp đúng hạn, nộp muộn và chưa nộp của từng cơ quan chủ trì."),
+    )
+    return {"states": states, "themes": progress, "agencies": compliance}

@@ -1,5 +1,6 @@
-"""Excel exports: the consolidated status (as filtered on the page) and the province report's
-sheets (overview, themes, agencies, all items).
+"""Excel exports: the consolidated status (as filtered on the page) and every report of every plan
+(the national export); the province report's workbook (reporting/province/excel.py) is laid out by
+the same sheet writer.
 
 Every sheet has a frozen, filterable header and set column widths. Every text cell is written as
 text (`data_type = "s"`), so a result starting with "=" or "-" is never taken for a formula.
@@ -13,11 +14,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reporting.province.build import NOT_REVIEWED
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E8F3EC")
 WRAP = Alignment(wrap_text=True, vertical="top")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _put(ws, row: int, col: int, value):
@@ -35,7 +36,7 @@ def _put(ws, row: int, col: int, value):
     return cell
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], widths: list[int], *, first=False,
+def write_sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], widths: list[int], *, first=False,
            preamble: list[str] = ()):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title[:31]
@@ -60,7 +61,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], width
     return ws
 
 
-def _bytes(wb: Workbook) -> bytes:
+def workbook_bytes(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -84,50 +85,9 @@ def consolidated_xlsx(cycle, rows, outline, *, filters_text: str = "") -> bytes:
     preamble = [f"Tổng hợp tình hình báo cáo – {cycle}", f"Xuất lúc {_local(timezone.now())} (GMT+7)"]
     if filters_text:
         preamble.append(f"Bộ lọc: {filters_text}")
-    _sheet(wb, "Tổng hợp", STATUS_HEADERS, data, [10, 60, 30, 30, 10, 32, 18, 10, 17, 18, 12, 11], first=True,
+    write_sheet(wb, "Tổng hợp", STATUS_HEADERS, data, [10, 60, 30, 30, 10, 32, 18, 10, 17, 18, 12, 11], first=True,
            preamble=preamble)
-    return _bytes(wb)
-
-
-def province_report_xlsx(r) -> bytes:
-    """The province report's figures: overview, themes, agencies and every item."""
-    wb = Workbook()
-    h = r.headline
-    overview = [
-        ["Phải nộp", h["due"]], ["Đã gửi (gồm đã chấp nhận)", h["submitted"]], ["Nộp đúng hạn", h["on_time"]],
-        ["Nộp muộn", h["late"]], ["Chưa nộp", h["missing"]], ["Đã chấp nhận", h["state_accepted"]],
-        ["Đã gửi, chờ thẩm định", h["state_submitted"]], ["Trả lại để sửa", h["state_returned"]],
-        ["Đang soạn", h["state_draft"]], ["Chưa báo cáo", h["state_missing"]],
-        ["Hoàn thành", h["status_completed"]], ["Đúng tiến độ", h["status_on_schedule"]],
-        ["Chậm tiến độ", h["status_behind"]], ["Chưa triển khai", h["status_not_started"]],
-        ["Tạm dừng", h["status_suspended"]], ["Tiến độ bình quân (%)", h["mean_percent"]],
-        ["Mục chưa giao cơ quan chủ trì", r.unassigned],
-    ]
-    _sheet(wb, "Tổng quan", ["Chỉ tiêu", "Số liệu"], overview, [40, 14], first=True, preamble=[
-        f"{r.province_line} – {r.issuing_body}", f"Báo cáo {r.title[0].lower()}{r.title[1:]}",
-        f"Số: {r.meta.number.strip()} – {r.date_line}", f"Cách tính tiến độ: {r.method}",
-    ])
-    _sheet(wb, "Chủ đề",
-           ["Mã", "Chủ đề", "Phải báo cáo", "Đã báo cáo", "Chưa báo cáo", "Hoàn thành", "Đúng tiến độ", "Chậm tiến độ",
-            "Chưa triển khai", "Tạm dừng", "Tiến độ bình quân (%)"],
-           [[t.figures["code"], t.figures["title"], t.figures["due"], t.figures["submitted"], t.figures["not_reported"],
-             t.figures["status_completed"], t.figures["status_on_schedule"], t.figures["status_behind"],
-             t.figures["status_not_started"], t.figures["status_suspended"], t.figures["mean_percent"]] for t in r.themes],
-           [8, 60, 12, 12, 12, 12, 12, 12, 12, 12, 14])
-    _sheet(wb, "Cơ quan", ["Cơ quan chủ trì", "Phải nộp", "Đúng hạn", "Muộn", "Chưa nộp", "Đã chấp nhận",
-                           "Tiến độ bình quân (%)"],
-           [[a["name"], a["due"], a["on_time"], a["late"], a["missing"], a["state_accepted"], a["mean_percent"]]
-            for a in r.agencies], [48, 11, 11, 11, 11, 13, 14])
-    _sheet(wb, "Tất cả mục", ["Mã", "Nhiệm vụ, hoạt động", "Ưu tiên cao", "Cơ quan chủ trì", "Tình trạng báo cáo",
-                              "Nộp muộn", "Tình hình thực hiện", "Tỷ lệ hoàn thành (%)", "Kết quả chủ yếu", "Ghi chú"],
-           [[a.code, a.title, a.high_priority, a.agency, a.state_label, a.late, a.status_label, a.percent, a.result,
-             NOT_REVIEWED if a.not_reviewed and a.result else ""] for a in r.annex],
-           [10, 60, 10, 32, 18, 10, 18, 12, 60, 16])
-    difficulties = [["Khó khăn, vướng mắc", p.text, p.attribution] for p in r.difficulties]
-    proposals = [["Đề xuất, kiến nghị", p.text, p.attribution] for p in r.proposals]
-    _sheet(wb, "Khó khăn, đề xuất", ["Loại", "Nội dung", "Nguồn (cơ quan, mục)"], difficulties + proposals,
-           [20, 70, 70])
-    return _bytes(wb)
+    return workbook_bytes(wb)
 
 
 # --- national export of every report -----------------------------------------------------------

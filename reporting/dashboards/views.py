@@ -1,6 +1,6 @@
 """Pages for those who oversee a plan: the consolidated status, the leadership dashboard, the
-overview across plans, the province report (form, background job, download), and the public
-summary page. Figures come from reporting.dashboards.selectors; who may see what from reporting.reports.access."""
+overview across plans and the public summary page (the province report's pages are in
+reporting/province/views.py). Figures come from reporting.dashboards.selectors; who may see what from reporting.reports.access."""
 from __future__ import annotations
 
 import logging
@@ -23,13 +23,10 @@ from django.utils.translation import gettext_lazy
 from tasks.models import Plan
 
 from reporting.reports import access
-from reporting.dashboards import charts
-from reporting.dashboards import selectors
+from reporting.dashboards import charts, selectors
 from reporting.dashboards.drawn_pages import drawn_dashboard
-from reporting.province.formats import CONTENT_TYPES
-from reporting.dashboards.export import consolidated_xlsx
+from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
 from reporting.models import ProvinceReportJob, Report, ReportingCycle
-from reporting.province.build import DocMeta, default_meta, report_charts, settings_for
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +34,6 @@ S = Report.State
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-def _overseen_cycle(request, cycle_id) -> ReportingCycle:
-    cycle = get_object_or_404(ReportingCycle.objects.select_related("plan__jurisdiction"), pk=cycle_id)
-    if not access.is_overseer_of(request, cycle.plan):
-        raise Http404
-    return cycle
-
 
 def _report_url(report_id: int) -> str:
     try:
@@ -95,7 +85,7 @@ def plan_dashboard(request, code):
 # --- dashboard ---------------------------------------------------------------------------------
 
 def cycle_dashboard(request, cycle_id):
-    cycle = _overseen_cycle(request, cycle_id)
+    cycle = access.overseen_cycle_or_404(request, cycle_id)
     plan = cycle.plan
     return render(request, "reporting/dashboard/dashboard.html", {
         "cycle": cycle, "plan": plan, "cycles": _cycles_menu(plan), "status_url": _status_link(cycle)(),
@@ -116,7 +106,7 @@ def _draw_dashboard(request, cycle) -> str:
                                     "missing": link(agency=a["agency_id"], state="not_submitted")}
                    for a in data["agencies"]},
     }
-    figure = report_charts(data["headline"], data["themes"], data["agencies"], links)
+    figure = charts.report_charts(data["headline"], data["themes"], data["agencies"], links)
     plan = cycle.plan
     today = timezone.localdate()
     figure["timeline"] = charts.timeline_chart(
@@ -167,13 +157,13 @@ STATUS_FILTERS = list(Report.Status.choices) + [("none", gettext_lazy("Chưa có
 
 
 def consolidated(request, cycle_id):
-    cycle = _overseen_cycle(request, cycle_id)
+    cycle = access.overseen_cycle_or_404(request, cycle_id)
     filters = selectors.StatusFilters.from_query(request.GET)
     outline = selectors.plan_outline(cycle.plan)
     rows = selectors.status_rows(cycle, filters)
     if request.GET.get("export") == "xlsx":
         data = consolidated_xlsx(cycle, rows, outline, filters_text=_describe(filters, outline))
-        response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
         name = f"tong-hop-{cycle.plan.code}-{cycle.kind}-{cycle.year}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
@@ -209,112 +199,6 @@ def _describe(filters: selectors.StatusFilters, outline) -> str:
     if filters.q:
         parts.append(f"“{filters.q}”")
     return "; ".join(parts)
-
-
-# --- province report ---------------------------------------------------------------------------
-
-class ProvinceReportForm(forms.Form):
-    number = forms.CharField(label=gettext_lazy("Số văn bản"), max_length=80, strip=False,
-                             help_text=gettext_lazy("Ví dụ “125/BC-STC”; để trống phần số nếu chưa lấy số."))
-    date = forms.DateField(label=gettext_lazy("Ngày ban hành"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                           help_text=gettext_lazy("dd/mm/yyyy"))
-    place = forms.CharField(label=gettext_lazy("Địa danh"), max_length=80)
-    signer_authority = forms.CharField(label=gettext_lazy("Thẩm quyền ký"), max_length=40, required=False,
-                                       help_text=gettext_lazy("Ví dụ “KT. GIÁM ĐỐC”; trống khi người đứng đầu ký."))
-    signer_title = forms.CharField(label=gettext_lazy("Chức vụ người ký"), max_length=120)
-    signer_name = forms.CharField(label=gettext_lazy("Họ tên người ký"), max_length=120, required=False)
-    ministry = forms.CharField(label=gettext_lazy("Kính gửi (Bộ nhận báo cáo)"), max_length=255)
-    recipients = forms.CharField(label=gettext_lazy("Nơi nhận (mỗi dòng một nơi)"), widget=forms.Textarea(attrs={"rows": 5}))
-    format = forms.ChoiceField(label=gettext_lazy("Định dạng"), choices=ProvinceReportJob.Format.choices)
-    save_defaults = forms.BooleanField(label=gettext_lazy("Lưu làm mặc định cho kế hoạch này"), required=False)
-
-    def meta(self) -> DocMeta:
-        d = self.cleaned_data
-        return DocMeta(number=d["number"], date=d["date"], place=d["place"].strip(), signer_name=d["signer_name"].strip(),
-                       signer_title=d["signer_title"].strip(), signer_authority=d["signer_authority"].strip(),
-                       recipients=[line.strip().lstrip("-").strip() for line in d["recipients"].splitlines() if line.strip()],
-                       ministry=d["ministry"].strip())
-
-
-def _require_reviewer(request, cycle):
-    if not access.is_reviewer_of(request, cycle.plan):
-        raise PermissionDenied(_("Chỉ cán bộ thẩm định hoặc quản trị được tạo báo cáo tỉnh."))
-
-
-def start_report_job(job_id: int) -> None:
-    """Queue the generation; if the broker is unreachable, generate it here rather than leave the
-    reviewer watching a job that never starts (the page only takes longer)."""
-    from reporting.province.jobs import generate_province_report
-
-    try:
-        generate_province_report.delay(job_id)
-    except Exception:  # kombu raises several types when Redis is down
-        logger.warning("province report job %s: broker unavailable, generating in-process", job_id)
-        generate_province_report.apply(args=[job_id])
-
-
-def province_report(request, cycle_id):
-    cycle = _overseen_cycle(request, cycle_id)
-    _require_reviewer(request, cycle)
-    if request.method == "POST":
-        form = ProvinceReportForm(request.POST)
-        if form.is_valid():
-            meta = form.meta()
-            if form.cleaned_data["save_defaults"]:
-                _save_defaults(cycle.plan, meta)
-            job = ProvinceReportJob.objects.create(cycle=cycle, format=form.cleaned_data["format"],
-                                                   params=meta.as_json(), requested_by=request.user)
-            transaction.on_commit(lambda: start_report_job(job.pk))
-            return redirect("dashboard:job", job.pk)
-    else:
-        meta = default_meta(cycle)
-        form = ProvinceReportForm(initial={
-            **meta.as_json(), "date": meta.date.strftime("%d/%m/%Y"), "recipients": "\n".join(meta.recipients),
-            "format": "pdf",
-        })
-    jobs = ProvinceReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]
-    return render(request, "reporting/dashboard/province_report_form.html",
-                  {"cycle": cycle, "plan": cycle.plan, "form": form, "jobs": jobs})
-
-
-def _save_defaults(plan, meta: DocMeta) -> None:
-    prefs = settings_for(plan)
-    prefs.signer_name, prefs.signer_title, prefs.signer_authority = meta.signer_name, meta.signer_title, meta.signer_authority
-    prefs.place = meta.place
-    prefs.ministry_name = "" if meta.ministry == plan.ministry_name else meta.ministry
-    prefs.recipients = "\n".join(line.replace(meta.ministry, "{ministry}") for line in meta.recipients)
-    prefs.save()
-
-
-def _job_for(request, pk) -> ProvinceReportJob:
-    job = get_object_or_404(ProvinceReportJob.objects.select_related("cycle__plan"), pk=pk)
-    if not access.is_overseer_of(request, job.cycle.plan):
-        raise Http404
-    _require_reviewer(request, job.cycle)
-    return job
-
-
-def job_status(request, pk):
-    job = _job_for(request, pk)
-    return render(request, "reporting/dashboard/job.html", {"job": job, "cycle": job.cycle, "plan": job.cycle.plan})
-
-
-def job_json(request, pk):
-    job = _job_for(request, pk)
-    return JsonResponse({
-        "status": job.status, "status_label": job.get_status_display(), "progress": job.progress,
-        "message": job.message, "finished": job.finished,
-        "download": reverse("dashboard:job_download", args=[job.pk]) if job.status == job.Status.DONE else None,
-    })
-
-
-def job_download(request, pk):
-    job = _job_for(request, pk)
-    if job.status != job.Status.DONE or not job.file_path or not default_storage.exists(job.file_path):
-        raise Http404
-    name = job.file_path.rsplit("/", 1)[-1]
-    return FileResponse(default_storage.open(job.file_path, "rb"), as_attachment=True, filename=name,
-                        content_type=CONTENT_TYPES[job.format])
 
 
 # --- public page -------------------------------------------------------------------------------

@@ -79,13 +79,6 @@ class ReportingCycle(models.Model):
         return self.opens_on <= day <= self.closes_on
 
 
-class ReportQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from reporting.reports.access import reports_visible_to
-
-        return reports_visible_to(self, user)
-
-
 class Report(models.Model):
     """One progress report per plan item and cycle, owed by the agency responsible that year.
 
@@ -144,7 +137,6 @@ class Report(models.Model):
                                    related_name="+")
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
-    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("báo cáo")

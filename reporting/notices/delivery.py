@@ -26,6 +26,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db, transaction
@@ -37,6 +38,9 @@ from django.utils import timezone
 from agencies.models import Jurisdiction, JurisdictionRole, Membership
 
 from reporting.models import ContributionRequest, Notice, Notification, Report
+
+# The Celery task that sends one notice (reporting/notices/jobs.py); the name is what queued messages hold.
+DELIVER_TASK = "reporting.jobs.deliver_notice"
 
 logger = logging.getLogger(__name__)
 
@@ -507,8 +511,8 @@ def enqueue(notice_ids, *, inline: bool = False, today: dt.date | None = None) -
     def go():
         from kombu.exceptions import OperationalError
 
-        from reporting.notices.jobs import deliver_notice
-
+        # By name: the task is declared in notices/jobs.py, which imports this module.
+        deliver_notice = current_app.tasks[DELIVER_TASK]
         for position, notice_id in enumerate(ids):
             try:
                 deliver_notice.apply_async((notice_id,), retry=False)

@@ -8,8 +8,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError as DatabaseUnavailable
 
-from reporting.notices import delivery as notices
-from reporting.notices import reminders
+from reporting.notices import delivery as notices, reminders
 
 # A database that is briefly unreachable: try again after 1, 2, 4 ... minutes (at most an hour).
 RETRY_ON_OUTAGE = {"autoretry_for": (DatabaseUnavailable,), "retry_backoff": 60, "retry_backoff_max": 3600,
@@ -23,7 +22,7 @@ def send_reminders(day: str | None = None) -> dict:
     return {"run": record.pk, "planned": record.planned, "dispatched": record.dispatched}
 
 
-@shared_task(name="reporting.jobs.deliver_notice", bind=True, acks_late=True, max_retries=notices.MAX_ATTEMPTS)
+@shared_task(name=notices.DELIVER_TASK, bind=True, acks_late=True, max_retries=notices.MAX_ATTEMPTS)
 def deliver_notice(self, notice_id: int) -> str:
     """Send one notice. A failure is recorded on the row (attempts, next attempt, error) and retried
     with exponential backoff; should the retry itself be lost, the outbox flush still finds the row."""

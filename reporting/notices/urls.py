@@ -1,8 +1,8 @@
+"""The in-app notifications, in the `reporting_notices` namespace (reporting/urls.py)."""
 from django.urls import path
 
 from reporting.notices import views as views_notices
 
-app_name = "reporting_notices"
 urlpatterns = [
     path("", views_notices.notification_list, name="list"),
     path("<int:pk>/read/", views_notices.notification_read, name="read"),

@@ -20,8 +20,7 @@ from agencies.lineage import Lineage
 from agencies.models import Agency
 from agencies.text import sort_key
 
-from reporting.dashboards import charts
-from reporting.dashboards import selectors
+from reporting.dashboards import charts, selectors
 from reporting.models import ProvinceReportSettings, Report, ReportingCycle
 
 S = Report.State
@@ -273,36 +272,7 @@ def build(cycle: ReportingCycle, meta: DocMeta | None = None, *, progress=None) 
         title=report_title(cycle), date_line=vn_date_line(meta.place, meta.date),
         headline=headline, themes=themes, agencies=agencies,
         difficulties=_consolidate(reported, "difficulties"), proposals=_consolidate(reported, "proposals"),
-        annex=annex, unassigned=headline["unassigned"], charts=report_charts(headline, theme_figures, agencies),
+        annex=annex, unassigned=headline["unassigned"], charts=charts.report_charts(headline, theme_figures, agencies),
     )
     progress(60, "Đã tổng hợp nội dung")
     return report
-
-
-def report_charts(headline: dict, themes: list[dict], agencies: list[dict], links=None) -> dict:
-    """The charts of the report; the dashboard draws the same ones with drill-down `links`.
-    Labels follow the active language: the dashboard's, or Vietnamese for the document."""
-    links = links or {}
-    states = charts.stacked_bars(
-        [{"label": _("Báo cáo phải nộp"), "values": {s.key: headline[f"state_{s.key}"] for s in charts.STATES},
-          "hrefs": links.get("states", {})}],
-        charts.STATES, title=_("Tình trạng báo cáo của kỳ"),
-        desc=_("%(due)s báo cáo phải nộp, chia theo tình trạng gửi và thẩm định.") % {"due": headline["due"]},
-        label_width=130,
-    )
-    theme_rows = [{"label": f"{t['code']}. {t['title']}", "value": t["mean_percent"],
-                   "note": _("%(submitted)s/%(due)s mục đã BC") % {"submitted": t["submitted"], "due": t["due"]},
-                   "href": links.get("theme", {}).get(t["id"])}
-                  for t in themes]
-    progress = charts.progress_bars(
-        theme_rows, title=_("Tiến độ theo chủ đề"),
-        desc=_("Trung bình cộng tỷ lệ hoàn thành của các mục đã gửi báo cáo, theo từng chủ đề; bên cạnh là số mục "
-               "đã báo cáo trên tổng số mục phải báo cáo."),
-    )
-    agency_rows = [{"label": a["name"], "values": {"on_time": a["on_time"], "late": a["late"], "missing": a["missing"]},
-                    "hrefs": links.get("agency", {}).get(a["agency_id"], {})} for a in agencies]
-    compliance = charts.stacked_bars(
-        agency_rows, charts.COMPLIANCE, title=_("Tình hình nộp báo cáo của các cơ quan"),
-        desc=_("Số báo cáo nộp đúng hạn, nộp muộn và chưa nộp của từng cơ quan chủ trì."),
-    )
-    return {"states": states, "themes": progress, "agencies": compliance}

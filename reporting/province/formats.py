@@ -1,11 +1,13 @@
-"""Files made from reports: the consolidated status export and the province report in PDF, Word
-and Excel. Each export is a function of already-selected data returning bytes; none of them
-decides who may see what (views and the command do, through reporting.reports.access)."""
+"""The province report's file formats: PDF, Word and Excel. Each is a function of the built report
+returning bytes; none of them decides who may see what (views and the command do, through
+reporting.reports.access)."""
+
+from reporting.dashboards.export import XLSX_CONTENT_TYPE
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 
 
@@ -20,7 +22,7 @@ def render_province_report(report, fmt: str) -> bytes:
 
         return province_report_docx(report)
     if fmt == "xlsx":
-        from reporting.dashboards.export import province_report_xlsx
+        from reporting.province.excel import province_report_xlsx
 
         return province_report_xlsx(report)
     raise ValueError(f"unknown format {fmt!r} (pdf, docx, xlsx)")

@@ -67,3 +67,16 @@ def contributions_visible_to(qs, user):
     if oversight:
         q |= Q(report__cycle__plan__jurisdiction_id__in=oversight)
     return qs.filter(q)
+
+
+def overseen_cycle_or_404(user, cycle_id):
+    """The cycle, if the user oversees its plan; otherwise 404, as for a cycle that does not exist."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from reporting.models import ReportingCycle
+
+    cycle = get_object_or_404(ReportingCycle.objects.select_related("plan__jurisdiction"), pk=cycle_id)
+    if not is_overseer_of(user, cycle.plan):
+        raise Http404
+    return cycle

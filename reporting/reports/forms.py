@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 
 from reporting.models import Report
-from reporting.templatetags.reporting_tags import group_thousands
+from reporting.reports.money import group_thousands
 
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
 

@@ -21,16 +21,13 @@ from agencies.access import scope_for
 from agencies.models import Agency
 from tasks.models import PlanItem
 
-from reporting.reports import access
-from reporting.reports import cycles
-from reporting.reports import evidence as uploads
-from reporting.reports import workflow
+from reporting.reports import access, cycles, evidence as uploads, workflow
 from reporting.reports.forms import (
     AttachmentForm, CommentForm, ContributionAnswerForm, ContributionRequestForm, ExtensionGrantForm,
     ExtensionRequestForm, QueueFilterForm, ReopenForm, ReportForm,
 )
 from reporting.models import Attachment, ContributionRequest, Extension, Report, ReportingCycle
-from reporting.templatetags.reporting_tags import vnd
+from reporting.reports.money import vnd
 
 S = Report.State
 DIFF_FIELDS = ("state",) + workflow.EDITABLE_FIELDS + ("review_comment",)
@@ -58,7 +55,7 @@ def _to_report(pk):
 
 
 def _visible_reports(request):
-    return Report.objects.for_user(request)
+    return access.reports_visible_to(Report.objects.all(), request)
 
 
 def _get_report(request, pk) -> Report:

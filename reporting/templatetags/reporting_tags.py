@@ -1,36 +1,17 @@
-"""Vietnamese number formatting for report pages: 1234567 → "1.234.567", money → "1.234.567 đ"."""
+"""Template filters and tags of the report pages; number formats come from reporting.reports.money."""
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from reporting.models import Report
+from reporting.reports import money
 
 register = template.Library()
 
 
-def group_thousands(value: int) -> str:
-    """Digits grouped by "." as Vietnamese documents write them; negatives keep their sign."""
-    sign = "-" if value < 0 else ""
-    return sign + f"{abs(int(value)):,}".replace(",", ".")
-
-
-@register.filter
-def vn_number(value):
-    if value in (None, ""):
-        return ""
-    try:
-        return group_thousands(int(value))
-    except (TypeError, ValueError):
-        return value
-
-
-@register.filter
-def vnd(value):
-    if value in (None, ""):
-        return "—"
-    formatted = vn_number(value)
-    return f"{formatted} đ"
+register.filter("vn_number", money.vn_number)
+register.filter("vnd", money.vnd)
 
 
 @register.filter

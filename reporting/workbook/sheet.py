@@ -46,7 +46,7 @@ from tasks.importers.spreadsheet import open_workbook as open_xlsx
 from reporting.reports import workflow
 from reporting.reports.forms import parse_money
 from reporting.models import Report
-from reporting.templatetags.reporting_tags import vnd
+from reporting.reports.money import vnd
 
 SHEET = "Báo cáo"
 HELP_SHEET = "Hướng dẫn"

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -190,8 +190,3 @@ def workbook_confirm(request, cycle_id, agency_id):
 
 
 # Included by reporting/urls.py under the "reporting" namespace (mounted at /reports/).
-urlpatterns = [
-    path("workbook/<int:cycle_id>/<int:agency_id>/", workbook_download, name="workbook_download"),
-    path("workbook/<int:cycle_id>/<int:agency_id>/upload/", workbook_upload, name="workbook_upload"),
-    path("workbook/<int:cycle_id>/<int:agency_id>/confirm/", workbook_confirm, name="workbook_confirm"),
-]

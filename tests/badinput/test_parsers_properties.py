@@ -23,7 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from agencies.names import agency_key
 from agencies.text import fold, nfc, sort_key
 from reporting.reports.forms import parse_money
-from reporting.templatetags.reporting_tags import group_thousands
+from reporting.reports.money import group_thousands
 from tasks.codes import InvalidCode, code_sort_key, is_normal, normalize_code, parent_code
 from tasks.importers.load import read_appendix_bytes
 from tasks.importers.service import ImportBundle, ImportFailed

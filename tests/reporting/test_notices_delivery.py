@@ -9,8 +9,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from greenplan.celery import app as celery_app
-from reporting.notices import jobs
-from reporting.notices import delivery as notices
+from reporting.notices import delivery as notices, jobs
 from reporting.models import Notice, Notification, ReminderRun, Report
 from reporting.notices.reminders import run
 from tests.factories import UserFactory

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reporting.workbook import views as views_workbook
-from reporting.workbook import sheet as workbook
+from reporting.workbook import sheet as workbook, views as views_workbook
 from reporting.reports import workflow
 from reporting.models import Report, ReportEvent, ReportingCycle
 from tests.factories import build_plan

@@ -431,7 +431,7 @@ def test_the_consolidated_status_export_writes_text_cells(client, world):
 
 
 def test_the_province_report_spreadsheet_writes_text_cells(world):
-    from reporting.dashboards.export import province_report_xlsx
+    from reporting.province.excel import province_report_xlsx
     from reporting.province.build import build
 
     report = world.report_of(world.agency_a)

@@ -1,13 +1,15 @@
+"""The agency pages: every agency of the user's jurisdictions, and one agency with the plan items it
+leads and supports. They live beside the plans (not in agencies/) because they list plan items;
+their URL namespace stays `agencies`."""
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
-from tasks.models import Plan
+from agencies.access import scope_for
+from agencies.models import Agency
+from agencies.text import fold, sort_key
 
-from tasks.selectors import agency_involvement
-
-from .access import scope_for
-from .models import Agency
-from .text import fold, sort_key
+from .models import Plan
+from .selectors import agency_involvement
 
 
 def _visible_agencies(request):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import agency_pages as views
 
 app_name = "agencies"
 urlpatterns = [

@@ -1,0 +1,11 @@
+"""The province report's pages, in the `dashboard` namespace beside the dashboards (reporting/urls.py)."""
+from django.urls import path
+
+from reporting.province import views
+
+urlpatterns = [
+    path("cycle/<int:cycle_id>/province-report/", views.province_report, name="province_report"),
+    path("jobs/<int:pk>/", views.job_status, name="job"),
+    path("jobs/<int:pk>/status.json", views.job_json, name="job_json"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+]
