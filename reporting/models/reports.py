@@ -183,7 +183,8 @@ class Report(models.Model):
 
 
 class ReportEvent(models.Model):
-    """The audit trail of every workflow move: who, when, from, to, and why."""
+    """The audit trail of every change of a report and of what bears on it: who, when, from, to,
+    and why. Written by reporting.workflow only."""
 
     class Kind(models.TextChoices):
         SAVE = "save", _("Lưu nháp")
@@ -194,6 +195,11 @@ class ReportEvent(models.Model):
         ASSIGN = "assign", _("Giao cơ quan")
         CONFLICT = "conflict", _("Xung đột khi lưu")
         UPLOAD = "upload", _("Nộp qua Excel")
+        ADMIN_EDIT = "admin_edit", _("Quản trị viên sửa")
+        # An extension is the agency's for the whole cycle: each of its reports in the cycle gets the event.
+        EXTENSION_REQUEST = "ext_ask", _("Đề nghị gia hạn")
+        EXTENSION_GRANT = "ext_grant", _("Chấp thuận gia hạn")
+        EXTENSION_REFUSE = "ext_refuse", _("Từ chối gia hạn")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
