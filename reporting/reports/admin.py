@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from reporting.reports import workflow
 from reporting.reports.cycles import create_cycles, materialize_reports
 from reporting.models import (
     Attachment, ContributionRequest, Extension, ProvinceReportJob, ProvinceReportSettings, Report, ReportEvent,
@@ -35,7 +36,8 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(SimpleHistoryAdmin):
-    """Read-mostly: states change only through the workflow pages, which keep the audit trail."""
+    """Read-mostly: states change only through the workflow pages, which keep the audit trail; a
+    correction saved here goes through workflow.report_admin_edit (a new version, audited)."""
 
     list_display = ["item", "cycle", "agency", "state", "status", "percent_complete", "late", "submitted_at"]
     list_filter = ["cycle__plan", "cycle__year", "state", "status", "late"]
@@ -45,6 +47,14 @@ class ReportAdmin(SimpleHistoryAdmin):
                        "reviewed_by", "updated_by"]
     autocomplete_fields = ["agency"]
     inlines = [EventInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # A correction through the workflow: a new version (an officer with the form open gets the
+        # conflict page) and audit events in the report's history.
+        saved = workflow.report_admin_edit(obj, user=request.user, data=form.cleaned_data)
+        obj.version, obj.updated_by, obj.updated_at = saved.version, saved.updated_by, saved.updated_at
 
 
 @admin.register(Extension)

@@ -2,15 +2,19 @@
 
 Each move is a keyword-only function that locks the row, checks the current state and the
 actor's right, refuses an illegal move with a clear message, and writes its audit event, all in
-one transaction. Views and jobs call these; nothing else changes a report's state.
+one transaction. Views, jobs and the admin call these; nothing else changes a report's state,
+content or agency. A change of content or agency is a new version (`_new_version`), so an editor
+who loaded an older one gets the conflict page instead of overwriting it.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from agencies.models import Agency
 
 from reporting.reports import access
 from reporting.models import ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
@@ -21,6 +25,8 @@ EDITABLE_FIELDS = (
     "status", "percent_complete", "results", "outputs", "difficulties", "proposals",
     "funds_central", "funds_local", "funds_oda", "funds_other",
 )
+# What an administrator may correct in the admin's change form; everything else is the workflow's.
+ADMIN_FIELDS = ("agency",) + EDITABLE_FIELDS + ("review_comment",)
 
 
 class WorkflowError(Exception):
@@ -50,6 +56,21 @@ def _lock(report: Report) -> Report:
 def _event(report: Report, kind: str, user, from_state: str, comment: str = "", at=None) -> ReportEvent:
     return ReportEvent.objects.create(report=report, kind=kind, actor=user, from_state=from_state,
                                       to_state=report.state, comment=comment, at=at or timezone.now())
+
+
+def _new_version(report: Report, user) -> None:
+    """Mark a change of the report's content or agency: a new version, by `user` (also the author
+    of its simple-history row)."""
+    report.version += 1
+    report.updated_by = user
+    report._history_user = user
+
+
+def _handover(from_id: int | None, to_id: int | None, names: dict) -> str:
+    """The ASSIGN event's note: "old agency → new agency" (stored text, in Vietnamese)."""
+    def name(pk):
+        return names.get(pk, str(pk)) if pk is not None else "(chưa giao)"
+    return f"{name(from_id)} → {name(to_id)}"
 
 
 def agency_deadline(cycle: ReportingCycle, agency_id: int | None, extensions=None) -> dt.datetime:
@@ -94,9 +115,7 @@ def report_save(report: Report, *, user, data: dict, base_version: int | None, v
             setattr(report, field, data[field])
     if report.state == S.MISSING:
         report.state = S.DRAFT
-    report.version += 1
-    report.updated_by = user
-    report._history_user = user
+    _new_version(report, user)
     report.save()
     _event(report, ReportEvent.Kind.UPLOAD if via == "upload" else ReportEvent.Kind.SAVE, user, before)
     return report
@@ -184,6 +203,45 @@ def report_reopen(report: Report, *, user, reason: str) -> Report:
     _event(report, ReportEvent.Kind.REOPEN, user, before, reason.strip())
     _notify(report, "returned")
     return report
+
+
+@transaction.atomic
+def report_admin_edit(report: Report, *, user, data: dict) -> Report:
+    """An administrator's correction in the admin's change form; `data`: the form's cleaned values
+    (ADMIN_FIELDS). What differs from the stored report is a new version and is audited: an ASSIGN
+    event if the agency changed, an ADMIN_EDIT event naming the other fields changed (the values
+    themselves are in the report's field-by-field history). Saving the form unchanged changes
+    nothing."""
+    unknown = set(data) - set(ADMIN_FIELDS)
+    if unknown:  # the admin form offers a field the workflow does not let it change
+        raise ValueError(f"Not editable in the admin: {sorted(unknown)}")
+    current = _lock(report)
+    if not user.has_perm("reporting.change_report"):
+        raise WorkflowError(_("Chỉ quản trị viên mới sửa được báo cáo trong trang quản trị."))
+    changed = {}
+    for name in ADMIN_FIELDS:
+        if name not in data:
+            continue
+        field = Report._meta.get_field(name)
+        value = data[name].pk if field.is_relation and data[name] is not None else data[name]
+        if getattr(current, field.attname) != value:
+            changed[field] = value
+    if not changed:
+        return current
+    before, old_agency_id = current.state, current.agency_id
+    for field, value in changed.items():
+        setattr(current, field.attname, value)
+    _new_version(current, user)
+    current.save()
+    now = timezone.now()
+    if current.agency_id != old_agency_id:
+        names = dict(Agency.objects.filter(pk__in=[old_agency_id, current.agency_id]).values_list("pk", "name"))
+        _event(current, ReportEvent.Kind.ASSIGN, user, before, _handover(old_agency_id, current.agency_id, names), at=now)
+    with translation.override("vi"):  # stored text, like every event's note
+        labels = [str(field.verbose_name).capitalize() for field in changed if field.name != "agency"]
+    if labels:
+        _event(current, ReportEvent.Kind.ADMIN_EDIT, user, before, ", ".join(labels), at=now)
+    return current
 
 
 def bulk_accept(reports, *, user) -> tuple[int, list[str]]:

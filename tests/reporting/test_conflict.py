@@ -72,3 +72,81 @@ def test_a_stale_base_version_from_a_restored_browser_copy_also_gets_the_conflic
     assert response.status_code == 409
     report.refresh_from_db()
     assert report.results == "Đã có người lưu"
+
+
+def _admin_change_form(response) -> dict:
+    """What the admin change form posts back unchanged: its own fields and the inline's rows."""
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
+        for row in formset.forms:
+            data.update({row.add_prefix(name): row[name].value() for name in row.fields})
+    return {k: "" if v is None else v for k, v in data.items()}
+
+
+def test_an_admin_edit_is_a_new_version_so_an_officer_with_the_form_open_gets_the_conflict_page(
+        client, alice, report):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="quantri", first_name="Minh", is_staff=True, is_superuser=True)
+    officer, staff = client, Client()
+    officer.force_login(alice)
+    staff.force_login(admin)
+    assert 'name="base_version" value="0"' in officer.get(reverse("reporting:report", args=[report.pk])).content.decode()
+
+    change = reverse("admin:reporting_report_change", args=[report.pk])
+    data = _admin_change_form(staff.get(change))
+    data.update(results="Số liệu đã hiệu chỉnh: trồng 6.000 cây", percent_complete=60)
+    response = staff.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    report.refresh_from_db()
+    assert report.version == 1 and report.updated_by == admin
+
+    response = officer.post(reverse("reporting:save", args=[report.pk]),
+                            form_data(base_version=0, results="Bản của Alice mở từ trước"))
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'id="conflict"' in body and "Số liệu đã hiệu chỉnh: trồng 6.000 cây" in body
+    report.refresh_from_db()
+    assert report.results == "Số liệu đã hiệu chỉnh: trồng 6.000 cây"  # nothing overwritten
+
+    # The report's history says who edited it in the admin, when, and which fields.
+    event = report.events.get()
+    assert (event.kind, event.actor, event.from_state, event.to_state) == ("admin_edit", admin, "missing", "missing")
+    body = officer.get(reverse("reporting:report", args=[report.pk])).content.decode()
+    history = body[body.index('id="history"'):]
+    events = history[:history.index("</table>")]
+    assert "<td>Minh</td>" in events and "Quản trị viên sửa" in events
+    assert "Tỷ lệ hoàn thành (%), Kết quả đạt được" in events
+    assert "Số liệu đã hiệu chỉnh: trồng 6.000 cây" in history and "60%" in history  # the field-by-field diff
+
+
+def test_an_admin_save_that_changes_nothing_is_not_a_new_version(client, report):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="quantri", is_staff=True, is_superuser=True))
+    change = reverse("admin:reporting_report_change", args=[report.pk])
+    assert client.post(change, _admin_change_form(client.get(change))).status_code == 302
+    report.refresh_from_db()
+    assert report.version == 0 and not report.events.exists()
+
+
+def test_an_admin_giving_the_report_to_another_agency_is_a_new_version_with_the_assign_event(
+        client, report, agency_a, agency_b):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="quantri", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    change = reverse("admin:reporting_report_change", args=[report.pk])
+    data = _admin_change_form(client.get(change))
+    data["agency"] = agency_b.pk
+    assert client.post(change, data).status_code == 302
+    report.refresh_from_db()
+    assert report.agency == agency_b and report.version == 1
+    assert list(report.events.values_list("kind", "actor", "comment")) == [
+        (ReportEvent.Kind.ASSIGN, admin.pk, "Sở Tài nguyên và Môi trường → Sở Công Thương")]
