@@ -256,6 +256,16 @@ def bulk_accept(reports, *, user) -> tuple[int, list[str]]:
 
 # --- Deadline extensions ---------------------------------------------------------------------
 
+def _extension_event(ext: Extension, kind: str, user, comment: str, at) -> None:
+    """An extension is the agency's, for the whole cycle: each of the agency's reports in the
+    cycle gets the event, so every report's history shows it. The reports themselves do not change
+    (no new version: an officer editing one is not interrupted by a decision on the deadline)."""
+    ReportEvent.objects.bulk_create([
+        ReportEvent(report_id=pk, kind=kind, actor=user, from_state=state, to_state=state, comment=comment, at=at)
+        for pk, state in Report.objects.filter(cycle_id=ext.cycle_id, agency_id=ext.agency_id).values_list("pk", "state")
+    ], batch_size=1000)
+
+
 @transaction.atomic
 def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: str) -> Extension:
     if not access.is_member(user, agency_id):
@@ -264,7 +274,9 @@ def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: st
         raise WorkflowError(_("Cần nêu lý do đề nghị gia hạn."))
     if Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.REQUESTED).exists():
         raise WorkflowError(_("Cơ quan đã có một đề nghị gia hạn đang chờ xử lý."))
-    return Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user)
+    ext = Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user)
+    _extension_event(ext, ReportEvent.Kind.EXTENSION_REQUEST, user, ext.reason, ext.requested_at)
+    return ext
 
 
 def _lock_extension(ext: Extension) -> Extension:
@@ -289,6 +301,8 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
     ext.state, ext.new_due_at = Extension.State.GRANTED, end_of_day(new_due_on)
     ext.decided_by, ext.decided_at, ext.decision_comment = user, timezone.now(), comment
     ext.save()
+    note = f"Gia hạn đến {new_due_on:%d/%m/%Y}." + (f" {comment.strip()}" if (comment or "").strip() else "")
+    _extension_event(ext, ReportEvent.Kind.EXTENSION_GRANT, user, note, ext.decided_at)
     return ext
 
 
@@ -303,6 +317,7 @@ def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
         raise WorkflowError(_("Cần nêu lý do từ chối."))
     ext.state, ext.decided_by, ext.decided_at, ext.decision_comment = Extension.State.REFUSED, user, timezone.now(), comment
     ext.save()
+    _extension_event(ext, ReportEvent.Kind.EXTENSION_REFUSE, user, comment.strip(), ext.decided_at)
     return ext
 
 

@@ -188,3 +188,43 @@ def test_the_lead_may_ask_each_named_supporting_agency_and_is_told_when_there_is
     body = page(client, alice, report).content.decode()
     assert 'id="nobody-to-ask"' in body and 'name="agency"' not in body
     assert "Các sở, ban, ngành" in body  # still listed among the supporting agencies
+
+
+def _history_rows(body: str) -> list[str]:
+    """The rows of the history's event table, as text: time, who, what, note."""
+    table = body[body.index('id="history"'):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table, flags=re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+
+
+def test_history_shows_the_agencys_extension_requests_and_the_reviewers_decisions(
+        client, alice, rita, cycle, agency_a, report, report_b):
+    from django.utils import timezone
+
+    from reporting.models import Extension
+
+    other = Report.objects.create(cycle=cycle, item=report.item.plan.items.get(code="1.1.3"), agency=agency_a)
+    ask = {"target": f"{cycle.pk}:{agency_a.pk}"}
+    client.force_login(alice)
+    client.post(reverse("reporting:extension_request"), {**ask, "reason": "Chờ số liệu quyết toán"})
+    client.force_login(rita)
+    client.post(reverse("reporting:extension_refuse", args=[Extension.objects.get().pk]),
+                {"comment": "Chưa nêu số liệu nào còn thiếu"})
+    client.force_login(alice)
+    client.post(reverse("reporting:extension_request"), {**ask, "reason": "Thiếu số liệu quý IV của Cục Thống kê"})
+    new_day = timezone.localtime(cycle.due_at).date() + dt.timedelta(days=10)
+    client.force_login(rita)
+    client.post(reverse("reporting:extension_grant", args=[Extension.objects.get(state="requested").pk]),
+                {"new_due_on": new_day.strftime("%d/%m/%Y"), "comment": "Đồng ý"})
+    assert Extension.objects.filter(state="granted").count() == 1
+
+    for owed in (report, other):  # the extension is the agency's, for the cycle: every report of it shows it
+        rows = _history_rows(page(client, alice, owed).content.decode())
+        assert [row.split(" ", 2)[2] for row in rows] == [
+            "Alice Đề nghị gia hạn Chờ số liệu quyết toán",
+            "rita Từ chối gia hạn Chưa nêu số liệu nào còn thiếu",
+            "Alice Đề nghị gia hạn Thiếu số liệu quý IV của Cục Thống kê",
+            f"rita Chấp thuận gia hạn Gia hạn đến {new_day:%d/%m/%Y}. Đồng ý",
+        ]
+    assert not report_b.events.exists()  # another agency's report is not concerned
