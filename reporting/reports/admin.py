@@ -15,7 +15,7 @@ from reporting.models import (
 @admin.action(description=gettext_lazy("Cập nhật danh sách báo cáo phải nộp (sau khi giao cơ quan chủ trì)"))
 def refresh_owed_reports(modeladmin, request, queryset):
     for cycle in queryset:
-        result = materialize_reports(cycle)
+        result = materialize_reports(cycle, user=request.user)
         messages.info(request, _("%(cycle)s: tạo %(created)s, giao lại %(reassigned)s báo cáo.")
                       % {"cycle": cycle, "created": result["created"], "reassigned": result["reassigned"]})
 

@@ -13,6 +13,7 @@ from tasks.models import Plan, PlanItem
 from tasks.selectors import responsible_resolver
 
 from reporting.models import Report, ReportingCycle, end_of_day
+from reporting.reports.workflow import reports_hand_over
 
 OWING_LEVELS = (PlanItem.Level.GROUP, PlanItem.Level.ACTIVITY, PlanItem.Level.SUBACTIVITY)
 
@@ -91,23 +92,22 @@ UNASSIGNED_REASONS = {
 
 
 @transaction.atomic
-def materialize_reports(cycle: ReportingCycle) -> dict:
-    """Create the owed reports (state "missing") and re-point reports nobody has started yet to
-    the agency now responsible. Started reports keep their agency: history stays with its writer."""
+def materialize_reports(cycle: ReportingCycle, *, user=None) -> dict:
+    """Create the owed reports (state "missing") and hand reports nobody has started yet to the
+    agency now responsible (`workflow.reports_hand_over`: a new version and an ASSIGN event by
+    `user`). Started reports keep their agency: history stays with its writer."""
     owed = owed_reports(cycle)
     existing = {r.item_id: r for r in Report.objects.filter(cycle=cycle).only("id", "item_id", "agency_id", "state")}
-    new, moved = [], []
+    new, handovers = [], {}
     for o in owed:
         report = existing.get(o.item.pk)
         if report is None:
             new.append(Report(cycle=cycle, item=o.item, agency_id=o.agency_id))
         elif report.state == Report.State.MISSING and report.agency_id != o.agency_id:
-            report.agency_id = o.agency_id
-            moved.append(report)
+            handovers[report.pk] = o.agency_id
     Report.objects.bulk_create(new, batch_size=1000)
-    if moved:
-        Report.objects.bulk_update(moved, ["agency"], batch_size=1000)
-    return {"created": len(new), "reassigned": len(moved)}
+    reassigned = reports_hand_over(handovers, user=user) if handovers else 0
+    return {"created": len(new), "reassigned": reassigned}
 
 
 def unassigned(cycle: ReportingCycle) -> list[Owed]:

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from agencies.models import Agency
 
@@ -242,6 +243,32 @@ def report_admin_edit(report: Report, *, user, data: dict) -> Report:
     if labels:
         _event(current, ReportEvent.Kind.ADMIN_EDIT, user, before, ", ".join(labels), at=now)
     return current
+
+
+@transaction.atomic
+def reports_hand_over(handovers: dict[int, int | None], *, user=None) -> int:
+    """Hand reports nobody has started to the agency now responsible (after a merger, a decided
+    split, or an item newly given a lead agency): `handovers` maps a report's id to its new agency.
+    Each report handed over is a new version with an ASSIGN event naming both agencies; one that
+    somebody started meanwhile stays with its writer. Returns how many were handed over."""
+    reports = list(Report.objects.select_for_update(of=("self",))
+                   .filter(pk__in=list(handovers), state=S.MISSING).order_by("pk"))
+    reports = [r for r in reports if r.agency_id != handovers[r.pk]]
+    if not reports:
+        return 0
+    ids = {r.agency_id for r in reports} | {handovers[r.pk] for r in reports}
+    names = dict(Agency.objects.filter(pk__in=ids - {None}).values_list("pk", "name"))
+    now, events = timezone.now(), []
+    for report in reports:
+        new = handovers[report.pk]
+        events.append(ReportEvent(report=report, kind=ReportEvent.Kind.ASSIGN, actor=user, from_state=report.state,
+                                  to_state=report.state, comment=_handover(report.agency_id, new, names), at=now))
+        report.agency_id, report.updated_at = new, now
+        _new_version(report, user)
+    bulk_update_with_history(reports, Report, ["agency", "version", "updated_by", "updated_at"], batch_size=1000,
+                             default_user=user, default_date=now)
+    ReportEvent.objects.bulk_create(events, batch_size=1000)
+    return len(reports)
 
 
 def bulk_accept(reports, *, user) -> tuple[int, list[str]]:

@@ -62,3 +62,34 @@ def test_moved_officers_edit_the_successors_reports_and_read_their_predecessors(
     assert old in reports_visible_to(Report.objects.all(), officer)  # last year's report, shown beside the form
     with pytest.raises(WorkflowError):
         report_save(old, user=officer, data={"results": "sửa báo cáo cũ"}, base_version=0)
+
+
+def test_handing_an_unstarted_report_to_the_successor_is_a_new_version_with_an_assign_event_in_its_history(
+        merged, client):
+    from django.urls import reverse
+
+    from reporting.models import ReportEvent
+
+    plan, dpi, finance = merged
+    admin = UserFactory(username="quantri", first_name="Minh", is_staff=True, is_superuser=True)
+    cycle = Report.objects.filter(cycle__year=2024, cycle__kind="annual").first().cycle
+    Succession.objects.update(effective_on=dt.date(2024, 1, 1))  # an admin back-dates the merger
+    client.force_login(admin)
+    response = client.post(reverse("admin:reporting_reportingcycle_changelist"),
+                           {"action": "refresh_owed_reports", "_selected_action": [cycle.pk]})
+    assert response.status_code == 302
+    moved = Report.objects.filter(cycle=cycle)
+    assert {r.agency_id for r in moved} == {finance.pk}
+    for report in moved:
+        assert report.version == 1 and report.updated_by == admin
+        event = report.events.get()
+        assert (event.kind, event.actor, event.from_state, event.to_state) == (
+            ReportEvent.Kind.ASSIGN, admin, "missing", "missing")
+
+    officer = MembershipFactory(agency=finance, user=UserFactory(username="tai")).user
+    client.force_login(officer)
+    body = client.get(reverse("reporting:report", args=[moved.first().pk])).content.decode()
+    history = body[body.index('id="history"'):]
+    history = history[:history.index("</table>")]
+    assert "<td>Minh</td>" in history and "Giao cơ quan" in history
+    assert "Sở Kế hoạch và Đầu tư → Sở Tài chính" in history
