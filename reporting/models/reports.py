@@ -184,7 +184,7 @@ class Report(models.Model):
 
 class ReportEvent(models.Model):
     """The audit trail of every change of a report and of what bears on it: who, when, from, to,
-    and why. Written by reporting.workflow only."""
+    and why. Written by reporting.reports.workflow only."""
 
     class Kind(models.TextChoices):
         SAVE = "save", _("Lưu nháp")
