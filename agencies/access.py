@@ -1,4 +1,5 @@
 """Which jurisdictions and agencies a user belongs to: the base of every visibility rule."""
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cached_property
 
@@ -55,6 +56,12 @@ class UserScope:
         return self._expand({r.jurisdiction_id for r in self.roles if r.role == JurisdictionRole.Role.LEADER})
 
     @cached_property
+    def overseen_jurisdiction_ids(self) -> set[int]:
+        """Oversight: reviewers and leaders see every report of their jurisdictions' plans (and of
+        the jurisdictions merged into them)."""
+        return self.reviewer_jurisdiction_ids | self.leader_jurisdiction_ids
+
+    @cached_property
     def inherited_agency_ids(self) -> set[int]:
         """The user's agencies and their predecessors (one lineage load per request, however many
         visibility checks a page makes): a merged department reads what its predecessors wrote."""
@@ -75,27 +82,37 @@ class UserScope:
 
 
 # The scope of the request being served: a slot opened by agencies.middleware.RequestScopeMiddleware
-# for the duration of one request, filled by scope_for(request). Workflow functions are given
-# request.user, not the request: through the slot they reuse the request's scope instead of querying
-# the user's memberships again. Outside a request (jobs, tests calling views or functions directly)
-# there is no slot and nothing is reused.
+# for the duration of one request and filled by the first scope_for(user) in it. Views pass
+# request.user and workflow functions are given the same user: through the slot they all reuse one
+# scope instead of querying the user's memberships again. Outside a request (jobs, tests calling
+# functions directly) there is no slot and nothing is reused.
 _request_scope: ContextVar[list | None] = ContextVar("greenplan_request_scope", default=None)
 
 
-def scope_for(request_or_user) -> UserScope:
-    """The scope of the request's user, computed once per request."""
-    request = request_or_user if hasattr(request_or_user, "user") else None
+def scope_for(user) -> UserScope:
+    """The user's scope, computed once per request."""
     slot = _request_scope.get()
-    if request is None:
-        user = request_or_user
-        if slot and user.is_authenticated and slot[0].user.pk == user.pk:
-            return slot[0]
+    if slot is None:
         return UserScope(user)
-    if not hasattr(request, "_greenplan_scope"):
-        request._greenplan_scope = UserScope(request.user)
-        if slot is not None:
-            slot[:] = [request._greenplan_scope]
-    return request._greenplan_scope
+    if slot and slot[0].user.pk == user.pk and slot[0].user.is_authenticated == user.is_authenticated:
+        return slot[0]
+    scope = UserScope(user)
+    slot[:] = [scope]
+    return scope
+
+
+@contextmanager
+def one_scope_per_user():
+    """Reuse each user's scope for the duration of a block, as a request does (a job or a batch
+    that asks about one user many times). Inside a request, the request's slot is kept."""
+    if _request_scope.get() is not None:
+        yield
+        return
+    token = begin_request_scope()
+    try:
+        yield
+    finally:
+        end_request_scope(token)
 
 
 def end_request_scope(token) -> None:

@@ -25,7 +25,7 @@ from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from reporting import selectors  # noqa: E402
+from reporting.dashboards import selectors  # noqa: E402
 from reporting.models import Report, ReportingCycle  # noqa: E402
 
 User = get_user_model()

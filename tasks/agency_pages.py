@@ -13,7 +13,7 @@ from .selectors import agency_involvement
 
 
 def _visible_agencies(request):
-    scope = scope_for(request)
+    scope = scope_for(request.user)
     qs = Agency.objects.select_related("jurisdiction")
     return qs if scope.is_admin else qs.filter(jurisdiction_id__in=scope.jurisdiction_ids)
 
@@ -29,7 +29,7 @@ def agency_list(request):
 
 def agency_detail(request, pk):
     agency = get_object_or_404(_visible_agencies(request), pk=pk)
-    plans = Plan.objects.for_user(request)
+    plans = Plan.objects.for_user(request.user)
     return render(request, "agencies/agency_detail.html", {
         "agency": agency, "aliases": agency.aliases.all(), **agency_involvement(agency, plans),
     })

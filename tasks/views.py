@@ -20,11 +20,11 @@ class PlanListView(ListView):
     context_object_name = "plans"
 
     def get_queryset(self):
-        return Plan.objects.for_user(self.request).select_related("jurisdiction", "focal_agency")
+        return Plan.objects.for_user(self.request.user).select_related("jurisdiction", "focal_agency")
 
 
 def plan_detail(request, code):
-    plan = get_object_or_404(Plan.objects.for_user(request).select_related("jurisdiction"), code=code)
+    plan = get_object_or_404(Plan.objects.for_user(request.user).select_related("jurisdiction"), code=code)
     themes = list(PlanItem.objects.filter(plan=plan, level=PlanItem.Level.THEME).only("code", "title", "plan_id"))
     agencies = Agency.objects.filter(jurisdiction__in=_plan_jurisdictions(plan)).only("id", "name")
     form = PlanFilterForm(request.GET or None, plan=plan, themes=themes, agencies=agencies)
@@ -37,7 +37,7 @@ def plan_detail(request, code):
 
 
 def item_detail(request, code, pk):
-    plan = get_object_or_404(Plan.objects.for_user(request), code=code)
+    plan = get_object_or_404(Plan.objects.for_user(request.user), code=code)
     item = get_object_or_404(
         PlanItem.objects.select_related("plan", "parent", "lead_agency").prefetch_related("supporting_agencies"),
         plan=plan, pk=pk,

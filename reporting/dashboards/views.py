@@ -65,14 +65,14 @@ def overview(request):
         year = int(request.GET.get("year") or 0) or None
     except ValueError:
         year = None
-    rows = selectors.national_overview(request, year)
+    rows = selectors.national_overview(request.user, year)
     return render(request, "reporting/dashboard/overview.html", {"rows": rows, "year": year})
 
 
 def plan_dashboard(request, code):
     """A plan's dashboard opens on its latest annual cycle that has started."""
     plan = get_object_or_404(Plan, code=code)
-    if not access.is_overseer_of(request, plan):
+    if not access.is_overseer_of(request.user, plan):
         raise Http404
     cycles = ReportingCycle.objects.filter(plan=plan)
     cycle = (cycles.filter(kind="annual", year__lte=timezone.localdate().year).order_by("-year").first()
@@ -85,11 +85,11 @@ def plan_dashboard(request, code):
 # --- dashboard ---------------------------------------------------------------------------------
 
 def cycle_dashboard(request, cycle_id):
-    cycle = access.overseen_cycle_or_404(request, cycle_id)
+    cycle = access.overseen_cycle_or_404(request.user, cycle_id)
     plan = cycle.plan
     return render(request, "reporting/dashboard/dashboard.html", {
         "cycle": cycle, "plan": plan, "cycles": _cycles_menu(plan), "status_url": _status_link(cycle)(),
-        "can_generate": access.is_reviewer_of(request, plan),
+        "can_generate": access.is_reviewer_of(request.user, plan),
         "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle)),
     })
 
@@ -157,7 +157,7 @@ STATUS_FILTERS = list(Report.Status.choices) + [("none", gettext_lazy("Chưa có
 
 
 def consolidated(request, cycle_id):
-    cycle = access.overseen_cycle_or_404(request, cycle_id)
+    cycle = access.overseen_cycle_or_404(request.user, cycle_id)
     filters = selectors.StatusFilters.from_query(request.GET)
     outline = selectors.plan_outline(cycle.plan)
     rows = selectors.status_rows(cycle, filters)
@@ -179,7 +179,7 @@ def consolidated(request, cycle_id):
         "unassigned": [(u, _report_url(u["row"].report_id)) for u in selectors.unassigned_rows(cycle)],
         "state_choices": STATE_FILTERS, "status_choices": STATUS_FILTERS, "cycles": _cycles_menu(cycle.plan),
         "export_url": "?" + urlencode({**params, "export": "xlsx"}), "sort_links": sort_links,
-        "described": _describe(filters, outline), "can_generate": access.is_reviewer_of(request, cycle.plan),
+        "described": _describe(filters, outline), "can_generate": access.is_reviewer_of(request.user, cycle.plan),
     })
 
 

@@ -48,7 +48,7 @@ class ProvinceReportForm(forms.Form):
 
 
 def _require_reviewer(request, cycle):
-    if not access.is_reviewer_of(request, cycle.plan):
+    if not access.is_reviewer_of(request.user, cycle.plan):
         raise PermissionDenied(_("Chỉ cán bộ thẩm định hoặc quản trị được tạo báo cáo tỉnh."))
 
 
@@ -65,7 +65,7 @@ def start_report_job(job_id: int) -> None:
 
 
 def province_report(request, cycle_id):
-    cycle = access.overseen_cycle_or_404(request, cycle_id)
+    cycle = access.overseen_cycle_or_404(request.user, cycle_id)
     _require_reviewer(request, cycle)
     if request.method == "POST":
         form = ProvinceReportForm(request.POST)
@@ -99,7 +99,7 @@ def _save_defaults(plan, meta: DocMeta) -> None:
 
 def _job_for(request, pk) -> ProvinceReportJob:
     job = get_object_or_404(ProvinceReportJob.objects.select_related("cycle__plan"), pk=pk)
-    if not access.is_overseer_of(request, job.cycle.plan):
+    if not access.is_overseer_of(request.user, job.cycle.plan):
         raise Http404
     _require_reviewer(request, job.cycle)
     return job

@@ -1,9 +1,22 @@
 """Who may see and do what with reports: decided here, and nowhere else.
 
-Views, exports, dashboards and jobs all ask these functions; another agency's report answers 404
-because it is never in the queryset a view starts from.
+Views, exports, dashboards and jobs all ask these functions, always with a user (views pass
+`request.user`; the request's scope is reused through agencies.middleware). What a report may do
+next, given its state, is the workflow's to say (reporting.reports.workflow.allowed_moves), which
+asks this module who the user is.
+
+The refusal rule, the same for every page and move:
+- **404** for an object the user may not see: another agency's report, a cycle of a plan the user
+  does not oversee, a page that exists only for overseers. A hidden object and a missing one look
+  the same, so nothing leaks through the status code.
+- **403** for a move on an object the user may see but whose role never allows that move there: an
+  officer accepting their own report, a leader generating the province report.
+- A move the role allows but the report's state or the cycle refuses now (already accepted, cycle
+  closed, missing fields) goes back to the page with the workflow's reason.
 """
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from agencies.access import scope_for
 
@@ -13,48 +26,13 @@ def reports_visible_to(qs, user):
     if scope.is_admin:
         return qs
     q = Q(pk__in=[])
-    oversight = scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids
-    if oversight:
-        q |= Q(cycle__plan__jurisdiction_id__in=oversight)
+    if scope.overseen_jurisdiction_ids:
+        q |= Q(cycle__plan__jurisdiction_id__in=scope.overseen_jurisdiction_ids)
     # A merged department reads (not edits) what its predecessors wrote, e.g. last year's report.
     agencies = scope.inherited_agency_ids
     if agencies:
         q |= Q(agency_id__in=agencies)
     return qs.filter(q)
-
-
-def is_member(user, agency_id) -> bool:
-    return agency_id is not None and agency_id in scope_for(user).agency_ids
-
-
-def membership(user, agency_id):
-    return next((m for m in scope_for(user).memberships if m.agency_id == agency_id), None)
-
-
-def can_edit(user, report) -> bool:
-    """Officers and heads of the reporting agency, while the report is not submitted or accepted."""
-    return is_member(user, report.agency_id) and not report.is_locked
-
-
-def can_submit(user, report) -> bool:
-    m = membership(user, report.agency_id)
-    return bool(m and m.may_submit)
-
-
-def can_review(user, report) -> bool:
-    scope = scope_for(user)
-    return scope.is_admin or report.cycle.plan.jurisdiction_id in scope.reviewer_jurisdiction_ids
-
-
-def is_reviewer_of(user, plan) -> bool:
-    scope = scope_for(user)
-    return scope.is_admin or plan.jurisdiction_id in scope.reviewer_jurisdiction_ids
-
-
-def is_overseer_of(user, plan) -> bool:
-    """Reviewers and leaders of the plan's jurisdiction (and admins) see every report of it."""
-    scope = scope_for(user)
-    return scope.is_admin or plan.jurisdiction_id in (scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids)
 
 
 def contributions_visible_to(qs, user):
@@ -63,20 +41,70 @@ def contributions_visible_to(qs, user):
     if scope.is_admin:
         return qs
     q = Q(agency_id__in=scope.agency_ids) | Q(report__agency_id__in=scope.agency_ids)
-    oversight = scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids
-    if oversight:
-        q |= Q(report__cycle__plan__jurisdiction_id__in=oversight)
+    if scope.overseen_jurisdiction_ids:
+        q |= Q(report__cycle__plan__jurisdiction_id__in=scope.overseen_jurisdiction_ids)
     return qs.filter(q)
+
+
+def plans_overseen_by(user, qs=None):
+    """Plans whose dashboards and reports the user oversees: admins all, reviewers and leaders their
+    jurisdictions' (including jurisdictions merged into them)."""
+    from tasks.models import Plan
+
+    scope = scope_for(user)
+    qs = Plan.objects.all() if qs is None else qs
+    return qs if scope.is_admin else qs.filter(jurisdiction_id__in=scope.overseen_jurisdiction_ids)
+
+
+def oversees_anything(user) -> bool:
+    scope = scope_for(user)
+    return scope.is_admin or bool(scope.overseen_jurisdiction_ids)
+
+
+def is_overseer_of(user, plan) -> bool:
+    """Reviewers and leaders of the plan's jurisdiction (and admins) see every report of it."""
+    scope = scope_for(user)
+    return scope.is_admin or plan.jurisdiction_id in scope.overseen_jurisdiction_ids
+
+
+def is_reviewer_of(user, plan) -> bool:
+    scope = scope_for(user)
+    return scope.is_admin or plan.jurisdiction_id in scope.reviewer_jurisdiction_ids
+
+
+def can_review(user, report) -> bool:
+    return is_reviewer_of(user, report.cycle.plan)
+
+
+def is_member(user, agency_id) -> bool:
+    return agency_id is not None and agency_id in scope_for(user).agency_ids
+
+
+def member_agency_ids(user) -> set[int]:
+    return scope_for(user).agency_ids
+
+
+def membership(user, agency_id):
+    return next((m for m in scope_for(user).memberships if m.agency_id == agency_id), None)
+
+
+def can_submit(user, report) -> bool:
+    """Heads of the reporting agency, and officers a head allowed to submit."""
+    m = membership(user, report.agency_id)
+    return bool(m and m.may_submit)
 
 
 def overseen_cycle_or_404(user, cycle_id):
     """The cycle, if the user oversees its plan; otherwise 404, as for a cycle that does not exist."""
-    from django.http import Http404
-    from django.shortcuts import get_object_or_404
-
     from reporting.models import ReportingCycle
 
     cycle = get_object_or_404(ReportingCycle.objects.select_related("plan__jurisdiction"), pk=cycle_id)
     if not is_overseer_of(user, cycle.plan):
         raise Http404
     return cycle
+
+
+def require_oversight(user) -> None:
+    """Pages that exist only for overseers (the review queue) answer 404 to everyone else."""
+    if not oversees_anything(user):
+        raise Http404

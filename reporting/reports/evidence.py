@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reporting.reports import access
+from reporting.reports import workflow
 from reporting.models import Attachment, Report
 
 ACCEPTED_HINT = gettext_lazy("PDF, Word, Excel, PowerPoint hoặc ảnh PNG/JPEG/GIF/WebP")
@@ -137,8 +137,9 @@ def validate(uploaded) -> Evidence:
 
 def attach(report: Report, *, user, uploaded) -> Attachment:
     """Validate and store one evidence file on a report the user may edit."""
-    if not access.can_edit(user, report):
-        _refuse(_("Chỉ cơ quan chủ trì mới nộp được minh chứng, khi báo cáo chưa gửi hoặc chưa được chấp nhận."))
+    refused = workflow.refusal(report, user, workflow.Move.EDIT)
+    if refused is not None:
+        raise refused
     evidence = validate(uploaded)
     original = clean_name(uploaded.name)
     attachment = Attachment(report=report, original_name=original, content_type=evidence.content_type,
@@ -154,8 +155,9 @@ def attach(report: Report, *, user, uploaded) -> Attachment:
 
 
 def remove(attachment: Attachment, *, user) -> None:
-    if not access.can_edit(user, attachment.report):
-        _refuse(_("Không xóa được minh chứng của báo cáo đã gửi, đã được chấp nhận hoặc của cơ quan khác."))
+    refused = workflow.refusal(attachment.report, user, workflow.Move.EDIT)
+    if refused is not None:
+        raise refused
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -55,7 +55,7 @@ def _to_report(pk):
 
 
 def _visible_reports(request):
-    return access.reports_visible_to(Report.objects.all(), request)
+    return access.reports_visible_to(Report.objects.all(), request.user)
 
 
 def _get_report(request, pk) -> Report:
@@ -93,6 +93,10 @@ def _back(request, default):
 
 
 def _error(request, exc):
+    """Show a refusal on the page the user returns to; a move the user's role never allows on an
+    object they can see answers 403 instead (reporting.reports.access)."""
+    if getattr(exc, "forbidden", False):
+        raise PermissionDenied(str(exc)) from exc
     text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     messages.error(request, text)
 
@@ -114,19 +118,6 @@ def _posted_text(form_class, request, field: str, **kwargs) -> str:
     form = form_class(request.POST, **kwargs)
     form.is_valid()
     return form.cleaned_data.get(field, "")
-
-
-def lock_reason(request, report: Report) -> str:
-    """Why this user cannot edit the report now, in words; "" when they can."""
-    # The state-based reasons are the workflow's own words, so page and refusal agree.
-    reason = workflow.locked_reason(report)
-    if reason:
-        return reason
-    if not report.cycle.is_open(timezone.localdate()):
-        return _("Kỳ báo cáo đã đóng ngày %(day)s; không sửa được nữa.") % {"day": report.cycle.closes_on.strftime("%d/%m/%Y")}
-    if not access.is_member(request, report.agency_id):
-        return _("Bạn xem báo cáo này ở chế độ chỉ đọc: chỉ cơ quan chủ trì nhập và sửa báo cáo.")
-    return ""
 
 
 def _display(field, value):
@@ -195,10 +186,14 @@ def _previous_report(request, report: Report):
 
 
 def _render_report(request, report: Report, *, form=None, conflict=None, status=200):
-    member = access.is_member(request, report.agency_id)
-    reason = lock_reason(request, report)
-    editable = not reason and access.can_edit(request, report)
-    reviewer = access.can_review(request, report)
+    member = access.is_member(request.user, report.agency_id)
+    moves = workflow.allowed_moves(report, request.user)
+    refused_edit = moves[workflow.Move.EDIT]
+    editable = refused_edit is None
+    # A member is told why the report cannot be edited now; any other reader, the report's lock if it
+    # has one, else that only the lead agency writes it.
+    reason = "" if editable else str(refused_edit) if not refused_edit.forbidden else (
+        workflow.locked_reason(report) or _("Bạn xem báo cáo này ở chế độ chỉ đọc: chỉ cơ quan chủ trì nhập và sửa báo cáo."))
     _with_people(report)
     item = report.item
     supporting = list(item.supporting_agencies.all())
@@ -208,18 +203,19 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "report": report, "item": item, "cycle": report.cycle, "plan": report.cycle.plan,
         "form": form if form is not None else (ReportForm(report=report) if editable else None),
         "editable": editable, "lock_reason": reason, "member": member,
-        "may_submit": member and access.can_submit(request, report) and report.state in (S.DRAFT, S.RETURNED),
-        "may_return": reviewer and report.state == S.SUBMITTED,
-        "may_accept": reviewer and report.state == S.SUBMITTED,
-        "may_reopen": reviewer and report.state == S.ACCEPTED,
-        "may_request_input": member and report.state != S.ACCEPTED,
+        "may_submit": moves[workflow.Move.SUBMIT] is None,
+        "may_return": moves[workflow.Move.RETURN] is None,
+        "may_accept": moves[workflow.Move.ACCEPT] is None,
+        "may_reopen": moves[workflow.Move.REOPEN] is None,
+        "may_request_input": moves[workflow.Move.ASK_INPUT] is None,
         "conflict": conflict,
         "deadline": workflow.agency_deadline(report.cycle, report.agency_id),
         "previous": _previous_report(request, report),
         "supporting": supporting,
         "contributions": list(report.contributions.select_related("agency", "answered_by")),
-        "contribution_form": ContributionRequestForm.to_display(askable) if member and askable else None,
-        "nobody_to_ask": member and not askable,
+        "contribution_form": (ContributionRequestForm.to_display(askable)
+                              if moves[workflow.Move.ASK_INPUT] is None and askable else None),
+        "nobody_to_ask": moves[workflow.Move.ASK_INPUT] is None and not askable,
         "attachments": list(report.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if editable else None,
         "events": list(report.events.select_related("actor")),
@@ -240,7 +236,7 @@ def _mb():
 # --- the officer's home ------------------------------------------------------------------------
 
 def home(request):
-    scope = scope_for(request)
+    scope = scope_for(request.user)
     oversight = scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids
     if not scope.agency_ids:
         if oversight or scope.is_admin:
@@ -280,7 +276,7 @@ def home(request):
         group["done"] = group["counts"][S.SUBMITTED] + group["counts"][S.ACCEPTED]
     # A supporting agency may owe no report at all and still be asked for input.
     contributions = list(
-        access.contributions_visible_to(ContributionRequest.objects.all(), request)
+        access.contributions_visible_to(ContributionRequest.objects.all(), request.user)
         .filter(Q(report__cycle__closes_on__gte=today) | Q(answered_at__isnull=True), agency_id__in=scope.agency_ids)
         .select_related("report__item", "report__agency", "agency")
         .order_by("answered_at", "due_on")
@@ -295,8 +291,8 @@ def home(request):
 
 @post_only(lambda: reverse("reporting:home"))
 def extension_request(request):
-    scope = scope_for(request)
-    cycles_qs = ReportingCycle.objects.for_user(request)
+    scope = scope_for(request.user)
+    cycles_qs = ReportingCycle.objects.for_user(request.user)
     agencies = list(Agency.objects.filter(pk__in=scope.agency_ids))
     targets = [(c, a) for c in cycles_qs.filter(reports__agency_id__in=scope.agency_ids).distinct() for a in agencies]
     form = ExtensionRequestForm(request.POST, targets=targets)
@@ -389,7 +385,7 @@ def attachment_upload(request, pk):
         return redirect(_to_report(pk))
     try:
         attachment = uploads.attach(report, user=request.user, uploaded=form.cleaned_data["file"])
-    except ValidationError as exc:
+    except (ValidationError, workflow.WorkflowError) as exc:
         _error(request, exc)
     else:
         messages.success(request, _("Đã nộp minh chứng “%(name)s”.") % {"name": attachment.original_name})
@@ -419,7 +415,7 @@ def attachment_delete(request, pk):
     attachment = _get_attachment(request, pk)
     try:
         uploads.remove(attachment, user=request.user)
-    except ValidationError as exc:
+    except (ValidationError, workflow.WorkflowError) as exc:
         _error(request, exc)
     else:
         messages.success(request, _("Đã xóa minh chứng “%(name)s”.") % {"name": attachment.original_name})
@@ -429,9 +425,9 @@ def attachment_delete(request, pk):
 # --- contributions from supporting agencies ----------------------------------------------------
 
 def contributions(request):
-    scope = scope_for(request)
+    scope = scope_for(request.user)
     requests_ = list(
-        access.contributions_visible_to(ContributionRequest.objects.all(), request)
+        access.contributions_visible_to(ContributionRequest.objects.all(), request.user)
         .filter(agency_id__in=scope.agency_ids)
         .select_related("report__item", "report__agency", "report__cycle__plan", "agency", "answered_by")
         .order_by("answered_at", "due_on")
@@ -443,7 +439,7 @@ def contributions(request):
 
 @post_only(lambda pk: reverse("reporting:contributions"))
 def contribution_answer(request, pk):
-    req = get_object_or_404(access.contributions_visible_to(ContributionRequest.objects.all(), request), pk=pk)
+    req = get_object_or_404(access.contributions_visible_to(ContributionRequest.objects.all(), request.user), pk=pk)
     answer = _posted_text(ContributionAnswerForm, request, "answer", prefix=f"c{req.pk}")
     _attempt(request, lambda: workflow.contribution_answer(req, user=request.user, answer=answer),
              _("Đã gửi nội dung đóng góp."))
@@ -453,14 +449,9 @@ def contribution_answer(request, pk):
 # --- the reviewer's queue ----------------------------------------------------------------------
 
 def _oversight_cycles(request):
-    scope = scope_for(request)
-    oversight = scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids
-    if not (scope.is_admin or oversight):
-        raise PermissionDenied(_("Trang này dành cho cán bộ thẩm định và lãnh đạo tỉnh/thành phố."))
-    qs = ReportingCycle.objects.select_related("plan")
-    if not scope.is_admin:
-        qs = qs.filter(plan__jurisdiction_id__in=oversight)
-    return qs.order_by("-year", "plan__number", "kind")
+    access.require_oversight(request.user)
+    return (ReportingCycle.objects.select_related("plan")
+            .filter(plan__in=access.plans_overseen_by(request.user)).order_by("-year", "plan__number", "kind"))
 
 
 def queue(request):
@@ -490,11 +481,11 @@ def queue(request):
         reports = reports.filter(Q(item__code=filters["theme"]) | Q(item__code__startswith=filters["theme"] + "."))
     reports = list(reports.order_by("item__sort_key"))
     counts = dict(in_cycle.order_by().values_list("state").annotate(n=Count("id")))
-    can_act = access.is_reviewer_of(request, cycle.plan)
+    can_act = access.is_reviewer_of(request.user, cycle.plan)
     extensions = list(Extension.objects.filter(cycle__in=[c.pk for c in all_cycles], state=Extension.State.REQUESTED)
                       .select_related("cycle__plan", "agency", "requested_by").order_by("requested_at"))
     for ext in extensions:
-        ext.can_decide = access.is_reviewer_of(request, ext.cycle.plan)
+        ext.can_decide = access.is_reviewer_of(request.user, ext.cycle.plan)
     unassigned = [{"item": o.item, "reason": cycles.UNASSIGNED_REASONS.get(o.reason, o.reason)}
                   for o in cycles.unassigned(cycle)]
     return render(request, "reporting/queue.html", {
@@ -515,8 +506,10 @@ def bulk_accept(request):
     if len(reports) != len(set(ids)):
         raise Http404
     try:
-        done, _skipped = workflow.bulk_accept(reports, user=request.user)
+        done = workflow.bulk_accept(reports, user=request.user)
     except workflow.WorkflowError as exc:
+        if exc.forbidden:
+            raise PermissionDenied(str(exc)) from exc
         messages.error(request, _("Không chấp nhận báo cáo nào (chấp nhận hàng loạt là tất cả hoặc không): %(why)s")
                        % {"why": exc})
     else:
@@ -525,7 +518,10 @@ def bulk_accept(request):
 
 
 def _get_extension(request, pk) -> Extension:
-    return get_object_or_404(Extension.objects.filter(cycle__in=_oversight_cycles(request)), pk=pk)
+    """An extension the user may see: their agency's, or one of a plan they oversee (else 404)."""
+    visible = Q(agency_id__in=access.member_agency_ids(request.user)) | Q(
+        cycle__plan__in=access.plans_overseen_by(request.user))
+    return get_object_or_404(Extension.objects.filter(visible), pk=pk)
 
 
 @post_only(lambda pk: reverse("reporting:queue"))

@@ -31,7 +31,16 @@ ADMIN_FIELDS = ("agency",) + EDITABLE_FIELDS + ("review_comment",)
 
 
 class WorkflowError(Exception):
-    """A move that is not allowed now; the message says why (Vietnamese source, translated)."""
+    """A move that is not allowed now; the message says why (Vietnamese source, translated).
+
+    `forbidden`: the user's role never allows this move on this object (pages answer 403); otherwise
+    the report's state or the cycle refuses it now (pages go back with the reason)."""
+
+    forbidden = False
+
+
+class MoveForbidden(WorkflowError):
+    forbidden = True
 
 
 class EditConflict(WorkflowError):
@@ -96,18 +105,72 @@ def locked_reason(report: Report) -> str:
     return ""
 
 
+def cycle_closed_reason(cycle: ReportingCycle, today: dt.date | None = None) -> str:
+    """The one "cycle closed" rule: after its closing day a cycle takes no more edits or submissions."""
+    if cycle.is_open(today or timezone.localdate()):
+        return ""
+    return _("Kỳ báo cáo đã đóng ngày %(date)s; không sửa được nữa.") % {"date": f"{cycle.closes_on:%d/%m/%Y}"}
+
+
+# --- What a user may do with a report now ------------------------------------------------------
+
+class Move:
+    """The moves on a report. `EDIT` covers saving, the workbook's upload and evidence."""
+
+    EDIT = "edit"
+    SUBMIT = "submit"
+    RETURN = "return"
+    ACCEPT = "accept"
+    REOPEN = "reopen"
+    ASK_INPUT = "ask_input"
+    ALL = (EDIT, SUBMIT, RETURN, ACCEPT, REOPEN, ASK_INPUT)
+
+
+def refusal(report: Report, user, move: str, *, today: dt.date | None = None) -> WorkflowError | None:
+    """Why `user` may not make `move` on `report` now, or None when they may. The report page shows
+    the buttons this allows, the workbook marks the rows it refuses, and every move raises it."""
+    if move in (Move.EDIT, Move.SUBMIT, Move.ASK_INPUT):
+        if not access.is_member(user, report.agency_id):
+            return MoveForbidden(_("Chỉ cơ quan chủ trì mới đề nghị phối hợp được.") if move == Move.ASK_INPUT
+                                 else _("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này."))
+        if move == Move.SUBMIT and not access.can_submit(user, report):
+            return MoveForbidden(_("Chỉ lãnh đạo cơ quan, hoặc chuyên viên được lãnh đạo cho phép, mới được gửi báo cáo."))
+        if move == Move.SUBMIT and report.state not in (S.DRAFT, S.RETURNED):
+            return WorkflowError(locked_reason(report) or _("Báo cáo chưa có nội dung; hãy nhập và lưu trước khi gửi."))
+        if report.is_locked:
+            return WorkflowError(locked_reason(report))
+        closed = cycle_closed_reason(report.cycle, today)
+        return WorkflowError(closed) if closed else None
+    if move in (Move.RETURN, Move.ACCEPT, Move.REOPEN):
+        if not access.can_review(user, report):
+            return MoveForbidden(_("Chỉ cán bộ thẩm định của tỉnh/thành phố mới thực hiện được thao tác này."))
+        if move == Move.RETURN and report.state != S.SUBMITTED:
+            return WorkflowError(_("Chỉ trả lại được báo cáo đã gửi (hiện: %(state)s).") % {"state": report.get_state_display()})
+        if move == Move.ACCEPT and report.state != S.SUBMITTED:
+            return WorkflowError(_("Chỉ chấp nhận được báo cáo đã gửi (hiện: %(state)s).") % {"state": report.get_state_display()})
+        if move == Move.REOPEN and report.state != S.ACCEPTED:
+            return WorkflowError(_("Chỉ mở lại được báo cáo đã chấp nhận."))
+        return None
+    raise ValueError(f"unknown move {move!r}")
+
+
+def allowed_moves(report: Report, user, *, today: dt.date | None = None) -> dict[str, WorkflowError | None]:
+    """Every move with its refusal (None: allowed now)."""
+    return {move: refusal(report, user, move, today=today) for move in Move.ALL}
+
+
+def _require(report: Report, user, move: str) -> None:
+    refused = refusal(report, user, move)
+    if refused is not None:
+        raise refused
+
+
 @transaction.atomic
 def report_save(report: Report, *, user, data: dict, base_version: int | None, via: str = "save") -> Report:
     """Save a draft. `base_version` is the version the editor loaded: if someone saved since,
     nothing is overwritten and EditConflict carries both versions."""
     report = _lock(report)
-    if not access.is_member(user, report.agency_id):
-        raise WorkflowError(_("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này."))
-    if report.is_locked:
-        raise WorkflowError(locked_reason(report))
-    if not report.cycle.is_open(timezone.localdate()):
-        raise WorkflowError(_("Kỳ báo cáo đã đóng ngày %(date)s; không sửa được nữa.")
-                            % {"date": f"{report.cycle.closes_on:%d/%m/%Y}"})
+    _require(report, user, Move.EDIT)
     if base_version is not None and base_version != report.version:
         raise EditConflict(report, data)
     before = report.state
@@ -126,12 +189,7 @@ def report_save(report: Report, *, user, data: dict, base_version: int | None, v
 def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Report:
     now = now or timezone.now()
     report = _lock(report)
-    if not access.is_member(user, report.agency_id):
-        raise WorkflowError(_("Bạn không thuộc cơ quan chịu trách nhiệm báo cáo này."))
-    if not access.can_submit(user, report):
-        raise WorkflowError(_("Chỉ lãnh đạo cơ quan, hoặc chuyên viên được lãnh đạo cho phép, mới được gửi báo cáo."))
-    if report.state not in (S.DRAFT, S.RETURNED):
-        raise WorkflowError(locked_reason(report) or _("Báo cáo chưa có nội dung; hãy nhập và lưu trước khi gửi."))
+    _require(report, user, Move.SUBMIT)
     missing = [label for field, label in (("status", _("tình hình thực hiện")), ("percent_complete", _("tỷ lệ hoàn thành")))
                if getattr(report, field) in (None, "")]
     if missing:
@@ -149,17 +207,10 @@ def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Re
     return report
 
 
-def _require_reviewer(user, report):
-    if not access.can_review(user, report):
-        raise WorkflowError(_("Chỉ cán bộ thẩm định của tỉnh/thành phố mới thực hiện được thao tác này."))
-
-
 @transaction.atomic
 def report_return(report: Report, *, user, comment: str) -> Report:
     report = _lock(report)
-    _require_reviewer(user, report)
-    if report.state != S.SUBMITTED:
-        raise WorkflowError(_("Chỉ trả lại được báo cáo đã gửi (hiện: %(state)s).") % {"state": report.get_state_display()})
+    _require(report, user, Move.RETURN)
     if not (comment or "").strip():
         raise WorkflowError(_("Cần ghi rõ nội dung cần sửa khi trả lại báo cáo."))
     before = report.state
@@ -175,9 +226,7 @@ def report_return(report: Report, *, user, comment: str) -> Report:
 @transaction.atomic
 def report_accept(report: Report, *, user, comment: str = "") -> Report:
     report = _lock(report)
-    _require_reviewer(user, report)
-    if report.state != S.SUBMITTED:
-        raise WorkflowError(_("Chỉ chấp nhận được báo cáo đã gửi (hiện: %(state)s).") % {"state": report.get_state_display()})
+    _require(report, user, Move.ACCEPT)
     before = report.state
     report.state = S.ACCEPTED
     report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, (comment or "").strip()
@@ -191,9 +240,7 @@ def report_accept(report: Report, *, user, comment: str = "") -> Report:
 @transaction.atomic
 def report_reopen(report: Report, *, user, reason: str) -> Report:
     report = _lock(report)
-    _require_reviewer(user, report)
-    if report.state != S.ACCEPTED:
-        raise WorkflowError(_("Chỉ mở lại được báo cáo đã chấp nhận."))
+    _require(report, user, Move.REOPEN)
     if not (reason or "").strip():
         raise WorkflowError(_("Cần ghi lý do mở lại báo cáo đã chấp nhận."))
     before = report.state
@@ -271,14 +318,12 @@ def reports_hand_over(handovers: dict[int, int | None], *, user=None) -> int:
     return len(reports)
 
 
-def bulk_accept(reports, *, user) -> tuple[int, list[str]]:
-    """Accept several submitted reports at once: all or nothing."""
+def bulk_accept(reports, *, user) -> int:
+    """Accept several submitted reports at once: all or nothing. Returns how many."""
     with transaction.atomic():
-        done = 0
         for report in reports:
             report_accept(report, user=user)
-            done += 1
-    return done, []
+    return len(reports)
 
 
 # --- Deadline extensions ---------------------------------------------------------------------
@@ -296,7 +341,7 @@ def _extension_event(ext: Extension, kind: str, user, comment: str, at) -> None:
 @transaction.atomic
 def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: str) -> Extension:
     if not access.is_member(user, agency_id):
-        raise WorkflowError(_("Bạn không thuộc cơ quan này."))
+        raise MoveForbidden(_("Bạn không thuộc cơ quan này."))
     if not (reason or "").strip():
         raise WorkflowError(_("Cần nêu lý do đề nghị gia hạn."))
     if Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.REQUESTED).exists():
@@ -316,7 +361,7 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
 
     ext = _lock_extension(extension)
     if not access.is_reviewer_of(user, ext.cycle.plan):
-        raise WorkflowError(_("Chỉ cán bộ thẩm định mới gia hạn được."))
+        raise MoveForbidden(_("Chỉ cán bộ thẩm định mới gia hạn được."))
     if ext.state != Extension.State.REQUESTED:
         raise WorkflowError(_("Đề nghị này đã được xử lý."))
     if end_of_day(new_due_on) <= ext.cycle.due_at:
@@ -337,7 +382,7 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
 def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
     ext = _lock_extension(extension)
     if not access.is_reviewer_of(user, ext.cycle.plan):
-        raise WorkflowError(_("Chỉ cán bộ thẩm định mới xử lý được đề nghị gia hạn."))
+        raise MoveForbidden(_("Chỉ cán bộ thẩm định mới xử lý được đề nghị gia hạn."))
     if ext.state != Extension.State.REQUESTED:
         raise WorkflowError(_("Đề nghị này đã được xử lý."))
     if not (comment or "").strip():
@@ -353,8 +398,7 @@ def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
 @transaction.atomic
 def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.date, message: str = "") -> ContributionRequest:
     report = _lock(report)
-    if not access.is_member(user, report.agency_id):
-        raise WorkflowError(_("Chỉ cơ quan chủ trì mới đề nghị phối hợp được."))
+    _require(report, user, Move.ASK_INPUT)
     if agency_id == report.agency_id:
         raise WorkflowError(_("Không thể đề nghị chính cơ quan chủ trì phối hợp."))
     if due_on >= timezone.localtime(report.cycle.due_at).date():
@@ -372,7 +416,7 @@ def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.dat
 def contribution_answer(request: ContributionRequest, *, user, answer: str) -> ContributionRequest:
     req = ContributionRequest.objects.select_for_update().get(pk=request.pk)
     if not access.is_member(user, req.agency_id):
-        raise WorkflowError(_("Bạn không thuộc cơ quan được đề nghị phối hợp."))
+        raise MoveForbidden(_("Bạn không thuộc cơ quan được đề nghị phối hợp."))
     if not (answer or "").strip():
         raise WorkflowError(_("Nội dung đóng góp đang trống."))
     req.answer, req.answered_by, req.answered_at = answer.strip(), user, timezone.now()

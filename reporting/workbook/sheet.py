@@ -38,6 +38,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from agencies.access import one_scope_per_user
 from agencies.text import fold, nfc
 from tasks.exports import HEADER_FILL, write_text
 from tasks.importers.service import ImportFailed
@@ -111,8 +112,11 @@ def _status_lookup() -> dict[str, str]:
 # --- download ---------------------------------------------------------------------------------
 
 def reports_for(cycle, agency):
-    return (Report.objects.filter(cycle=cycle, agency=agency)
-            .select_related("item", "updated_by").order_by("item__sort_key", "pk"))
+    reports = list(Report.objects.filter(cycle=cycle, agency=agency)
+                   .select_related("item", "updated_by").order_by("item__sort_key", "pk"))
+    for report in reports:
+        report.cycle = cycle  # one cycle for all: the workflow's refusal reads it per row
+    return reports
 
 
 def file_name(cycle, agency) -> str:
@@ -120,9 +124,14 @@ def file_name(cycle, agency) -> str:
     return f"bao-cao-{cycle.kind}-{cycle.year}-{who}.xlsx"
 
 
-def build(cycle, agency, *, user=None) -> bytes:
+def build(cycle, agency, *, user) -> bytes:
     """The cycle workbook of one agency, prefilled with every report's current values."""
-    reports = list(reports_for(cycle, agency))
+    with one_scope_per_user():
+        return _build(cycle, agency, user=user)
+
+
+def _build(cycle, agency, *, user) -> bytes:
+    reports = reports_for(cycle, agency)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -137,7 +146,7 @@ def build(cycle, agency, *, user=None) -> bytes:
     for row, report in enumerate(reports, start=2):
         values = {"id": report.pk, "version": report.version, "code": report.item.code, "title": report.item.title,
                   "state": _state_label(report.state), "status": labels.get(report.status, report.status or None)}
-        editable = not report.is_locked
+        editable = workflow.refusal(report, user, workflow.Move.EDIT) is None
         for idx, col in enumerate(COLUMNS, start=1):
             cell = ws.cell(row=row, column=idx)
             value = values[col.key] if col.key in values else getattr(report, col.key)
@@ -346,7 +355,7 @@ def check_size(size: int) -> Problem | None:
     return None
 
 
-def read_upload(data: bytes, name: str, *, cycle, agency) -> Preview:
+def read_upload(data: bytes, name: str, *, cycle, agency, user) -> Preview:
     """Everything the upload would change and everything wrong with it; saves nothing."""
     preview = Preview(file_name=name)
     too_big = check_size(len(data))
@@ -372,7 +381,8 @@ def read_upload(data: bytes, name: str, *, cycle, agency) -> Preview:
     finally:
         wb.close()
     if read is not None:
-        _compare(*read, preview, cycle=cycle, agency=agency)
+        with one_scope_per_user():  # the refusal asked per row reuses the user's scope
+            _compare(*read, preview, cycle=cycle, agency=agency, user=user)
     return preview
 
 
@@ -554,7 +564,7 @@ def display(key: str, value) -> str:
     return str(value)
 
 
-def _compare(rows: list[_Row], letters: dict[str, str], preview: Preview, *, cycle, agency) -> None:
+def _compare(rows: list[_Row], letters: dict[str, str], preview: Preview, *, cycle, agency, user) -> None:
     # One query whatever the number of rows: every report of this agency in this cycle.
     own = {r.pk: r for r in reports_for(cycle, agency)}
     seen: dict[int, int] = {}
@@ -579,8 +589,9 @@ def _compare(rows: list[_Row], letters: dict[str, str], preview: Preview, *, cyc
             preview.unchanged += 1
             continue
         where = {"row": row.number, "code": report.item.code}
-        if report.is_locked:
-            reason = workflow.locked_reason(report)
+        refused = workflow.refusal(report, user, workflow.Move.EDIT)
+        if refused is not None:
+            reason = str(refused)
             for key in changed:
                 preview.problems.append(Problem(reason, column=HEADER_OF[key], letter=letters[key], **where))
             continue

@@ -38,7 +38,7 @@ class UploadForm(forms.Form):
 
 
 def _target(request, cycle_id, agency_id):
-    if not access.is_member(request, agency_id):
+    if not access.is_member(request.user, agency_id):
         raise Http404
     cycle = get_object_or_404(ReportingCycle.objects.select_related("plan"), pk=cycle_id)
     agency = get_object_or_404(Agency, pk=agency_id)
@@ -137,7 +137,7 @@ def workbook_upload(request, cycle_id, agency_id):
     if too_big:  # refused before reading it into memory
         return _render_preview(request, cycle, agency, workbook.Preview(file_name=name, problems=[too_big]))
     data = uploaded.read()
-    preview = workbook.read_upload(data, name, cycle=cycle, agency=agency)
+    preview = workbook.read_upload(data, name, cycle=cycle, agency=agency, user=request.user)
     token = None
     if preview.ok and preview.changes:
         token = _keep(request, data, name, cycle, agency, preview.fingerprint())
@@ -165,7 +165,7 @@ def workbook_confirm(request, cycle_id, agency_id):
         messages.error(request, _("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
         return redirect(_upload_url(cycle, agency))
     # Checked again: a report may have been saved, submitted or accepted since the preview.
-    preview = workbook.read_upload(data, entry["name"], cycle=cycle, agency=agency)
+    preview = workbook.read_upload(data, entry["name"], cycle=cycle, agency=agency, user=request.user)
     if preview.ok and preview.changes and preview.fingerprint() != entry["fingerprint"]:
         pending = _pending(request)
         pending[token]["fingerprint"] = preview.fingerprint()

@@ -134,11 +134,13 @@ def test_evidence_cannot_be_added_or_deleted_once_submitted_nor_by_a_reviewer(cl
     workflow.report_save(report, user=alice, data={"status": "on_schedule", "percent_complete": 50}, base_version=0)
     workflow.report_submit(report, user=hana)
     response = upload(client, report, "them.pdf", PDF)
-    assert Attachment.objects.count() == 1 and any("Chỉ cơ quan chủ trì" in m for m in messages_of(response))
+    # The workflow's own reason, as the report page gives it.
+    assert Attachment.objects.count() == 1 and any("Báo cáo đã gửi và đang chờ thẩm định" in m for m in messages_of(response))
     response = client.post(reverse("reporting:attachment_delete", args=[attachment.pk]), follow=True)
     assert Attachment.objects.filter(pk=attachment.pk).exists()
     client.force_login(rita)
-    client.post(reverse("reporting:attachment_delete", args=[attachment.pk]))
+    # Rita sees the report but a reviewer never edits it: 403 (the refusal rule, reporting.reports.access).
+    assert client.post(reverse("reporting:attachment_delete", args=[attachment.pk])).status_code == 403
     assert Attachment.objects.filter(pk=attachment.pk).exists()
 
 

@@ -399,7 +399,7 @@ def test_a_row_failing_while_saving_rolls_back_the_rows_saved_before_it(client, 
     _save(w.report_of(w.agency_a, "1.1.3"), w.officer_a, status="on_schedule", percent_complete=10)
     data = _download(client, w.officer_a, w.cycle, w.agency_a)
     edited = _edit(data, {(code, "results"): ("text", f"Kết quả {code}") for code in ("1.1.1", "1.1.2", "1.1.3")})
-    preview = workbook.read_upload(edited, "x.xlsx", cycle=w.cycle, agency=w.agency_a)
+    preview = workbook.read_upload(edited, "x.xlsx", cycle=w.cycle, agency=w.agency_a, user=w.officer_a)
     assert preview.ok and [c.report.item.code for c in preview.changes] == ["1.1.1", "1.1.2", "1.1.3"]
     workflow.report_submit(w.report_of(w.agency_a, "1.1.3"), user=w.head_a)
     before = _checksum()

@@ -34,6 +34,10 @@ Outcomes:
     ok                (POST) the move happened: the object's state changed
     no                (POST) refused politely (a redirect with a message), state unchanged
 Every POST cell other than "ok" also asserts that the object's state did not change.
+
+The refusal rule (reporting/reports/access.py): 404 for an object the user may not see; 403 for a move
+whose role never allows it on an object the user may see; "no" when the role allows the move but the
+object's state refuses it now.
 """
 from __future__ import annotations
 
@@ -266,15 +270,15 @@ POST_ONLY_GET = "login 302 302 302 302 302 302 302 302"   # a POST-only action s
 REPORT_VISIBLE = {"A": "login 200   200   404   404   200   200   404   200",
                   "B": "login 404   404   200   404   200   200   404   200",
                   "Y": "login 404   404   404   404   404   404   200   200"}
-EDIT_BY_AGENCY = {"A": "login ok    ok    404   404   no    no    404   no",
-                  "B": "login 404   404   ok    404   no    no    404   no",
-                  "Y": "login 404   404   404   404   404   404   no    no"}
-REVIEW_MOVE = {"A": "login no    no    404   404   ok    no    404   ok",
-               "B": "login 404   404   no    404   ok    no    404   ok",
+EDIT_BY_AGENCY = {"A": "login ok    ok    404   404   403   403   404   403",
+                  "B": "login 404   404   ok    404   403   403   404   403",
+                  "Y": "login 404   404   404   404   404   404   403   403"}
+REVIEW_MOVE = {"A": "login 403   403   404   404   ok    403   404   ok",
+               "B": "login 404   404   403   404   ok    403   404   ok",
                "Y": "login 404   404   404   404   404   404   ok    ok"}
-EXTENSION_DECISION = {"A": "login 403   403   403   403   ok    no    404   ok",
-                      "B": "login 403   403   403   403   ok    no    404   ok",
-                      "Y": "login 403   403   403   403   404   404   ok    ok"}
+EXTENSION_DECISION = {"A": "login 403   403   404   404   ok    403   404   ok",
+                      "B": "login 404   404   403   404   ok    403   404   ok",
+                      "Y": "login 404   404   404   404   404   404   ok    ok"}
 PLAN_VISIBLE = {"X": "login 200   200   200   200   200   200   404   200",
                 "Y": "login 404   404   404   404   404   404   200   200"}
 OVERSEERS = {"X": "login 404   404   404   404   200   200   404   200",
@@ -298,14 +302,14 @@ TABLE: list[Row] = [
     row("public_plan", PUBLIC, args=plan_code),
     # --- reports --------------------------------------------------------------------------------------
     row("reporting:home", "login 200 200 200 200 302 302 302 302"),
-    row("reporting:queue", "login 403 403 403 403 200 200 200 200"),
+    row("reporting:queue", "login 404 404 404 404 200 200 200 200"),
     row("reporting:bulk_accept", GET_OF_POST_ONLY("ABY"), post=REVIEW_MOVE,
         data=lambda w, o: {"report": [_side(w, o).submitted.pk]}, probe=_state("submitted")),
     row("reporting:contributions", LOGGED_IN_200),
     row("reporting:contribution_answer", GET_OF_POST_ONLY("ABY"), args=report_pk("contribution"), post={
-        "A": "login no    no    404   ok    no    no    404   no",
-        "B": "login 404   404   no    ok    no    no    404   no",
-        "Y": "login 404   404   404   404   404   404   no    no"},
+        "A": "login 403   403   404   ok    403   403   404   403",
+        "B": "login 404   404   403   ok    403   403   404   403",
+        "Y": "login 404   404   404   404   404   404   403   403"},
         data=lambda w, o: {f"c{_side(w, o).contribution.pk}-answer": "Ý kiến của cơ quan phối hợp"},
         probe=lambda w, o: ContributionRequest.objects.values_list("answered_at").get(pk=_side(w, o).contribution.pk)),
     row("reporting:extension_request", GET_OF_POST_ONLY("ABY"), post={
@@ -327,9 +331,9 @@ TABLE: list[Row] = [
     row("reporting:save", GET_OF_POST_ONLY("ABY"), args=report_pk("draft"), post=EDIT_BY_AGENCY,
         data=_fields, probe=_text_of("draft")),
     row("reporting:submit", GET_OF_POST_ONLY("ABY"), args=report_pk("draft"), post={
-        "A": "login no    ok    404   404   no    no    404   no",
-        "B": "login 404   404   no    404   no    no    404   no",
-        "Y": "login 404   404   404   404   404   404   no    no"},
+        "A": "login 403   ok    404   404   403   403   404   403",
+        "B": "login 404   404   403   404   403   403   404   403",
+        "Y": "login 404   404   404   404   404   404   403   403"},
         probe=_state("draft")),
     row("reporting:return", GET_OF_POST_ONLY("ABY"), args=report_pk("submitted"), post=REVIEW_MOVE,
         data=lambda w, o: {"comment": "Cần bổ sung số liệu"}, probe=_state("submitted")),
