@@ -7,12 +7,8 @@ import logging
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -26,7 +22,7 @@ from reporting.reports import access
 from reporting.dashboards import charts, selectors
 from reporting.dashboards.drawn_pages import drawn_dashboard
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
-from reporting.models import ProvinceReportJob, Report, ReportingCycle
+from reporting.models import Report, ReportingCycle
 
 logger = logging.getLogger(__name__)
 

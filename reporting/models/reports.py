@@ -193,7 +193,6 @@ class ReportEvent(models.Model):
         ACCEPT = "accept", _("Chấp nhận")
         REOPEN = "reopen", _("Mở lại")
         ASSIGN = "assign", _("Giao cơ quan")
-        CONFLICT = "conflict", _("Xung đột khi lưu")
         UPLOAD = "upload", _("Nộp qua Excel")
         ADMIN_EDIT = "admin_edit", _("Quản trị viên sửa")
         # An extension is the agency's for the whole cycle: each of its reports in the cycle gets the event.

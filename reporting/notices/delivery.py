@@ -476,13 +476,6 @@ def _mark_sent(notice: Notice, token: str, payload: dict, people: list[Recipient
                 ignore_conflicts=True)
 
 
-def deliver_quietly(notice_id: int, *, today: dt.date | None = None, now: dt.datetime | None = None) -> str:
-    try:
-        return deliver(notice_id, today=today, now=now)
-    except DeliveryFailed:
-        return "failed"
-
-
 def flush(*, now: dt.datetime | None = None, limit: int = FLUSH_LIMIT) -> dict:
     """Send what the outbox holds: rows never queued (broker down), rows due for another attempt,
     rows abandoned by a dead worker. Runs every minute from beat."""

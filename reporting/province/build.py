@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from agencies.lineage import Lineage
 from agencies.models import Agency

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from agencies.lineage import Lineage
-from agencies.models import Agency
 from tasks.models import Plan, PlanItem
 from tasks.selectors import responsible_resolver
 
@@ -113,10 +112,3 @@ def materialize_reports(cycle: ReportingCycle, *, user=None) -> dict:
 def unassigned(cycle: ReportingCycle) -> list[Owed]:
     return [o for o in owed_reports(cycle) if o.agency_id is None]
 
-
-def agency_ids_with_reports(cycle: ReportingCycle) -> set[int]:
-    return set(Report.objects.filter(cycle=cycle, agency__isnull=False).values_list("agency_id", flat=True))
-
-
-def agencies_in(cycle: ReportingCycle):
-    return Agency.objects.filter(pk__in=agency_ids_with_reports(cycle))

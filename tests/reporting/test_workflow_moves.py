@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from reporting.models import Extension, Report, ReportEvent
 from reporting.reports.workflow import (
-    EditConflict, WorkflowError, bulk_accept, contribution_answer, contribution_request, extension_grant,
+    EditConflict, Move, WorkflowError, allowed_moves, bulk_accept, refusal, contribution_answer, contribution_request, extension_grant,
     extension_refuse, extension_request, report_accept, report_reopen, report_return, report_save, report_submit,
 )
 from tests.reporting.workflow_fixtures import world  # noqa: F401
@@ -203,3 +203,30 @@ def test_the_lead_asks_a_supporting_agency_which_answers(world):
         contribution_answer(req, user=world.officer_b, answer="x")
     req = contribution_answer(req, user=world.officer_s, answer="Đã hoàn thành 3 công trình")
     assert report.contributions.get().answer == "Đã hoàn thành 3 công trình"
+
+
+def test_an_accepted_report_takes_no_new_input_request_and_the_page_offers_none(world):
+    report = report_accept(_submitted(world), user=world.reviewer)
+    with pytest.raises(WorkflowError, match="đã được chấp nhận"):
+        contribution_request(report=report, agency_id=world.agency_s.pk, user=world.officer_a,
+                             due_on=dt.date(2026, 11, 21))
+    assert not report.contributions.exists()
+    assert allowed_moves(report, world.officer_a)[Move.ASK_INPUT] is not None
+
+
+def test_a_closed_cycle_refuses_edits_submissions_and_input_requests_with_one_message(world):
+    report = _drafted(world)
+    closed = report.cycle.closes_on + dt.timedelta(days=1)
+    moves = allowed_moves(report, world.head_a, today=closed)
+    expected = f"Kỳ báo cáo đã đóng ngày {report.cycle.closes_on:%d/%m/%Y}"
+    for move in (Move.EDIT, Move.SUBMIT, Move.ASK_INPUT):
+        assert expected in str(moves[move]) and not moves[move].forbidden, move
+
+
+def test_the_refusal_says_whether_the_role_or_the_state_refuses(world):
+    report = _submitted(world)
+    assert refusal(report, world.officer_b, Move.EDIT).forbidden  # another agency: never
+    assert refusal(report, world.leader, Move.ACCEPT).forbidden  # a leader never reviews
+    assert not refusal(report, world.officer_a, Move.EDIT).forbidden  # her agency's, locked now
+    assert refusal(report, world.reviewer, Move.ACCEPT) is None
+    assert not refusal(report, world.reviewer, Move.REOPEN).forbidden  # not accepted yet
