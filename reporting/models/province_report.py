@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Plan
 
-from reporting.models.reports import ReportingCycle
+from reporting.models.reports import ReportingCycle, free_text, text_limits
 
 __all__ = ["DEFAULT_RECIPIENTS", "ProvinceReportJob", "ProvinceReportSettings"]
 
@@ -35,14 +35,15 @@ class ProvinceReportSettings(models.Model):
     signer_title = models.CharField(_("chức vụ người ký"), max_length=120, default="GIÁM ĐỐC")
     signer_authority = models.CharField(_("thẩm quyền ký"), max_length=40, blank=True,
                                         help_text=_("Ví dụ “KT. GIÁM ĐỐC” khi cấp phó ký thay."))
-    recipients = models.TextField(_("nơi nhận"), default=DEFAULT_RECIPIENTS,
-                                  help_text=_("Mỗi dòng một nơi nhận; {ministry} là Bộ nhận báo cáo."))
+    recipients = free_text(_("nơi nhận"), default=DEFAULT_RECIPIENTS,
+                           help_text=_("Mỗi dòng một nơi nhận; {ministry} là Bộ nhận báo cáo."))
     ministry_name = models.CharField(_("Bộ nhận báo cáo"), max_length=255, blank=True,
                                      help_text=_("Trống: theo kế hoạch (từ năm 2025 là Bộ Tài chính)."))
 
     class Meta:
         verbose_name = _("mặc định báo cáo tỉnh")
         verbose_name_plural = _("mặc định báo cáo tỉnh")
+        constraints = text_limits("provincereportsettings", "recipients")
 
     def __str__(self):
         return f"{self._meta.verbose_name} – {self.plan.number}"

@@ -5,8 +5,11 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,6 +18,27 @@ from agencies.models import Agency
 from tasks.models import Plan, PlanItem
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# The one length limit of every free text typed into the reporting models (a report's results,
+# outputs, difficulties and proposals, comments, contributions, extension reasons, recipients):
+# about eight pages of text, and well under the 32,767 characters of an Excel cell, so the offline
+# workbook always holds a text whole. Enforced by the models (max_length and a validator, so
+# forms and the admin refuse) and by the database (a CHECK on the length of each field); every
+# path refuses a longer text with a message naming the field and the limit, none cuts it.
+TEXT_MAX_CHARS = 20_000
+
+
+def free_text(verbose_name, **kwargs) -> models.TextField:
+    """A TextField for typed text, limited to TEXT_MAX_CHARS (add `text_limits` to the model's
+    constraints for the database side)."""
+    return models.TextField(verbose_name, max_length=TEXT_MAX_CHARS, validators=[MaxLengthValidator(TEXT_MAX_CHARS)],
+                            **kwargs)
+
+
+def text_limits(model_name: str, *fields: str) -> list[models.CheckConstraint]:
+    """The database side of TEXT_MAX_CHARS: one CHECK per field, named <model>_<field>_max_chars."""
+    return [models.CheckConstraint(condition=LessThanOrEqual(Length(name), TEXT_MAX_CHARS),
+                                   name=f"{model_name}_{name}_max_chars") for name in fields]
 
 
 def choice_label(choices, value):
@@ -115,10 +139,10 @@ class Report(models.Model):
     state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.MISSING)
     status = models.CharField(_("tình hình thực hiện"), max_length=12, choices=Status.choices, blank=True)
     percent_complete = models.PositiveSmallIntegerField(_("tỷ lệ hoàn thành (%)"), null=True, blank=True)
-    results = models.TextField(_("kết quả đạt được"), blank=True)
-    outputs = models.TextField(_("sản phẩm đã có"), blank=True)
-    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
-    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    results = free_text(_("kết quả đạt được"), blank=True)
+    outputs = free_text(_("sản phẩm đã có"), blank=True)
+    difficulties = free_text(_("khó khăn, vướng mắc"), blank=True)
+    proposals = free_text(_("đề xuất, kiến nghị"), blank=True)
     funds_central = models.BigIntegerField(_("ngân sách trung ương (đồng)"), null=True, blank=True)
     funds_local = models.BigIntegerField(_("ngân sách địa phương (đồng)"), null=True, blank=True)
     funds_oda = models.BigIntegerField(_("vốn ODA (đồng)"), null=True, blank=True)
@@ -131,7 +155,7 @@ class Report(models.Model):
     reviewed_at = models.DateTimeField(_("thẩm định lúc"), null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    review_comment = models.TextField(_("ý kiến thẩm định"), blank=True)
+    review_comment = free_text(_("ý kiến thẩm định"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -158,6 +182,7 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=~Q(state__in=["submitted", "accepted"]) | Q(submitted_at__isnull=False),
                 name="report_submitted_has_time"),
+            *text_limits("report", "results", "outputs", "difficulties", "proposals", "review_comment"),
         ]
         indexes = [
             models.Index(fields=["cycle", "agency", "state"]),
@@ -206,12 +231,13 @@ class ReportEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     from_state = models.CharField(max_length=10, blank=True)
     to_state = models.CharField(max_length=10, blank=True)
-    comment = models.TextField(blank=True)
+    comment = free_text(None, blank=True)
 
     class Meta:
         verbose_name = _("sự kiện báo cáo")
         verbose_name_plural = _("sự kiện báo cáo")
         ordering = ["at", "pk"]
+        constraints = text_limits("reportevent", "comment")
 
     def get_kind_display(self):
         return choice_label(self.Kind, self.kind)
@@ -247,10 +273,10 @@ class ContributionRequest(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="contributions")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contribution_requests")
     due_on = models.DateField(_("hạn góp ý"))
-    message = models.TextField(_("nội dung đề nghị"), blank=True)
+    message = free_text(_("nội dung đề nghị"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    answer = models.TextField(_("nội dung đóng góp"), blank=True)
+    answer = free_text(_("nội dung đóng góp"), blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
@@ -260,7 +286,8 @@ class ContributionRequest(models.Model):
         verbose_name = _("đề nghị phối hợp")
         verbose_name_plural = _("đề nghị phối hợp")
         ordering = ["due_on"]
-        constraints = [models.UniqueConstraint(fields=["report", "agency"], name="contribution_once_per_agency")]
+        constraints = [models.UniqueConstraint(fields=["report", "agency"], name="contribution_once_per_agency"),
+                       *text_limits("contributionrequest", "message", "answer")]
 
     @property
     def answered(self) -> bool:
@@ -277,7 +304,7 @@ class Extension(models.Model):
 
     cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="extensions")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="extensions")
-    reason = models.TextField(_("lý do"))
+    reason = free_text(_("lý do"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
@@ -285,7 +312,7 @@ class Extension(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(_("ý kiến"), blank=True)
+    decision_comment = free_text(_("ý kiến"), blank=True)
 
     class Meta:
         verbose_name = _("gia hạn")
@@ -296,4 +323,5 @@ class Extension(models.Model):
                                     name="extension_one_granted_per_agency_cycle"),
             models.CheckConstraint(condition=~Q(state="granted") | Q(new_due_at__isnull=False),
                                    name="extension_granted_has_date"),
+            *text_limits("extension", "reason", "decision_comment"),
         ]

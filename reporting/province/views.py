@@ -20,6 +20,7 @@ from reporting.models import ProvinceReportJob
 from reporting.province.build import DocMeta, default_meta, settings_for
 from reporting.province.formats import CONTENT_TYPES
 from reporting.reports import access
+from reporting.reports.forms import FreeTextField
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ class ProvinceReportForm(forms.Form):
     signer_title = forms.CharField(label=gettext_lazy("Chức vụ người ký"), max_length=120)
     signer_name = forms.CharField(label=gettext_lazy("Họ tên người ký"), max_length=120, required=False)
     ministry = forms.CharField(label=gettext_lazy("Kính gửi (Bộ nhận báo cáo)"), max_length=255)
-    recipients = forms.CharField(label=gettext_lazy("Nơi nhận (mỗi dòng một nơi)"), widget=forms.Textarea(attrs={"rows": 5}))
+    recipients = FreeTextField(label=gettext_lazy("Nơi nhận (mỗi dòng một nơi)"), required=True,
+                               widget=forms.Textarea(attrs={"rows": 5}))
     format = forms.ChoiceField(label=gettext_lazy("Định dạng"), choices=ProvinceReportJob.Format.choices)
     save_defaults = forms.BooleanField(label=gettext_lazy("Lưu làm mặc định cho kế hoạch này"), required=False)
 

@@ -1,15 +1,22 @@
 """Admin for cycles, reports and their surroundings."""
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from reporting.reports import workflow
 from reporting.reports.cycles import create_cycles, materialize_reports
+from reporting.reports.forms import FreeTextField
 from reporting.models import (
     Attachment, ContributionRequest, Extension, ProvinceReportJob, ProvinceReportSettings, Report, ReportEvent,
     ReportingCycle,
 )
+
+
+# Every free text edited here follows the one limit (TEXT_MAX_CHARS) with the form's message naming
+# the field, and gets no maxlength attribute (a browser would cut a pasted text without a word).
+FREE_TEXT = {models.TextField: {"form_class": FreeTextField}}
 
 
 @admin.action(description=gettext_lazy("Cập nhật danh sách báo cáo phải nộp (sau khi giao cơ quan chủ trì)"))
@@ -47,6 +54,7 @@ class ReportAdmin(SimpleHistoryAdmin):
                        "reviewed_by", "updated_by"]
     autocomplete_fields = ["agency"]
     inlines = [EventInline]
+    formfield_overrides = FREE_TEXT
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -61,12 +69,14 @@ class ReportAdmin(SimpleHistoryAdmin):
 class ExtensionAdmin(admin.ModelAdmin):
     list_display = ["cycle", "agency", "state", "new_due_at", "requested_at", "decided_by"]
     list_filter = ["state", "cycle__plan"]
+    formfield_overrides = FREE_TEXT
 
 
 @admin.register(ContributionRequest)
 class ContributionRequestAdmin(SimpleHistoryAdmin):
     list_display = ["report", "agency", "due_on", "answered_at"]
     list_filter = ["report__cycle__plan"]
+    formfield_overrides = FREE_TEXT
 
 
 @admin.register(Attachment)
@@ -107,6 +117,7 @@ class ReportEventAdmin(admin.ModelAdmin):
 @admin.register(ProvinceReportSettings)
 class ProvinceReportSettingsAdmin(admin.ModelAdmin):
     list_display = ["plan"]
+    formfield_overrides = FREE_TEXT
 
 
 @admin.register(ProvinceReportJob)

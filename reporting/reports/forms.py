@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
-from reporting.models import Report
+from reporting.models import TEXT_MAX_CHARS, Report
 from reporting.reports.money import group_thousands
 
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -36,6 +36,36 @@ def parse_money(raw: str) -> int | None:
         _("“%(value)s” không phải số tiền hợp lệ: nhập số nguyên đồng, ví dụ 1.234.567."),
         code="invalid", params={"value": raw.strip()[:40]},
     )
+
+
+def check_text_length(value: str, label) -> str:
+    """The one length rule of free text: `value` itself when it fits in TEXT_MAX_CHARS, else a
+    ValidationError naming the field (`label`), the text's length and the limit. Never cuts."""
+    if value and len(value) > TEXT_MAX_CHARS:
+        raise ValidationError(
+            _("“%(field)s” dài %(length)s ký tự, quá giới hạn %(limit)s ký tự; hãy rút gọn (phần chi tiết có thể "
+              "đưa vào tệp minh chứng)."),
+            code="max_length",
+            params={"field": label or _("Nội dung"), "length": group_thousands(len(value)),
+                    "limit": group_thousands(TEXT_MAX_CHARS)})
+    return value
+
+
+class FreeTextField(forms.CharField):
+    """Typed free text under the one limit (TEXT_MAX_CHARS); the admin uses it for every TextField.
+
+    The textarea gets no maxlength attribute on purpose: a browser cuts a pasted text to it
+    without a word. The server refuses a longer text instead, with a message saying so."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *, max_length=None, **kwargs):  # the limit is TEXT_MAX_CHARS, whatever is passed
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        check_text_length(value, self.label)
 
 
 class MoneyInput(forms.TextInput):
@@ -69,11 +99,10 @@ class ReportForm(forms.Form):
                                choices=Report.Status.choices)
     percent_complete = forms.IntegerField(label=_("Tỷ lệ hoàn thành (%)"), required=False, min_value=0, max_value=100,
                                           widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}))
-    results = forms.CharField(label=_("Kết quả đạt được"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    outputs = forms.CharField(label=_("Sản phẩm đã có"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    difficulties = forms.CharField(label=_("Khó khăn, vướng mắc"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 3}))
-    proposals = forms.CharField(label=_("Đề xuất, kiến nghị"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    results = FreeTextField(label=_("Kết quả đạt được"), widget=forms.Textarea(attrs={"rows": 5}))
+    outputs = FreeTextField(label=_("Sản phẩm đã có"), widget=forms.Textarea(attrs={"rows": 3}))
+    difficulties = FreeTextField(label=_("Khó khăn, vướng mắc"), widget=forms.Textarea(attrs={"rows": 3}))
+    proposals = FreeTextField(label=_("Đề xuất, kiến nghị"), widget=forms.Textarea(attrs={"rows": 3}))
     funds_central = MoneyField(label=_("Ngân sách trung ương (đồng)"))
     funds_local = MoneyField(label=_("Ngân sách địa phương (đồng)"))
     funds_oda = MoneyField(label=_("Vốn ODA (đồng)"))
@@ -100,11 +129,11 @@ class ReportForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = FreeTextField(label=_("Ý kiến"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do mở lại"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = FreeTextField(label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AttachmentForm(forms.Form):
@@ -115,7 +144,7 @@ class ContributionRequestForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Cơ quan phối hợp"), queryset=None)
     due_on = forms.DateField(label=_("Hạn góp ý (dd/mm/yyyy)"), input_formats=DATE_INPUTS,
                              widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
-    message = forms.CharField(label=_("Nội dung đề nghị"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    message = FreeTextField(label=_("Nội dung đề nghị"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,12 +161,12 @@ class ContributionRequestForm(forms.Form):
 
 
 class ContributionAnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Nội dung đóng góp"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    answer = FreeTextField(label=_("Nội dung đóng góp"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class ExtensionRequestForm(forms.Form):
     target = forms.ChoiceField(label=_("Kỳ báo cáo và cơ quan"))
-    reason = forms.CharField(label=_("Lý do đề nghị gia hạn"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = FreeTextField(label=_("Lý do đề nghị gia hạn"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, targets, **kwargs):
         """`targets`: (cycle, agency) pairs the user may ask for."""
@@ -152,7 +181,7 @@ class ExtensionRequestForm(forms.Form):
 class ExtensionGrantForm(forms.Form):
     new_due_on = forms.DateField(label=_("Hạn mới (dd/mm/yyyy)"), input_formats=DATE_INPUTS,
                                  widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
-    comment = forms.CharField(label=_("Ý kiến"), required=False)
+    comment = FreeTextField(label=_("Ý kiến"), widget=forms.TextInput)
 
 
 class QueueFilterForm(forms.Form):

@@ -103,10 +103,10 @@ def _error(request, exc):
 
 def _attempt(request, move, success: str) -> bool:
     """Make one workflow move (`move()`) and tell the user how it went: the workflow's own words
-    when it refuses, `success` when it is done."""
+    (or the form's, for a refused text) when it refuses, `success` when it is done."""
     try:
         move()
-    except workflow.WorkflowError as exc:
+    except (workflow.WorkflowError, ValidationError) as exc:
         _error(request, exc)
         return False
     messages.success(request, success)
@@ -114,9 +114,12 @@ def _attempt(request, move, success: str) -> bool:
 
 
 def _posted_text(form_class, request, field: str, **kwargs) -> str:
-    """One optional text field of a posted form (a comment, a reason, an answer), "" if absent."""
+    """One optional text field of a posted form (a comment, a reason, an answer), "" if absent;
+    ValidationError, naming the field, when it is refused (longer than TEXT_MAX_CHARS): a text is
+    never dropped or cut. Call it inside the move given to _attempt, which shows the refusal."""
     form = form_class(request.POST, **kwargs)
-    form.is_valid()
+    if not form.is_valid():
+        raise ValidationError([message for errors in form.errors.values() for message in errors])
     return form.cleaned_data.get(field, "")
 
 
@@ -297,7 +300,8 @@ def extension_request(request):
     targets = [(c, a) for c in cycles_qs.filter(reports__agency_id__in=scope.agency_ids).distinct() for a in agencies]
     form = ExtensionRequestForm(request.POST, targets=targets)
     if not form.is_valid():
-        messages.error(request, _("Hãy chọn kỳ báo cáo và cơ quan."))
+        messages.error(request, _("Hãy chọn kỳ báo cáo và cơ quan.") if form.has_error("target")
+                       else " ".join(form.errors["reason"]))
         return redirect("reporting:home")
     cycle_id, agency_id = form.target_ids()
     cycle = get_object_or_404(cycles_qs, pk=cycle_id)
@@ -340,8 +344,12 @@ def _simple_action(func, success, *, field=None, form_class=None):
     @post_only(_to_report)
     def view(request, pk):
         report = _get_report_row(request, pk)
-        kwargs = {field: _posted_text(form_class, request, field)} if form_class is not None else {}
-        _attempt(request, lambda: func(report, user=request.user, **kwargs), success())
+
+        def move():
+            kwargs = {field: _posted_text(form_class, request, field)} if form_class is not None else {}
+            return func(report, user=request.user, **kwargs)
+
+        _attempt(request, move, success())
         return redirect(_to_report(pk))
     view.__name__ = func.__name__
     return view
@@ -440,9 +448,9 @@ def contributions(request):
 @post_only(lambda pk: reverse("reporting:contributions"))
 def contribution_answer(request, pk):
     req = get_object_or_404(access.contributions_visible_to(ContributionRequest.objects.all(), request.user), pk=pk)
-    answer = _posted_text(ContributionAnswerForm, request, "answer", prefix=f"c{req.pk}")
-    _attempt(request, lambda: workflow.contribution_answer(req, user=request.user, answer=answer),
-             _("Đã gửi nội dung đóng góp."))
+    _attempt(request, lambda: workflow.contribution_answer(
+        req, user=request.user, answer=_posted_text(ContributionAnswerForm, request, "answer", prefix=f"c{req.pk}")),
+        _("Đã gửi nội dung đóng góp."))
     return redirect("reporting:contributions")
 
 
@@ -529,7 +537,8 @@ def extension_grant(request, pk):
     ext = _get_extension(request, pk)
     form = ExtensionGrantForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Hạn mới không hợp lệ; nhập theo dạng dd/mm/yyyy."))
+        messages.error(request, _("Hạn mới không hợp lệ; nhập theo dạng dd/mm/yyyy.") if form.has_error("new_due_on")
+                       else " ".join(form.errors["comment"]))
         return _back(request, "reporting:queue")
     new_due_on = form.cleaned_data["new_due_on"]
     _attempt(request, lambda: workflow.extension_grant(ext, user=request.user, new_due_on=new_due_on,
@@ -541,7 +550,7 @@ def extension_grant(request, pk):
 @post_only(lambda pk: reverse("reporting:queue"))
 def extension_refuse(request, pk):
     ext = _get_extension(request, pk)
-    comment = _posted_text(CommentForm, request, "comment")
-    _attempt(request, lambda: workflow.extension_refuse(ext, user=request.user, comment=comment),
+    _attempt(request, lambda: workflow.extension_refuse(ext, user=request.user,
+                                                        comment=_posted_text(CommentForm, request, "comment")),
              _("Đã từ chối đề nghị gia hạn của %(agency)s.") % {"agency": ext.agency})
     return _back(request, "reporting:queue")

@@ -17,6 +17,9 @@ Decisions worth knowing:
   report is refused with the reason. Unchanged rows of such reports are simply left alone, so a
   workbook downloaded while some reports were already submitted still uploads cleanly.
 * Any error, conflict included, means nothing is saved.
+* Nothing is cut: every text fits the one limit of free text (TEXT_MAX_CHARS, well under Excel's
+  32,767 characters per cell), so a downloaded workbook holds each text whole, and a cell longer
+  than the limit is refused with its row and column.
 """
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ from tasks.importers.service import ImportFailed
 from tasks.importers.spreadsheet import open_workbook as open_xlsx
 
 from reporting.reports import workflow
-from reporting.reports.forms import parse_money
+from reporting.reports.forms import check_text_length, parse_money
 from reporting.models import Report
 from reporting.reports.money import vnd
 
@@ -431,9 +434,13 @@ def _read_rows(ws, preview: Preview) -> tuple[list[_Row], dict[str, str]] | None
             else:
                 try:
                     parsed = _PARSERS[col.kind](getattr(cell, "value", None), cell)
+                    if col.kind == "text":
+                        check_text_length(parsed, col.header)
                     why = None
                 except ValueError as exc:
                     why = str(exc)
+                except ValidationError as exc:
+                    why = " ".join(exc.messages)
             if why:
                 preview.problems.append(Problem(why, row=number, column=col.header, letter=letters[col.key]))
                 continue

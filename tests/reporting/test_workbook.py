@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from reporting.workbook import sheet as workbook, views as views_workbook
 from reporting.reports import workflow
-from reporting.models import Report, ReportEvent, ReportingCycle
+from reporting.models import TEXT_MAX_CHARS, Report, ReportEvent, ReportingCycle
 from tests.factories import build_plan
 from tests.reporting.workflow_fixtures import world  # noqa: F401
 
@@ -313,6 +313,41 @@ def test_a_bad_cell_is_reported_with_its_row_and_column_and_nothing_is_saved(cli
     # The good change is still listed, so the preview shows everything at once.
     assert any(c.report.item.code == "1.1.2" for c in response.context["preview"].changes)
     assert _checksum() == before
+
+
+# --- nothing cut ----------------------------------------------------------------------------
+
+def _grouped(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def test_it_refuses_a_text_cell_over_the_limit_naming_the_cell_rather_than_saving_it(client, w):
+    data = _download(client, w.officer_a, w.cycle, w.agency_a)
+    row = _row_of(data, "1.1.1")
+    edited = _edit(data, {("1.1.1", "results"): ("text", "k" * 32_767)})  # as much as an Excel cell holds
+    before = _checksum()
+    response = _upload(client, w.cycle, w.agency_a, edited, name="so-tnmt.xlsx")
+    problems = _problems(response)
+    letter = workbook.get_column_letter(list(COL).index("results") + 1)
+    where = f"so-tnmt.xlsx, trang “Báo cáo”, hàng {row}, cột {letter} “Kết quả đạt được”: "
+    match = [p for p in problems if p.startswith(where)]
+    assert match, problems
+    assert "32.767" in match[0] and _grouped(TEXT_MAX_CHARS) in match[0], match[0]
+    assert response.context["token"] is None and _checksum() == before
+
+
+def test_the_longest_text_allowed_round_trips_through_the_workbook_whole(client, w):
+    line = "Đã hoàn thành kiểm kê khí nhà kính; “=SUM” vẫn là văn bản.\n"
+    texts = {key: (f"{key}: " + line * (TEXT_MAX_CHARS // len(line) + 1))[:TEXT_MAX_CHARS - 1] + "ạ"
+             for key in ("results", "outputs", "difficulties", "proposals")}
+    _save(w.report_of(w.agency_a, "1.1.1"), w.officer_a, **texts)
+    data = _download(client, w.officer_a, w.cycle, w.agency_a)
+    ws = load_workbook(io.BytesIO(data))[workbook.SHEET]
+    row = _row_of(data, "1.1.1")
+    for key, text in texts.items():
+        assert ws.cell(row=row, column=list(COL).index(key) + 1).value == text  # whole, not cut
+    preview = _upload(client, w.cycle, w.agency_a, data).context["preview"]
+    assert preview.ok and preview.changes == [] and preview.unchanged == 3, preview.messages
 
 
 @pytest.mark.parametrize("rename", [("Tỷ lệ hoàn thành (%)", "Tiến độ"), ("ID báo cáo", None)])
