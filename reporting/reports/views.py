@@ -4,6 +4,7 @@ reporting.reports.evidence for evidence); who may see what is decided by reporti
 from __future__ import annotations
 
 import functools
+import os
 from collections import Counter, OrderedDict
 
 from django.contrib import messages
@@ -27,11 +28,17 @@ from reporting.reports.forms import (
     ExtensionRequestForm, QueueFilterForm, ReopenForm, ReportForm,
 )
 from reporting.models import Attachment, ContributionRequest, Extension, Report, ReportingCycle
-from reporting.reports.money import vnd
+from reporting.reports.money import group_thousands, vnd
 
 S = Report.State
 DIFF_FIELDS = ("state",) + workflow.EDITABLE_FIELDS + ("review_comment",)
 STATE_ORDER = [S.RETURNED, S.MISSING, S.DRAFT, S.SUBMITTED, S.ACCEPTED]
+# The report page's history stays small however long the texts and however many the saves: the
+# latest HISTORY_SHOWN saves, and of a long text only the changed part with some context, at most
+# DIFF_SHOWN_CHARS per version. Both say so on the page when they leave something out.
+HISTORY_SHOWN = 50
+DIFF_SHOWN_CHARS = 600
+DIFF_CONTEXT = 120
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -141,11 +148,45 @@ def _label(field):
     return str(Report._meta.get_field(field).verbose_name).capitalize()
 
 
-def _changes(report: Report) -> list[dict]:
-    """Who changed what, field by field, newest first, from the report's simple-history rows."""
-    records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
+def _condensed(old: str, new: str) -> tuple[str, str, bool]:
+    """Two versions of a long text cut down to the part that changed, with DIFF_CONTEXT characters
+    around it, each at most DIFF_SHOWN_CHARS (… marks what is left out); True if anything was."""
+    if len(old) <= DIFF_SHOWN_CHARS and len(new) <= DIFF_SHOWN_CHARS:
+        return old, new, False
+    prefix = len(os.path.commonprefix([old, new]))
+    suffix = len(os.path.commonprefix([old[prefix:][::-1], new[prefix:][::-1]]))
+    start = max(prefix - DIFF_CONTEXT, 0)
+
+    def piece(text):
+        end = min(len(text) - suffix + DIFF_CONTEXT, len(text), start + DIFF_SHOWN_CHARS)
+        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+    return piece(old), piece(new), True
+
+
+def _change(field, old, new) -> dict:
+    long = field in ReportForm.TEXT_FIELDS + ("review_comment",)
+    note = ""
+    if long:
+        shown_old, shown_new, cut = _condensed(old or "", new or "")
+        if cut:
+            note = _("Đã rút gọn: chỉ hiện đoạn thay đổi (bản cũ %(old)s ký tự, bản mới %(new)s ký tự).") % {
+                "old": group_thousands(len(old or "")), "new": group_thousands(len(new or ""))}
+            old, new = shown_old, shown_new
+    return {"label": _label(field), "field": field, "long": long, "note": note,
+            "old": _display(field, old), "new": _display(field, new)}
+
+
+def _changes(report: Report) -> tuple[list[dict], bool]:
+    """Who changed what, field by field, newest first, from the report's simple-history rows: the
+    latest HISTORY_SHOWN saves, and whether older ones were left out."""
+    newest = list(report.history.select_related("history_user")
+                  .order_by("-history_date", "-history_id")[:HISTORY_SHOWN + 1])
+    older_hidden = len(newest) > HISTORY_SHOWN
+    records = newest[::-1]
+    pairs = list(zip([None] + records, records))[1 if older_hidden else 0:]  # the oldest loaded is only a base
     out = []
-    for older, newer in zip([None] + records, records):
+    for older, newer in pairs:
         if older is not None:
             # A plain comparison of the shown fields (what diff_against does, without copying every
             # field of both rows into dicts first).
@@ -162,12 +203,10 @@ def _changes(report: Report) -> list[dict]:
             continue
         out.append({
             "at": newer.history_date, "user": newer.history_user,
-            "changes": [{"label": _label(field), "field": field, "long": field in ReportForm.TEXT_FIELDS + ("review_comment",),
-                         "old": _display(field, old), "new": _display(field, new)}
-                        for field, old, new in sorted(changes, key=lambda c: DIFF_FIELDS.index(c[0]))],
+            "changes": [_change(field, old, new) for field, old, new in sorted(changes, key=lambda c: DIFF_FIELDS.index(c[0]))],
         })
     out.reverse()
-    return out
+    return out, older_hidden
 
 
 def _comparison(current: Report, mine: dict) -> list[dict]:
@@ -198,6 +237,7 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     reason = "" if editable else str(refused_edit) if not refused_edit.forbidden else (
         workflow.locked_reason(report) or _("Bạn xem báo cáo này ở chế độ chỉ đọc: chỉ cơ quan chủ trì nhập và sửa báo cáo."))
     _with_people(report)
+    changes, older_changes_hidden = _changes(report)
     item = report.item
     supporting = list(item.supporting_agencies.all())
     # Input can be asked of a named supporting agency, not of a group ("các sở, ban, ngành...").
@@ -222,7 +262,7 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "attachments": list(report.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if editable else None,
         "events": list(report.events.select_related("actor")),
-        "changes": _changes(report),
+        "changes": changes, "older_changes_hidden": older_changes_hidden, "history_shown": HISTORY_SHOWN,
         "status_help": Report.STATUS_HELP,
         "just_saved": request.GET.get("saved") == "1",
         "max_upload_mb": _mb(),

@@ -1,5 +1,6 @@
 """One length limit for every free text of the reporting models (reporting.models.TEXT_MAX_CHARS),
-refused by every path with a message naming the field and the limit, never cut.
+refused by every path with a message naming the field and the limit, never cut; and a report
+page whose history stays small however long the texts are.
 
 The incident: a 109,999-character text was accepted (texts of ~5 MB were), the offline workbook
 cut it to Excel's cell limit and an unchanged re-upload saved the cut text.
@@ -14,6 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from reporting.reports import workflow
+from reporting.reports.views import HISTORY_SHOWN
 from reporting.models import (
     TEXT_MAX_CHARS, ContributionRequest, Extension, ProvinceReportSettings, Report, ReportEvent,
 )
@@ -170,3 +172,32 @@ def test_every_free_text_of_the_reporting_models_carries_the_one_limit():
                 assert field.max_length == TEXT_MAX_CHARS, (model.__name__, field.name)
                 names = {c.name for c in model._meta.constraints}
                 assert f"{model._meta.model_name}_{field.name}_max_chars" in names, (model.__name__, field.name)
+
+
+# --- the report page's history ---------------------------------------------------------------
+
+def test_the_history_of_long_texts_is_condensed_around_the_change_and_says_so(client, alice, report):
+    base = "Nội dung dài của báo cáo, lặp lại nhiều lần. " * 340  # ~15,000 characters per field
+    for n in range(5):
+        data = {f: base[:7000] + f" [lần lưu {n} của {f}] " + base[7000:]
+                for f in ("results", "outputs", "difficulties", "proposals")}
+        workflow.report_save(report, user=alice, data=data, base_version=n)
+    client.force_login(alice)
+    body = client.get(reverse("reporting:report", args=[report.pk])).content.decode()
+    history = body[body.index('id="history"'):]
+    assert len(history) < 40_000, len(history)  # five saves of four 15,000-character texts, shown whole: ~600 KB
+    assert "[lần lưu 3 của results]" in history and "[lần lưu 4 của results]" in history  # the change itself is shown
+    assert "rút gọn" in history  # and it says it was condensed
+    assert len(body) < 4 * len(base) + 60_000, len(body)  # the page: the form's four texts and little more
+
+
+def test_the_report_page_shows_only_the_latest_saves_and_says_that_older_ones_are_not_shown(client, alice, report):
+    for n in range(HISTORY_SHOWN + 2):
+        workflow.report_save(report, user=alice, data={"percent_complete": n}, base_version=n)
+    client.force_login(alice)
+    response = client.get(reverse("reporting:report", args=[report.pk]))
+    changes = response.context["changes"]
+    assert len(changes) == HISTORY_SHOWN
+    assert {c["field"]: c["new"] for c in changes[0]["changes"]} == {"percent_complete": f"{HISTORY_SHOWN + 1}%"}
+    assert response.context["older_changes_hidden"]
+    assert "lần lưu gần nhất" in response.content.decode()
