@@ -1,6 +1,6 @@
 """Reporting models, one module per area; Django finds them all through this package."""
 from reporting.models.reports import (  # noqa: F401
-    TEXT_MAX_CHARS, VN, Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle,
+    MONEY_MAX, TEXT_MAX_CHARS, VN, Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle,
     attachment_path, end_of_day,
 )
 from reporting.models.province_report import *  # noqa: F401,E402,F403

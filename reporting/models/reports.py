@@ -5,7 +5,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -27,6 +27,12 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # path refuses a longer text with a message naming the field and the limit, none cuts it.
 TEXT_MAX_CHARS = 20_000
 
+# The one money rule: the largest amount, in đồng, any amount field accepts (999 nghìn tỷ đồng).
+# Fifteen digits, so Excel (doubles, 15 significant digits) holds it exactly and an unchanged
+# workbook reads back exactly what was written. reporting.forms.parse_money applies it to what is
+# typed, the workbook to its cells, the models (validator) and the database (CHECK) to the rest.
+MONEY_MAX = 999_999_999_999_999
+
 
 def free_text(verbose_name, **kwargs) -> models.TextField:
     """A TextField for typed text, limited to TEXT_MAX_CHARS (add `text_limits` to the model's
@@ -39,6 +45,17 @@ def text_limits(model_name: str, *fields: str) -> list[models.CheckConstraint]:
     """The database side of TEXT_MAX_CHARS: one CHECK per field, named <model>_<field>_max_chars."""
     return [models.CheckConstraint(condition=LessThanOrEqual(Length(name), TEXT_MAX_CHARS),
                                    name=f"{model_name}_{name}_max_chars") for name in fields]
+
+
+def amount(verbose_name) -> models.BigIntegerField:
+    """An amount in đồng, at most MONEY_MAX (add `amount_limits` to the constraints)."""
+    return models.BigIntegerField(verbose_name, null=True, blank=True, validators=[MaxValueValidator(MONEY_MAX)])
+
+
+def amount_limits(*fields: str) -> list[models.CheckConstraint]:
+    """The database side of MONEY_MAX (the *_nonneg constraints keep the lower end)."""
+    return [models.CheckConstraint(condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lte": MONEY_MAX}),
+                                   name=f"report_{name}_at_most_max") for name in fields]
 
 
 def choice_label(choices, value):
@@ -143,10 +160,10 @@ class Report(models.Model):
     outputs = free_text(_("sản phẩm đã có"), blank=True)
     difficulties = free_text(_("khó khăn, vướng mắc"), blank=True)
     proposals = free_text(_("đề xuất, kiến nghị"), blank=True)
-    funds_central = models.BigIntegerField(_("ngân sách trung ương (đồng)"), null=True, blank=True)
-    funds_local = models.BigIntegerField(_("ngân sách địa phương (đồng)"), null=True, blank=True)
-    funds_oda = models.BigIntegerField(_("vốn ODA (đồng)"), null=True, blank=True)
-    funds_other = models.BigIntegerField(_("tư nhân, nguồn khác (đồng)"), null=True, blank=True)
+    funds_central = amount(_("ngân sách trung ương (đồng)"))
+    funds_local = amount(_("ngân sách địa phương (đồng)"))
+    funds_oda = amount(_("vốn ODA (đồng)"))
+    funds_other = amount(_("tư nhân, nguồn khác (đồng)"))
     version = models.PositiveIntegerField(default=0, help_text=_("Tăng sau mỗi lần lưu; chống ghi đè."))
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -182,6 +199,7 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=~Q(state__in=["submitted", "accepted"]) | Q(submitted_at__isnull=False),
                 name="report_submitted_has_time"),
+            *amount_limits("funds_central", "funds_local", "funds_oda", "funds_other"),
             *text_limits("report", "results", "outputs", "difficulties", "proposals", "review_comment"),
         ]
         indexes = [

@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from reporting.reports import workflow
 from reporting.reports.cycles import create_cycles, materialize_reports
-from reporting.reports.forms import FreeTextField
+from reporting.reports.forms import FreeTextField, MoneyField, MoneyInput
 from reporting.models import (
     Attachment, ContributionRequest, Extension, ProvinceReportJob, ProvinceReportSettings, Report, ReportEvent,
     ReportingCycle,
@@ -54,7 +54,8 @@ class ReportAdmin(SimpleHistoryAdmin):
                        "reviewed_by", "updated_by"]
     autocomplete_fields = ["agency"]
     inlines = [EventInline]
-    formfield_overrides = FREE_TEXT
+    # Amounts typed as on the report form (1.234.567) and under the same rule (MONEY_MAX).
+    formfield_overrides = {**FREE_TEXT, models.BigIntegerField: {"form_class": MoneyField, "widget": MoneyInput}}
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
-from reporting.models import TEXT_MAX_CHARS, Report
+from reporting.models import MONEY_MAX, TEXT_MAX_CHARS, Report
 from reporting.reports.money import group_thousands
 
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -19,8 +19,20 @@ _SEPARATED = re.compile(r"^\d{1,3}(?:([. \u00a0\u202f])\d{3})?(?:\1\d{3})*$")
 _CURRENCY = re.compile(r"\s*(?:đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
 
 
+def check_amount(value: int) -> int:
+    """The one money rule: an amount is a whole number of đồng from 0 to MONEY_MAX; `value` itself,
+    or ValidationError saying why. The form, the workbook and the admin all come through here."""
+    if value < 0:
+        raise ValidationError(_("Số tiền không được âm."), code="negative")
+    if value > MONEY_MAX:
+        raise ValidationError(_("Số tiền %(value)s đ vượt mức tối đa %(max)s đ."), code="too_large",
+                              params={"value": group_thousands(value), "max": group_thousands(MONEY_MAX)})
+    return value
+
+
 def parse_money(raw: str) -> int | None:
-    """Vietnamese-style amount of đồng → int; None when empty; ValidationError otherwise."""
+    """Vietnamese-style amount of đồng → int (check_amount's rule); None when empty;
+    ValidationError otherwise."""
     text = _CURRENCY.sub("", (raw or "").strip()).strip()
     if not text:
         return None
@@ -29,9 +41,9 @@ def parse_money(raw: str) -> int | None:
     if text.startswith("-"):
         raise ValidationError(_("Số tiền không được âm."), code="negative")
     if text.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
-        return int(text)
+        return check_amount(int(text))
     if _SEPARATED.match(text):
-        return int(re.sub(r"\D", "", text))
+        return check_amount(int(re.sub(r"\D", "", text)))
     raise ValidationError(
         _("“%(value)s” không phải số tiền hợp lệ: nhập số nguyên đồng, ví dụ 1.234.567."),
         code="invalid", params={"value": raw.strip()[:40]},
@@ -79,9 +91,11 @@ class MoneyInput(forms.TextInput):
 
 
 class MoneyField(forms.CharField):
+    """An amount typed Vietnamese-style, under the one money rule; the admin uses it for amounts too."""
+
     widget = MoneyInput
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, min_value=None, max_value=None, **kwargs):  # the admin passes the column's range: unused
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("maxlength", "40")

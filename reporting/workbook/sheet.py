@@ -48,14 +48,13 @@ from tasks.importers.service import ImportFailed
 from tasks.importers.spreadsheet import open_workbook as open_xlsx
 
 from reporting.reports import workflow
-from reporting.reports.forms import check_text_length, parse_money
-from reporting.models import Report
+from reporting.reports.forms import check_amount, check_text_length, parse_money
+from reporting.models import MONEY_MAX, Report
 from reporting.reports.money import vnd
 
 SHEET = "Báo cáo"
 HELP_SHEET = "Hướng dẫn"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BIGINT_MAX = 9_223_372_036_854_775_807
 LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
 
 
@@ -196,11 +195,11 @@ def _validations(ws, last: int) -> None:
                              showErrorMessage=True, errorTitle="Tỷ lệ hoàn thành",
                              error="Nhập số nguyên từ 0 đến 100, không có dấu %.")
     percent.add(f"{_letter('percent_complete')}2:{_letter('percent_complete')}{last}")
-    # "decimal ≥ 0" rather than "whole": Excel's whole-number check stops near 2,1 tỷ đồng,
-    # which real budgets exceed. Fractions are refused on upload with a message instead.
-    money = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+    # "decimal" rather than "whole": Excel's whole-number check stops near 2,1 tỷ đồng, which real
+    # budgets exceed. Fractions are refused on upload with a message instead.
+    money = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(MONEY_MAX), allow_blank=True,
                            showErrorMessage=True, errorTitle="Số tiền (đồng)",
-                           error="Nhập số tiền bằng đồng, không âm, ví dụ 1234567.")
+                           error=f"Nhập số tiền bằng đồng, từ 0 đến {vnd(MONEY_MAX)}, ví dụ 1234567.")
     for key in ("funds_central", "funds_local", "funds_oda", "funds_other"):
         money.add(f"{_letter(key)}2:{_letter(key)}{last}")
     for dv in (status, percent, money):
@@ -268,7 +267,7 @@ def _accepted(col: Column) -> str:
     return {
         "status": ", ".join(label for _v, label in _status_labels()),
         "percent": "0 – 100",
-        "money": "0, 1234567, 1.234.567",
+        "money": f"0, 1234567, 1.234.567; tối đa {vnd(MONEY_MAX)}",
         "text": "Văn bản",
     }.get(col.kind, "Không sửa")
 
@@ -537,8 +536,11 @@ def _parse_money(value, cell):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             raise ValueError(_("số tiền không được âm (ô có %(value)s).") % {"value": _shown(value)})
         n = _whole(value, cell, _("số tiền (số nguyên đồng, ví dụ 1.234.567)"))
-    if n is not None and n > BIGINT_MAX:
-        raise ValueError(_("số tiền quá lớn."))
+        if n is not None:
+            try:
+                check_amount(n)
+            except ValidationError as exc:
+                raise ValueError(" ".join(exc.messages))
     return n
 
 

@@ -23,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from agencies.names import agency_key
 from agencies.text import fold, nfc, sort_key
 from reporting.reports.forms import parse_money
+from reporting.models import MONEY_MAX
 from reporting.reports.money import group_thousands
 from tasks.codes import InvalidCode, code_sort_key, is_normal, normalize_code, parent_code
 from tasks.importers.load import read_appendix_bytes
@@ -178,13 +179,21 @@ def test_parse_money_returns_a_non_negative_int_none_or_a_validation_error(raw):
 
 
 @FAST
-@given(st.integers(0, 10**18), st.sampled_from(["", " đ", " đồng", " VNĐ", "vnd", " đ."]),
+@given(st.integers(0, MONEY_MAX), st.sampled_from(["", " đ", " đồng", " VNĐ", "vnd", " đ."]),
        st.sampled_from([".", " ", "\u00a0", "\u202f", None]))
 def test_parse_money_reads_back_every_way_an_amount_is_written(amount, currency, separator):
     grouped = group_thousands(amount)
     typed = str(amount) if separator is None else re.sub(r"\D", separator, grouped)
     assert parse_money(typed + currency) == amount
     assert parse_money(f"  {typed}{currency}  ") == amount
+
+
+@FAST
+@given(st.integers(MONEY_MAX + 1, 10**39), st.sampled_from([".", " ", None]))
+def test_parse_money_refuses_amounts_above_the_maximum_however_written(amount, separator):
+    typed = str(amount) if separator is None else re.sub(r"\D", separator, group_thousands(amount))
+    with pytest.raises(ValidationError):
+        parse_money(typed)
 
 
 @FAST

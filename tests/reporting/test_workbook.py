@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reporting.workbook import sheet as workbook, views as views_workbook
+from reporting.workbook import views as views_workbook
+from reporting.workbook import sheet as workbook
 from reporting.reports import workflow
-from reporting.models import TEXT_MAX_CHARS, Report, ReportEvent, ReportingCycle
+from reporting.models import MONEY_MAX, TEXT_MAX_CHARS, Report, ReportEvent, ReportingCycle
 from tests.factories import build_plan
 from tests.reporting.workflow_fixtures import world  # noqa: F401
 
@@ -273,6 +274,12 @@ BAD_CELLS = [
     ("money-words", lambda w: {("1.1.1", "funds_local"): ("text", "một triệu")}, None, None, "funds_local",
      ["“một triệu” không phải số tiền hợp lệ"]),
     ("money-fraction", lambda w: {("1.1.1", "funds_other"): 12.5}, None, None, "funds_other", ["không phải số nguyên"]),
+    ("money-above-max", lambda w: {("1.1.1", "funds_central"): 10**15}, None, None, "funds_central",
+     ["1.000.000.000.000.000", "999.999.999.999.999"]),
+    ("money-above-max-text", lambda w: {("1.1.1", "funds_oda"): ("text", "1.000.000.000.000.000 đ")}, None, None,
+     "funds_oda", ["999.999.999.999.999"]),
+    ("money-above-max-double", lambda w: {("1.1.1", "funds_local"): 1e19}, None, None, "funds_local",
+     ["999.999.999.999.999"]),
     ("formula", lambda w: {("1.1.1", "percent_complete"): ("formula", "=20+20")}, None, None, "percent_complete",
      ["công thức"]),
     ("formula-in-text", lambda w: {("1.1.1", "results"): ("formula", "=A1")}, None, None, "results", ["công thức"]),
@@ -315,7 +322,7 @@ def test_a_bad_cell_is_reported_with_its_row_and_column_and_nothing_is_saved(cli
     assert _checksum() == before
 
 
-# --- nothing cut ----------------------------------------------------------------------------
+# --- nothing cut, nothing rounded ------------------------------------------------------------
 
 def _grouped(n: int) -> str:
     return f"{n:,}".replace(",", ".")
@@ -348,6 +355,36 @@ def test_the_longest_text_allowed_round_trips_through_the_workbook_whole(client,
         assert ws.cell(row=row, column=list(COL).index(key) + 1).value == text  # whole, not cut
     preview = _upload(client, w.cycle, w.agency_a, data).context["preview"]
     assert preview.ok and preview.changes == [] and preview.unchanged == 3, preview.messages
+
+
+def _as_excel_saves_it(data: bytes) -> bytes:
+    """Excel keeps every number as a double: what an unchanged workbook holds after Excel saved it."""
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb[workbook.SHEET]
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, int) and not isinstance(cell.value, bool):
+                cell.value = float(cell.value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_the_maximum_amount_round_trips_exactly_and_an_unchanged_reupload_changes_nothing(client, w):
+    funds = {key: MONEY_MAX for key in ("funds_central", "funds_local", "funds_oda", "funds_other")}
+    _save(w.report_of(w.agency_a, "1.1.1"), w.officer_a, **funds)
+    data = _download(client, w.officer_a, w.cycle, w.agency_a)
+    ws = load_workbook(io.BytesIO(data))[workbook.SHEET]
+    row = _row_of(data, "1.1.1")
+    for key in funds:
+        cell = ws.cell(row=row, column=list(COL).index(key) + 1)
+        assert (cell.value, type(cell.value), cell.data_type) == (MONEY_MAX, int, "n")  # an integer cell
+    for upload in (data, _as_excel_saves_it(data)):
+        before = _checksum()
+        response = _upload(client, w.cycle, w.agency_a, upload)
+        preview = response.context["preview"]
+        assert preview.ok and preview.changes == [] and preview.unchanged == 3, preview.messages
+        assert "Không có thay đổi nào" in response.content.decode() and _checksum() == before
 
 
 @pytest.mark.parametrize("rename", [("Tỷ lệ hoàn thành (%)", "Tiến độ"), ("ID báo cáo", None)])
