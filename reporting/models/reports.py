@@ -29,7 +29,7 @@ TEXT_MAX_CHARS = 20_000
 
 # The one money rule: the largest amount, in đồng, any amount field accepts (999 nghìn tỷ đồng).
 # Fifteen digits, so Excel (doubles, 15 significant digits) holds it exactly and an unchanged
-# workbook reads back exactly what was written. reporting.forms.parse_money applies it to what is
+# workbook reads back exactly what was written. reporting.reports.forms.parse_money applies it to what is
 # typed, the workbook to its cells, the models (validator) and the database (CHECK) to the rest.
 MONEY_MAX = 999_999_999_999_999
 

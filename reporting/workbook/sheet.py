@@ -49,8 +49,8 @@ from tasks.importers.spreadsheet import open_workbook as open_xlsx
 
 from reporting.reports import workflow
 from reporting.reports.forms import check_amount, check_text_length, parse_money
-from reporting.models import MONEY_MAX, Report
-from reporting.reports.money import vnd
+from reporting.models import MONEY_MAX, TEXT_MAX_CHARS, Report
+from reporting.reports.money import group_thousands, vnd
 
 SHEET = "Báo cáo"
 HELP_SHEET = "Hướng dẫn"
@@ -268,7 +268,7 @@ def _accepted(col: Column) -> str:
         "status": ", ".join(label for _v, label in _status_labels()),
         "percent": "0 – 100",
         "money": f"0, 1234567, 1.234.567; tối đa {vnd(MONEY_MAX)}",
-        "text": "Văn bản",
+        "text": f"Văn bản, tối đa {group_thousands(TEXT_MAX_CHARS)} ký tự",
     }.get(col.kind, "Không sửa")
 
 
