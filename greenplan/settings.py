@@ -67,6 +67,15 @@ if not DATABASES["default"]["ENGINE"].startswith("django.db.backends."):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no row locks (select_for_update does nothing). A transaction that takes its write
+    # lock only at its first write cannot get it while another one holds it, and SQLite answers
+    # "database is locked" at once (a 500) instead of waiting. Taking the lock when the transaction
+    # begins makes concurrent workflow moves queue (up to `timeout` seconds) and then see the moved
+    # row, so the second is refused in words as on PostgreSQL (tests/reporting/test_concurrent_moves_sqlite.py).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
