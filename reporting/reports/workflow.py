@@ -165,13 +165,27 @@ def _require(report: Report, user, move: str) -> None:
         raise refused
 
 
+def _repeated_save(report: Report, *, user, data: dict, base_version: int) -> bool:
+    """True when this save is the one just made again: the current version is the one saved on
+    top of `base_version`, by this user, with exactly this content. Anything else on an old
+    version (other content, or someone else) is a real conflict."""
+    def same(a, b):
+        return (None if a == "" else a) == (None if b == "" else b)
+
+    return (report.version == base_version + 1 and report.updated_by_id == getattr(user, "pk", None)
+            and all(same(getattr(report, field), data[field]) for field in EDITABLE_FIELDS if field in data))
+
+
 @transaction.atomic
 def report_save(report: Report, *, user, data: dict, base_version: int | None, via: str = "save") -> Report:
     """Save a draft. `base_version` is the version the editor loaded: if someone saved since,
-    nothing is overwritten and EditConflict carries both versions."""
+    nothing is overwritten and EditConflict carries both versions. The same form sent again by
+    the one who just saved it (a double click) answers as that save, without a new version."""
     report = _lock(report)
     _require(report, user, Move.EDIT)
     if base_version is not None and base_version != report.version:
+        if _repeated_save(report, user=user, data=data, base_version=base_version):
+            return report  # the same form posted twice (a double click): already saved, once
         raise EditConflict(report, data)
     before = report.state
     for field in EDITABLE_FIELDS:

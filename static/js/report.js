@@ -8,6 +8,9 @@
  *    The copy is cleared after a successful save (the page is then loaded with ?saved=1).
  * 2. Money fields are regrouped as 1.234.567 when leaving the field.
  * 3. The reviewer queue's "select all" checkbox.
+ * 4. The report form is sent once: a second click while the first save is on its way would post
+ *    the same version again. The server takes such a repeat as the save it already made, but it
+ *    need not be sent at all.
  */
 (function () {
   "use strict";
@@ -154,6 +157,33 @@
     });
   }
 
+  function setupSendOnce(form) {
+    var sending = false;
+    var buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+    function enable(on) {
+      Array.prototype.forEach.call(buttons, function (b) {
+        b.disabled = !on;
+        if (on) b.removeAttribute("aria-busy"); else b.setAttribute("aria-busy", "true");
+      });
+    }
+    form.addEventListener("submit", function (ev) {
+      if (sending) {
+        ev.preventDefault();
+        return;
+      }
+      sending = true;
+      // After this event: a button disabled now would leave its name out of what is sent.
+      window.setTimeout(function () { enable(false); }, 0);
+    });
+    // Back to this page from the browser's history (back/forward cache): it can be sent again.
+    window.addEventListener("pageshow", function (ev) {
+      if (ev.persisted) {
+        sending = false;
+        enable(true);
+      }
+    });
+  }
+
   function setupCheckAll() {
     var all = document.getElementById("check-all");
     if (!all) return;
@@ -169,6 +199,7 @@
     if (form) {
       setupDraft(form);
       setupMoney(form);
+      setupSendOnce(form);
     }
     setupCheckAll();
   }

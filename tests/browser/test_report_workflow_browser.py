@@ -93,3 +93,38 @@ def test_an_officer_reports_and_the_reviewer_returns_then_accepts(transactional_
     assert page.locator("#report-form").count() == 0  # locked: no form any more
     kinds = list(Report.objects.get(pk=report.pk).events.values_list("kind", flat=True))
     assert kinds == ["save", "submit", "return", "save", "submit", "accept"]
+
+
+def test_a_second_click_on_save_while_the_first_is_on_its_way_sends_nothing(transactional_db, world, live_server,  # noqa: F811
+                                                                              page, monkeypatch):
+    import time
+
+    from reporting import workflow
+
+    save = workflow.report_save
+
+    def slow_save(*args, **kwargs):  # a busy server: the first save is still on its way
+        time.sleep(1)
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(workflow, "report_save", slow_save)
+    report = world.report_of(world.agency_a)
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    _login(page, live_server, "alice")
+    posts.clear()
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    page.fill("textarea[name=results]", "Đã tổ chức 3 hội nghị tập huấn.")
+    with page.expect_response(lambda response: "saved=1" in response.url):
+        # Clicked as a person does, twice, the second time while the first save is on its way
+        # (Playwright's own click would wait for the first navigation to end).
+        page.evaluate("""() => {
+            const button = document.querySelector("#report-form button[type=submit]");
+            button.click();
+            setTimeout(() => button.click(), 300);
+        }""")
+    page.wait_for_load_state()
+    assert posts == [f"{live_server.url}/reports/{report.pk}/save/"]
+    assert page.locator("#conflict").count() == 0 and "Đã lưu bản nháp." in page.content()
+    report.refresh_from_db()
+    assert report.version == 1 and report.results == "Đã tổ chức 3 hội nghị tập huấn."

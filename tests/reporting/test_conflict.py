@@ -150,3 +150,44 @@ def test_an_admin_giving_the_report_to_another_agency_is_a_new_version_with_the_
     assert report.agency == agency_b and report.version == 1
     assert list(report.events.values_list("kind", "actor", "comment")) == [
         (ReportEvent.Kind.ASSIGN, admin.pk, "Sở Tài nguyên và Môi trường → Sở Công Thương")]
+
+
+def test_saving_the_same_form_twice_is_one_save_and_not_a_conflict_with_ones_own_save(client, alice, report):
+    """A double click on "Lưu nháp" posts the form twice with the version it was loaded at."""
+    client.force_login(alice)
+    url = reverse("reporting:save", args=[report.pk])
+    typed = form_data(results="Đã trồng 5.000 cây", percent_complete=30, status="on_schedule", funds_local="2.000.000")
+    first = client.post(url, typed)
+    second = client.post(url, typed)
+    assert first.status_code == 302 and second.status_code == 302
+    assert second["Location"] == reverse("reporting:report", args=[report.pk]) + "?saved=1"
+    page = client.get(second["Location"])
+    assert page.status_code == 200 and 'id="conflict"' not in page.content.decode()
+    assert "Đã lưu bản nháp." in [str(m) for m in page.context["messages"]]
+    report.refresh_from_db()
+    assert report.version == 1 and report.results == "Đã trồng 5.000 cây" and report.funds_local == 2000000
+    assert list(report.events.values_list("kind", flat=True)) == [ReportEvent.Kind.SAVE]  # one save, one event
+
+
+def test_the_same_stale_form_saved_again_with_other_content_is_still_a_conflict(client, alice, report):
+    client.force_login(alice)
+    url = reverse("reporting:save", args=[report.pk])
+    assert client.post(url, form_data(results="Bản thứ nhất")).status_code == 302
+    response = client.post(url, form_data(results="Bản thứ hai, từ một thẻ khác"))
+    assert response.status_code == 409
+    report.refresh_from_db()
+    assert report.version == 1 and report.results == "Bản thứ nhất"
+
+
+def test_another_editor_posting_the_same_content_on_a_stale_version_is_still_a_conflict(client, alice, hana, report):
+    from django.test import Client
+
+    first = Client()
+    first.force_login(hana)
+    client.force_login(alice)
+    url = reverse("reporting:save", args=[report.pk])
+    typed = form_data(results="Cùng một nội dung")
+    assert first.post(url, typed).status_code == 302
+    assert client.post(url, typed).status_code == 409
+    report.refresh_from_db()
+    assert report.version == 1 and report.updated_by == hana
