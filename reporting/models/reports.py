@@ -273,6 +273,9 @@ class Attachment(models.Model):
     original_name = models.CharField(_("tên tệp"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
+    # SHA-256 of the bytes: the same file is attached once per report (reporting/uploads.py).
+    # Empty (NULL) for files attached before it was recorded.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -280,6 +283,9 @@ class Attachment(models.Model):
         verbose_name = _("minh chứng")
         verbose_name_plural = _("minh chứng")
         ordering = ["uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "sha256"], name="attachment_once_per_report"),
+        ]
 
     def __str__(self):
         return self.original_name

@@ -7,6 +7,7 @@ run in the portal's origin), and so is anything else, whatever its extension say
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import unicodedata
 import zipfile
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -135,21 +136,43 @@ def validate(uploaded) -> Evidence:
     return detect(uploaded, clean_name(uploaded.name))
 
 
+def sha256_of(uploaded) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():  # from the start, in chunks: never the whole file in memory
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def _refuse_duplicate(report: Report, name: str, digest: str) -> None:
+    """Refuse `name` if a file with the same content is already attached to the report."""
+    earlier = Attachment.objects.filter(report=report, sha256=digest).only("original_name").first()
+    if earlier is not None:
+        _refuse(_("Tệp “%(name)s” đã được đính kèm vào báo cáo này (trùng nội dung với minh chứng "
+                  "“%(earlier)s”); không nộp lại.") % {"name": name, "earlier": earlier.original_name})
+
+
 def attach(report: Report, *, user, uploaded) -> Attachment:
-    """Validate and store one evidence file on a report the user may edit."""
+    """Validate and store one evidence file on a report the user may edit; the same content is
+    attached once per report (judged by its SHA-256, whatever the file is called)."""
     refused = workflow.refusal(report, user, workflow.Move.EDIT)
     if refused is not None:
         raise refused
     evidence = validate(uploaded)
     original = clean_name(uploaded.name)
+    digest = sha256_of(uploaded)
+    _refuse_duplicate(report, original, digest)
     attachment = Attachment(report=report, original_name=original, content_type=evidence.content_type,
-                            size=uploaded.size, uploaded_by=user)
+                            size=uploaded.size, sha256=digest, uploaded_by=user)
     # The stored extension comes from the content; upload_to adds the random name.
     attachment.file.save(f"evidence.{evidence.extension}", uploaded, save=False)
     try:
-        attachment.save()
-    except Exception:
+        with transaction.atomic():
+            attachment.save()
+    except Exception as exc:
         attachment.file.delete(save=False)
+        if isinstance(exc, IntegrityError):  # the same file sent twice at once: one of them is kept
+            _refuse_duplicate(report, original, digest)
         raise
     return attachment
 

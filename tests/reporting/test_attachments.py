@@ -1,4 +1,5 @@
 """Evidence files: judged by content, stored under a random name, served only to those who may see the report."""
+import hashlib
 import io
 import os
 import re
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reporting.reports import workflow
-from reporting.models import Attachment
+from reporting.models import Attachment, Report
 
 from .page_fixtures import *  # noqa: F401,F403
 
@@ -152,3 +153,49 @@ def test_the_agency_deletes_evidence_while_the_report_is_editable(client, alice,
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reporting:attachment_delete", args=[attachment.pk]))
     assert not Attachment.objects.exists() and not os.path.exists(path)
+
+
+def test_the_same_file_attached_twice_is_refused_naming_the_evidence_already_there(client, alice, report):
+    client.force_login(alice)
+    upload(client, report, "Biên bản nghiệm thu.pdf", PDF)
+    folder = os.path.dirname(Attachment.objects.get().file.path)
+    files = sorted(os.listdir(folder))
+    response = upload(client, report, "bien-ban-ban-sao.pdf", PDF)  # the same bytes under another name
+    assert Attachment.objects.filter(report=report).count() == 1
+    assert ("Tệp “bien-ban-ban-sao.pdf” đã được đính kèm vào báo cáo này "
+            "(trùng nội dung với minh chứng “Biên bản nghiệm thu.pdf”); không nộp lại.") in messages_of(response)
+    stored = Attachment.objects.get()
+    assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert sorted(os.listdir(folder)) == files  # the copy was not stored either
+
+
+def test_a_different_file_or_the_same_file_on_another_report_is_accepted(client, alice, report, cycle, plan, agency_a):
+    other = Report.objects.create(cycle=cycle, item=plan.items.get(code="1.1.2"), agency=agency_a)
+    client.force_login(alice)
+    upload(client, report, "bien-ban.pdf", PDF)
+    upload(client, report, "bien-ban-sua.pdf", PDF.replace(b"%%EOF", b"% sua\n%%EOF"))
+    upload(client, other, "bien-ban.pdf", PDF)
+    assert Attachment.objects.filter(report=report).count() == 2
+    assert Attachment.objects.filter(report=other).count() == 1
+
+
+def test_the_same_file_sent_twice_at_once_is_kept_once(alice, report, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from reporting import uploads
+
+    check = uploads._refuse_duplicate
+    raced = []
+
+    def check_then_lose_the_race(report_, name, digest):
+        if not raced:  # the other request stores the same file between this check and this save
+            raced.append(Attachment.objects.create(report=report_, original_name="bien-ban.pdf", sha256=digest,
+                                                   content_type="application/pdf", size=len(PDF),
+                                                   file="evidence/khac.pdf"))
+            return
+        check(report_, name, digest)
+
+    monkeypatch.setattr(uploads, "_refuse_duplicate", check_then_lose_the_race)
+    with pytest.raises(ValidationError, match="trùng nội dung với minh chứng “bien-ban.pdf”"):
+        uploads.attach(report, user=alice, uploaded=SimpleUploadedFile("ban-sao.pdf", PDF, content_type="application/pdf"))
+    assert list(Attachment.objects.filter(report=report)) == raced
