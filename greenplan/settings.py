@@ -248,6 +248,9 @@ ADMIN_CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; styl
 
 # A notice claimed by a worker that died is claimed again after this lease (reporting/notices.py).
 NOTICE_LEASE_SECONDS = _strict("NOTICE_LEASE_SECONDS", env.int, 600)
+# A province report job silent (no step done) for longer than this has lost its worker: it is shown
+# as failed and may be retried (reporting/jobs_report.py). Longer than the slowest single step.
+PROVINCE_REPORT_JOB_LEASE_MINUTES = _strict("PROVINCE_REPORT_JOB_LEASE_MINUTES", env.int, 10)
 EMAIL_TIMEOUT = _strict("EMAIL_TIMEOUT", env.int, 60)
 
 # Upload limits (evidence attachments and spreadsheets).

@@ -3,8 +3,11 @@
 The defaults fill the form a reviewer completes before generating; the job records one
 generation (queued → running → done/failed) so a status page can show its progress.
 """
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Plan
@@ -54,7 +57,11 @@ class ProvinceReportSettings(models.Model):
 
 
 class ProvinceReportJob(models.Model):
-    """One generation of the province report; safe to run twice (a finished job is left alone)."""
+    """One generation of the province report; safe to run twice (a finished job is left alone).
+
+    While it runs, its worker refreshes `heartbeat_at` at every step (reporting.jobs_report). A
+    running job silent for longer than the lease has lost its worker (without a broker it runs
+    inside a web request, which a restart ends): see `is_stalled`."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -80,6 +87,8 @@ class ProvinceReportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("hoạt động lần cuối"), null=True, blank=True,
+                                        help_text=_("Làm mới ở mỗi bước khi đang tạo."))
 
     class Meta:
         verbose_name = _("lượt tạo báo cáo tỉnh")
@@ -92,3 +101,13 @@ class ProvinceReportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def last_sign_of_life(self):
+        return self.heartbeat_at or self.started_at or self.created_at
+
+    def is_stalled(self, now=None) -> bool:
+        """The rule: a running job whose worker has given no sign of life for longer than
+        PROVINCE_REPORT_JOB_LEASE_MINUTES has stopped without finishing."""
+        lease = dt.timedelta(minutes=settings.PROVINCE_REPORT_JOB_LEASE_MINUTES)
+        return self.status == self.Status.RUNNING and self.last_sign_of_life < (now or timezone.now()) - lease

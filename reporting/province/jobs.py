@@ -3,6 +3,12 @@
 The task loads the job by id and calls `run_job`; the job is claimed with a conditional update
 (queued → running), so a task delivered twice does the work once. Without a broker (the embedded
 default) Celery runs it in-process, eagerly.
+
+A run refreshes the job's `heartbeat_at` at every step. If its process dies (a restart ends the
+web request that runs it), the job stops there: once silent for longer than the lease
+(`ProvinceReportJob.is_stalled`) it is marked failed by whoever looks at it (`settle`), and a
+retry puts it back in the queue (`retry`). Writes of a run are tied to its claim (`started_at`),
+so a run that was given up and retried cannot write over the new one.
 """
 from __future__ import annotations
 
@@ -22,8 +28,32 @@ log = logging.getLogger(__name__)
 J = ProvinceReportJob.Status
 
 
-def _update(job_id: int, **fields) -> None:
-    ProvinceReportJob.objects.filter(pk=job_id).update(**fields)
+STALLED = ("Tiến trình tạo báo cáo đã dừng giữa chừng (không còn hoạt động từ {since:%H:%M %d/%m/%Y}, "
+           "có thể máy chủ đã khởi động lại). Hãy bấm “Tạo lại”.")
+
+
+def _update(job_id: int, claim, **fields) -> None:
+    """Record a step of the run that claimed the job at `claim`; every step is a sign of life."""
+    ProvinceReportJob.objects.filter(pk=job_id, started_at=claim).update(heartbeat_at=timezone.now(), **fields)
+
+
+def settle(job: ProvinceReportJob) -> ProvinceReportJob:
+    """The job as it is: a stalled one is marked failed (once, whoever sees it first) with the
+    message saying so; any other is returned as it is."""
+    if job.is_stalled():
+        ProvinceReportJob.objects.filter(pk=job.pk, status=J.RUNNING, heartbeat_at=job.heartbeat_at,
+                                         started_at=job.started_at).update(
+            status=J.FAILED, finished_at=timezone.now(),
+            message=STALLED.format(since=timezone.localtime(job.last_sign_of_life))[:255])
+        job.refresh_from_db()
+    return job
+
+
+def retry(job_id: int) -> bool:
+    """Queue a failed job again (a stalled one is failed once settled); False for any other."""
+    return bool(ProvinceReportJob.objects.filter(pk=job_id, status=J.FAILED).update(
+        status=J.QUEUED, progress=0, message="Đang chờ tạo lại", file_path="", started_at=None,
+        heartbeat_at=None, finished_at=None))
 
 
 def run_job(job_id: int) -> ProvinceReportJob | None:
@@ -33,22 +63,23 @@ def run_job(job_id: int) -> ProvinceReportJob | None:
 
 
 def _run_job(job_id: int) -> ProvinceReportJob | None:
+    claim = timezone.now()
     claimed = ProvinceReportJob.objects.filter(pk=job_id, status=J.QUEUED).update(
-        status=J.RUNNING, started_at=timezone.now(), progress=5, message="Bắt đầu tạo báo cáo")
+        status=J.RUNNING, started_at=claim, heartbeat_at=claim, progress=5, message="Bắt đầu tạo báo cáo")
     if not claimed:
         return None  # already done, running elsewhere, or gone
     job = ProvinceReportJob.objects.select_related("cycle").get(pk=job_id)
     try:
         report = build(job.cycle, DocMeta.from_json(job.params),
-                       progress=lambda pct, msg: _update(job_id, progress=pct, message=msg))
-        _update(job_id, progress=70, message=f"Đang dựng tệp {job.get_format_display()}")
+                       progress=lambda pct, msg: _update(job_id, claim, progress=pct, message=msg))
+        _update(job_id, claim, progress=70, message=f"Đang dựng tệp {job.get_format_display()}")
         data = render_province_report(report, job.format)
         name = default_storage.save(f"province-reports/{job.pk}/{report.filename_stem}.{job.format}", ContentFile(data))
-        _update(job_id, status=J.DONE, progress=100, message="Đã tạo xong", file_path=name,
+        _update(job_id, claim, status=J.DONE, progress=100, message="Đã tạo xong", file_path=name,
                 finished_at=timezone.now())
     except Exception as exc:  # the page must say it failed rather than spin for ever
         log.exception("province report job %s failed", job_id)
-        _update(job_id, status=J.FAILED, message=f"Lỗi: {exc}"[:255], finished_at=timezone.now())
+        _update(job_id, claim, status=J.FAILED, message=f"Lỗi: {exc}"[:255], finished_at=timezone.now())
     return ProvinceReportJob.objects.get(pk=job_id)
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_status, name="job"),
     path("jobs/<int:pk>/status.json", views.job_json, name="job_json"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
 ]

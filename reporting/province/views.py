@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from reporting.models import ProvinceReportJob
 from reporting.province.build import DocMeta, default_meta, settings_for
 from reporting.province.formats import CONTENT_TYPES
+from reporting.province.jobs import generate_province_report, retry, settle
 from reporting.reports import access
 from reporting.reports.forms import FreeTextField
 
@@ -57,8 +58,6 @@ def _require_reviewer(request, cycle):
 def start_report_job(job_id: int) -> None:
     """Queue the generation; if the broker is unreachable, generate it here rather than leave the
     reviewer watching a job that never starts (the page only takes longer)."""
-    from reporting.province.jobs import generate_province_report
-
     try:
         generate_province_report.delay(job_id)
     except Exception:  # kombu raises several types when Redis is down
@@ -85,7 +84,7 @@ def province_report(request, cycle_id):
             **meta.as_json(), "date": meta.date.strftime("%d/%m/%Y"), "recipients": "\n".join(meta.recipients),
             "format": "pdf",
         })
-    jobs = ProvinceReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]
+    jobs = [settle(job) for job in ProvinceReportJob.objects.filter(cycle=cycle).order_by("-created_at")[:10]]
     return render(request, "reporting/dashboard/province_report_form.html",
                   {"cycle": cycle, "plan": cycle.plan, "form": form, "jobs": jobs})
 
@@ -104,7 +103,7 @@ def _job_for(request, pk) -> ProvinceReportJob:
     if not access.is_overseer_of(request.user, job.cycle.plan):
         raise Http404
     _require_reviewer(request, job.cycle)
-    return job
+    return settle(job)  # a job whose worker died is shown, and kept, as failed
 
 
 def job_status(request, pk):
@@ -118,7 +117,16 @@ def job_json(request, pk):
         "status": job.status, "status_label": job.get_status_display(), "progress": job.progress,
         "message": job.message, "finished": job.finished,
         "download": reverse("dashboard:job_download", args=[job.pk]) if job.status == job.Status.DONE else None,
+        "retry": reverse("dashboard:job_retry", args=[job.pk]) if job.status == job.Status.FAILED else None,
     })
+
+
+def job_retry(request, pk):
+    """Run a failed job (or one whose worker died) again; a GET goes to the job's page."""
+    job = _job_for(request, pk)
+    if request.method == "POST" and retry(job.pk):
+        transaction.on_commit(lambda: start_report_job(job.pk))
+    return redirect("dashboard:job", job.pk)
 
 
 def job_download(request, pk):

@@ -44,6 +44,7 @@
     var bar = document.getElementById("job-progress");
     var percent = document.getElementById("job-percent");
     var download = document.getElementById("job-download");
+    var retry = document.getElementById("job-retry");
     function tick() {
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (r) { return r.json(); })
@@ -53,6 +54,7 @@
           bar.value = data.progress;
           percent.textContent = data.progress + "%";
           if (data.download) download.hidden = false;
+          if (data.retry && retry) retry.hidden = false;  // failed, or its worker stopped: may be run again
           if (!data.finished) window.setTimeout(tick, 1500);
         })
         .catch(function () { window.setTimeout(tick, 5000); });

@@ -99,7 +99,7 @@ def test_a_second_click_on_save_while_the_first_is_on_its_way_sends_nothing(tran
                                                                               page, monkeypatch):
     import time
 
-    from reporting import workflow
+    from reporting.reports import workflow
 
     save = workflow.report_save
 

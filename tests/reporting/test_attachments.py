@@ -182,7 +182,7 @@ def test_a_different_file_or_the_same_file_on_another_report_is_accepted(client,
 def test_the_same_file_sent_twice_at_once_is_kept_once(alice, report, monkeypatch):
     from django.core.exceptions import ValidationError
 
-    from reporting import uploads
+    from reporting.reports import evidence as uploads
 
     check = uploads._refuse_duplicate
     raced = []

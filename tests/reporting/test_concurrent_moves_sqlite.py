@@ -26,7 +26,7 @@ import datetime as dt, json, threading, traceback
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
-from reporting import workflow
+from reporting.reports import workflow
 from reporting.models import Extension, Report
 
 MOVE, REPORT, AGENCY, CYCLE = {move!r}, {report}, {agency}, {cycle}

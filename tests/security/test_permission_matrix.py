@@ -379,6 +379,13 @@ TABLE: list[Row] = [
     row("dashboard:job", REVIEWERS, args=job_pk),
     row("dashboard:job_json", REVIEWERS, args=job_pk),
     row("dashboard:job_download", REVIEWERS, args=job_pk),
+    # The job in the world is done: a retry is refused (only a failed or stalled job runs again).
+    row("dashboard:job_retry", {"X": "login 404   404   404   404   302   403   404   302",
+                                "Y": "login 404   404   404   404   404   404   302   302"}, args=job_pk, post={
+        "X": "login 404   404   404   404   no    403   404   no",
+        "Y": "login 404   404   404   404   404   404   no    no"},
+        probe=lambda w, o: ProvinceReportJob.objects.values_list("status", "progress", "file_path").get(
+            pk=_province(w, o).job.pk)),
     row("dashboard:public", PUBLIC, args=plan_code),
     # --- notifications ---------------------------------------------------------------------------------
     row("reporting_notices:list", LOGGED_IN_200),
