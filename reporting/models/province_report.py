@@ -59,7 +59,7 @@ class ProvinceReportSettings(models.Model):
 class ProvinceReportJob(models.Model):
     """One generation of the province report; safe to run twice (a finished job is left alone).
 
-    While it runs, its worker refreshes `heartbeat_at` at every step (reporting.jobs_report). A
+    While it runs, its worker refreshes `heartbeat_at` at every step (reporting.province.jobs). A
     running job silent for longer than the lease has lost its worker (without a broker it runs
     inside a web request, which a restart ends): see `is_stalled`."""
 
