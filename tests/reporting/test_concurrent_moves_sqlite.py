@@ -118,7 +118,7 @@ def sqlite_url(migrated_sqlite, tmp_path):
 @pytest.mark.parametrize("move, expected_state, event, refusal", [
     pytest.param("accept", "accepted", ["accept"], "Chỉ chấp nhận được báo cáo đã gửi", id="accept-twice"),
     pytest.param("reopen", "returned", ["accept", "reopen"], "Chỉ mở lại được báo cáo đã chấp nhận", id="reopen-twice"),
-    pytest.param("grant", "submitted", [], "Đề nghị này đã được xử lý", id="grant-twice"),
+    pytest.param("grant", "submitted", ["ext_ask", "ext_grant"], "Đề nghị này đã được xử lý", id="grant-twice"),
 ])
 def test_two_simultaneous_moves_on_sqlite_give_one_success_and_one_refusal_not_database_is_locked(
         sqlite_url, tmp_path, move, expected_state, event, refusal):
