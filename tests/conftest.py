@@ -1,6 +1,23 @@
-"""Shared test infrastructure only: browser launch, service gating, isolation of media/mail.
+"""The suite's one conftest: the cast of named people and their plan, then the infrastructure
+(browser launch, service gating, isolation of media and mail, plain HTTP).
 
-Domain fixtures (plans, agencies, users, ...) belong in tests/fixtures.py.
+The cast (every test that needs people takes them from here, by name):
+
+    Bình Dương (province)                          Đồng Nai (another province)
+      Sở Tài nguyên và Môi trường (agency_a)         yann   reviewer
+        alice  officer      hana  head (may submit)
+      Sở Công Thương (agency_b)
+        bob    officer
+      Sở Xây dựng (agency_s, supports A's activities)
+        sam    officer
+      rita   reviewer (planning staff)   leo   leader
+
+`plan` (bd-396): theme 1, group 1.1 with activities 1.1.1-1.1.3 led by A and supported by S, group
+1.2 with activity 1.2.1 led by B. Two ways to a cycle of it: `cycle` is an annual cycle open today
+and due in 20 days, holding only the reports a test makes (`report`, `report_b`); `world` is the 2026
+annual cycle due 30/11/2026 with every report owed, for tests that pass dates explicitly.
+`scenario` is the dashboard's scene: another plan of the same province and people, with reports in
+every state (its docstring lists them).
 
 Service gating: a test that needs PostgreSQL or Redis requests `postgres_required` /
 `redis_required` (or calls `require_service("postgres")`). Without the service it is skipped on
@@ -8,11 +25,11 @@ a laptop; with REQUIRE_SERVICES=1 (CI) it fails instead. Likewise any skipped te
 `services` or `browser` becomes a failure under REQUIRE_SERVICES=1, so CI can never go green by
 silently skipping the parts that need real infrastructure.
 """
-pytest_plugins = ["tests.fixtures"]
-
+import datetime as dt
 import functools
 import os
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +38,296 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse ORM
 # calls from it ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# --- the cast ------------------------------------------------------------------------------------
+# Imports of the models happen inside the fixtures: this module is read before Django is set up.
+
+SUBMITTED_AT = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.timezone.utc)
+SECRET_DRAFT = "BẢN NHÁP CHƯA GỬI"
+
+
+@pytest.fixture
+def province(db):
+    from tests.factories import JurisdictionFactory
+
+    return JurisdictionFactory(name="Bình Dương")
+
+
+@pytest.fixture
+def elsewhere(db):
+    from tests.factories import JurisdictionFactory
+
+    return JurisdictionFactory(name="Đồng Nai")
+
+
+def _agency(province, name):
+    from tests.factories import AgencyFactory
+
+    return AgencyFactory(jurisdiction=province, name=name)
+
+
+@pytest.fixture
+def agency_a(province):
+    return _agency(province, "Sở Tài nguyên và Môi trường")
+
+
+@pytest.fixture
+def agency_b(province):
+    return _agency(province, "Sở Công Thương")
+
+
+@pytest.fixture
+def agency_s(province):
+    return _agency(province, "Sở Xây dựng")
+
+
+def _person(username):
+    """Everyone has an e-mail address (reminders go only to people who have one)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, first_name=username.capitalize(), email=f"{username}@example.vn")
+
+
+def _member(agency, username, role=None):
+    from agencies.models import Membership
+    from tests.factories import MembershipFactory
+
+    user = _person(username)
+    MembershipFactory(user=user, agency=agency, role=role or Membership.Role.OFFICER)
+    return user
+
+
+def _jurisdiction_role(jurisdiction, username, role):
+    from agencies.models import JurisdictionRole
+
+    user = _person(username)
+    JurisdictionRole.objects.create(user=user, jurisdiction=jurisdiction, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(agency_a):
+    return _member(agency_a, "alice")
+
+
+@pytest.fixture
+def hana(agency_a):
+    from agencies.models import Membership
+
+    return _member(agency_a, "hana", Membership.Role.HEAD)
+
+
+@pytest.fixture
+def bob(agency_b):
+    return _member(agency_b, "bob")
+
+
+@pytest.fixture
+def sam(agency_s):
+    return _member(agency_s, "sam")
+
+
+@pytest.fixture
+def rita(province):
+    return _jurisdiction_role(province, "rita", "reviewer")
+
+
+@pytest.fixture
+def leo(province):
+    return _jurisdiction_role(province, "leo", "leader")
+
+
+@pytest.fixture
+def yann(elsewhere):
+    return _jurisdiction_role(elsewhere, "yann", "reviewer")
+
+
+@pytest.fixture
+def plan(province, agency_a, agency_b, agency_s):
+    from tasks.models import PlanItem
+    from tests.factories import build_plan
+
+    plan = build_plan(jurisdiction=province, themes=1, groups=1, activities=3, lead=agency_a, supporting=[agency_s],
+                      code="bd-396")
+    plan.items.filter(code="1.1.1").update(expected_outputs="Đề án kiểm kê khí nhà kính cấp tỉnh")
+    group = PlanItem.objects.create(plan=plan, level="group", code="1.2", parent=plan.items.get(code="1"),
+                                    title="Nhóm B")
+    PlanItem.objects.create(plan=plan, level="activity", code="1.2.1", parent=group, title="Hoạt động của B",
+                            lead_agency=agency_b, start_year=2023, end_year=2030)
+    return plan
+
+
+@pytest.fixture
+def cycle(plan):
+    from tests.reporting.factories import ReportingCycleFactory
+
+    return ReportingCycleFactory(plan=plan)
+
+
+@pytest.fixture
+def last_year(plan):
+    from django.utils import timezone
+
+    from reporting.models import end_of_day
+    from tests.reporting.factories import ReportingCycleFactory
+
+    today = timezone.localdate()
+    return ReportingCycleFactory(plan=plan, year=today.year - 1, opens_on=today - dt.timedelta(days=560),
+                                 closes_on=today - dt.timedelta(days=300),
+                                 due_at=end_of_day(today - dt.timedelta(days=330)))
+
+
+@pytest.fixture
+def report(cycle, plan, agency_a):
+    """Agency A's report on 1.1.1 in the open cycle."""
+    from reporting.models import Report
+
+    return Report.objects.create(cycle=cycle, item=plan.items.get(code="1.1.1"), agency=agency_a)
+
+
+@pytest.fixture
+def report_b(cycle, plan, agency_b):
+    """Agency B's report on 1.2.1 in the open cycle."""
+    from reporting.models import Report
+
+    return Report.objects.create(cycle=cycle, item=plan.items.get(code="1.2.1"), agency=agency_b)
+
+
+@dataclass
+class World:
+    province: object
+    agency_a: object
+    agency_b: object
+    agency_s: object
+    officer_a: object
+    head_a: object
+    officer_b: object
+    officer_s: object
+    reviewer: object
+    leader: object
+    foreign_reviewer: object
+    plan: object
+    cycle: object
+
+    def report_of(self, agency, code=None):
+        from reporting.models import Report
+
+        qs = Report.objects.filter(cycle=self.cycle, agency=agency).select_related("cycle", "cycle__plan")
+        return qs.get(item__code=code) if code else qs.order_by("item__sort_key").first()
+
+
+@pytest.fixture
+def world(plan, alice, hana, bob, sam, rita, leo, yann, settings):
+    """The cast and the 2026 annual cycle of their plan, every report owed: A owes 1.1.1-1.1.3, B 1.2.1."""
+    from reporting.reports.cycles import create_cycles
+
+    settings.SITE_URL = "https://greenplan.example.vn"
+    cycle = next(c for c in create_cycles(plan, years=[2026]) if c.kind == "annual")
+    return World(province=plan.jurisdiction, agency_a=alice.memberships.get().agency,
+                 agency_b=bob.memberships.get().agency, agency_s=sam.memberships.get().agency,
+                 officer_a=alice, head_a=hana, officer_b=bob, officer_s=sam, reviewer=rita, leader=leo,
+                 foreign_reviewer=yann, plan=plan, cycle=cycle)
+
+
+@dataclass
+class Scenario:
+    plan: object
+    cycle: object
+    previous: object
+    agency_b: object
+    agency_s: object
+    dpi: object
+    finance: object
+    reviewer: object
+    leader: object
+    officer: object
+    foreign_reviewer: object
+    themes: dict
+    reports: dict
+
+    def url(self, name, **params):
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        base = reverse(f"dashboard:{name}", args=[self.cycle.pk])
+        return f"{base}?{urlencode(params)}" if params else base
+
+
+def _set(report, **fields):
+    if fields.get("state") in ("submitted", "accepted"):
+        fields.setdefault("submitted_at", SUBMITTED_AT)
+    for k, v in fields.items():
+        setattr(report, k, v)
+    report.save()
+    return report
+
+
+@pytest.fixture
+def scenario(province, agency_b, agency_s, bob, rita, leo, yann):
+    """Plan “bd” of Bình Dương, the dashboard's scene: theme 1 (group 1.1 of Sở Công Thương, 1.2 of
+    Sở Xây dựng) and theme 2 (2.1.1 Công Thương, 2.1.2 Xây dựng, 2.1.3 with no lead); the focal
+    point Sở Kế hoạch và Đầu tư, merged into Sở Tài chính on 01/03/2025. bob submits, rita reviews,
+    leo leads. The 2026 reports are, in short:
+
+    1.1.1 accepted on time, on schedule 60 % · 1.1.2 (high priority) submitted LATE, behind 20 %
+    1.1.3 draft (100 %, never counted)       · 1.2.1 accepted on time, completed 100 %
+    1.2.2 returned, behind 10 %              · 2.1.1 missing · 2.1.2 accepted LATE, not started 0 %
+    2.1.3 unassigned. Every 2025 report is accepted, on schedule 50 %.
+    """
+    from agencies.models import Succession
+    from reporting.models import Report
+    from reporting.reports.cycles import create_cycles
+    from tasks.models import PlanItem
+    from tests.factories import PlanFactory
+
+    dpi, finance = _agency(province, "Sở Kế hoạch và Đầu tư"), _agency(province, "Sở Tài chính")
+    Succession.objects.create(predecessor=dpi, successor=finance, effective_on=dt.date(2025, 3, 1))
+    plan = PlanFactory(jurisdiction=province, code="bd", number="396/KH-UBND", focal_agency=dpi,
+                       title="Kế hoạch hành động về tăng trưởng xanh trên địa bàn tỉnh Bình Dương giai đoạn 2023 - 2030")
+    themes = {}
+    layout = {"1": {"1.1": [agency_b] * 3, "1.2": [agency_s] * 2}, "2": {"2.1": [agency_b, agency_s, None]}}
+    for t, groups in layout.items():
+        theme = PlanItem.objects.create(plan=plan, level="theme", code=t, title=f"Chủ đề số {t}")
+        themes[t] = theme
+        for g, leads in groups.items():
+            group = PlanItem.objects.create(plan=plan, level="group", code=g, parent=theme, title=f"Nhóm {g}")
+            for n, lead in enumerate(leads, 1):
+                PlanItem.objects.create(plan=plan, level="activity", code=f"{g}.{n}", parent=group,
+                                        title=f"Hoạt động {g}.{n} về năng lượng xanh", lead_agency=lead,
+                                        start_year=2023, end_year=2030, high_priority=f"{g}.{n}" == "1.1.2")
+    cycles = create_cycles(plan, years=[2025, 2026])
+    cycle = next(c for c in cycles if c.kind == "annual" and c.year == 2026)
+    previous = next(c for c in cycles if c.kind == "annual" and c.year == 2025)
+
+    def owed(code):
+        return Report.objects.get(cycle=cycle, item__code=code)
+
+    common = {"submitted_by": bob, "reviewed_by": rita}
+    reports = {
+        "1.1.1": _set(owed("1.1.1"), state="accepted", status="on_schedule", percent_complete=60,
+                      results="Đã ban hành kế hoạch triển khai.", difficulties="Thiếu kinh phí.",
+                      proposals="Đề nghị bổ sung kinh phí.", **common),
+        "1.1.2": _set(owed("1.1.2"), state="submitted", late=True, status="behind", percent_complete=20,
+                      results="Đang khảo sát doanh nghiệp.", difficulties="Thiếu kinh phí.", **common),
+        "1.1.3": _set(owed("1.1.3"), state="draft", status="completed", percent_complete=100,
+                      results=SECRET_DRAFT, difficulties=SECRET_DRAFT),
+        "1.2.1": _set(owed("1.2.1"), state="accepted", status="completed", percent_complete=100,
+                      results="=SUM(A1:A9) -2 tấn CO2", proposals="Đề nghị hướng dẫn kỹ thuật.", **common),
+        "1.2.2": _set(owed("1.2.2"), state="returned", status="behind", percent_complete=10,
+                      results=SECRET_DRAFT),
+        "2.1.2": _set(owed("2.1.2"), state="accepted", late=True, status="not_started", percent_complete=0,
+                      results="Chưa bố trí được vốn.", **common),
+    }
+    for r in Report.objects.filter(cycle=previous, agency__isnull=False):
+        _set(r, state="accepted", status="on_schedule", percent_complete=50,
+             submitted_at=dt.datetime(2025, 11, 1, tzinfo=dt.timezone.utc))
+    return Scenario(plan=plan, cycle=cycle, previous=previous, agency_b=agency_b, agency_s=agency_s, dpi=dpi,
+                    finance=finance, reviewer=rita, leader=leo, officer=bob, foreign_reviewer=yann, themes=themes,
+                    reports=reports)
+
+
+# --- infrastructure --------------------------------------------------------------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -187,3 +494,47 @@ def _isolated_media_and_mail(tmp_path_factory):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+# --- settings every test needs, and jobs run in-process ----------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_for_the_session():
+    """The test client and the live server speak plain HTTP; production's proxy terminates TLS.
+
+    Session-scoped and autouse so it runs before the (session-scoped) live server builds its
+    middleware, which reads these once."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _test_http_settings(settings):
+    # The test client speaks plain HTTP; production redirects to HTTPS behind the proxy.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
+    # The manifest storage needs collectstatic; tests use the plain storage.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.WHITENOISE_AUTOREFRESH = True
+    # Real hashing costs ~0.2 s per user; tests that check hashing strength set their own.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_jobs():
+    """Run Celery jobs in-process for a test that is about a page, not about the broker (CI sets
+    REDIS_URL, which otherwise sends them to a queue nobody reads)."""
+    from greenplan.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from reporting.models import Report
 
-from .reporting.workflow_fixtures import world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

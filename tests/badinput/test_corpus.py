@@ -34,7 +34,6 @@ from tasks.importers.load import import_appendix
 from tasks.importers.service import ImportFailed
 from tasks.models import ImportLog
 from tests.factories import UserFactory
-from tests.reporting.page_fixtures import *  # noqa: F401,F403
 
 pytestmark = pytest.mark.django_db
 
@@ -473,10 +472,10 @@ BAD_DATES = ["31/02/2026", "2026-13-01", "00/00/0000", "hôm qua", "<script>aler
 
 
 @pytest.mark.parametrize("day", BAD_DATES)
-def test_a_contribution_request_with_an_invalid_date_is_refused_and_writes_nothing(day, officer, report, agency_c):
+def test_a_contribution_request_with_an_invalid_date_is_refused_and_writes_nothing(day, officer, report, agency_s):
     with Unchanged():
         response = officer.post(reverse("reporting:contribution_request", args=[report.pk]),
-                                {"agency": agency_c.pk, "due_on": day, "message": "Xin số liệu"}, follow=True)
+                                {"agency": agency_s.pk, "due_on": day, "message": "Xin số liệu"}, follow=True)
     said = " ".join(messages_of(response))
     assert "Chưa gửi đề nghị phối hợp" in said and "Hạn góp ý" in said
     assert_escaped(response.content.decode())
@@ -603,10 +602,10 @@ def test_script_in_every_report_field_is_stored_verbatim_and_shown_escaped(clien
     assert [e.comment for e in report.events.filter(kind__in=["accept", "reopen"])] == [PAYLOAD, "Mở lại: " + PAYLOAD]
 
 
-def test_script_in_a_contribution_request_and_its_answer_is_shown_escaped(client, alice, sam, report, agency_c):
+def test_script_in_a_contribution_request_and_its_answer_is_shown_escaped(client, alice, sam, report, agency_s):
     client.force_login(alice)
     response = client.post(reverse("reporting:contribution_request", args=[report.pk]),
-                           {"agency": agency_c.pk, "due_on": "01/11/2026", "message": "Đề nghị: " + PAYLOAD})
+                           {"agency": agency_s.pk, "due_on": "01/11/2026", "message": "Đề nghị: " + PAYLOAD})
     assert response.status_code == 302
     request = ContributionRequest.objects.get()
     assert request.message == "Đề nghị: " + PAYLOAD

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD
-from tests.reporting.test_dashboard_figures import scenario  # noqa: F401  (shared fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"

@@ -9,7 +9,6 @@ from django.utils import timezone
 from agencies.models import Membership
 from reporting.models import Report
 from tests.factories import PASSWORD
-from tests.reporting.workflow_fixtures import world  # noqa: F401
 
 pytestmark = [pytest.mark.browser]
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "report-workflow"

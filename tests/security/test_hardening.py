@@ -30,7 +30,6 @@ from openpyxl import load_workbook
 from reporting.reports import workflow
 from reporting.models import Attachment, Report
 from tests.factories import PASSWORD
-from tests.reporting.workflow_fixtures import world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,4 @@
 """make backup / make restore: back up, wipe, restore, and find every row and file identical."""
-import datetime as dt
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,6 @@ from django.db import connection
 from greenplan.backups import media_files
 from reporting.models import Attachment
 from tasks.importers.load import import_appendix
-from tests.reporting.workflow_fixtures import world  # noqa: F401
 
 pytestmark = [pytest.mark.services]
 DOCUMENT = Path(settings.BASE_DIR) / "fixtures" / "ke-hoach-396-tang-truong-xanh-2023-2030.txt"

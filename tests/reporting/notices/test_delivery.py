@@ -13,17 +13,18 @@ from reporting.notices import delivery as notices, jobs
 from reporting.models import Notice, Notification, ReminderRun, Report
 from reporting.notices.reminders import run
 from tests.factories import UserFactory
-from tests.reporting.test_reminders_job import day, eager_celery, sent_to, w  # noqa: F401
-from tests.reporting.workflow_fixtures import world  # noqa: F401
+from tests.reporting.notices.test_reminders_job import day, sent_to
+
+pytestmark = pytest.mark.usefixtures("eager_jobs")
 
 
-def planned(w, when=-7):  # noqa: F811
+def planned(world, when=-7):
     """Agency A's reminder of a day, planned and not sent (the others planned that day dropped)."""
     from reporting.notices.reminders import _insert_new, collect
 
     _insert_new(collect(day(when)), batch="test", now=timezone.now())
-    Notice.objects.exclude(agency=w.agency_a).delete()
-    return Notice.objects.get(agency=w.agency_a)
+    Notice.objects.exclude(agency=world.agency_a).delete()
+    return Notice.objects.get(agency=world.agency_a)
 
 
 @pytest.fixture
@@ -46,16 +47,16 @@ def broker_down(monkeypatch):
 
 # --- claims ---------------------------------------------------------------------------------------
 
-def test_a_notice_can_be_claimed_by_one_worker_only(w):
-    notice = planned(w)
+def test_a_notice_can_be_claimed_by_one_worker_only(world):
+    notice = planned(world)
     token = notices.claim(notice.pk)
     assert token and notices.claim(notice.pk) is None
     notice.refresh_from_db()
     assert (notice.state, notice.claim_token, notice.attempts) == ("sending", token, 1)
 
 
-def test_a_claim_whose_worker_died_is_taken_again_once_its_lease_has_run_out(w):
-    notice = planned(w)
+def test_a_claim_whose_worker_died_is_taken_again_once_its_lease_has_run_out(world):
+    notice = planned(world)
     now = timezone.now()
     assert notices.claim(notice.pk, now=now)
     assert notices.claim(notice.pk, now=now + dt.timedelta(minutes=9)) is None
@@ -65,8 +66,8 @@ def test_a_claim_whose_worker_died_is_taken_again_once_its_lease_has_run_out(w):
     assert len(sent_to("alice")) == 1
 
 
-def test_a_sent_notice_is_never_sent_again(w):
-    notice = planned(w)
+def test_a_sent_notice_is_never_sent_again(world):
+    notice = planned(world)
     assert notices.deliver(notice.pk) == "sent"
     assert notices.deliver(notice.pk) == "busy"
     assert notices.deliver(notice.pk, now=timezone.now() + dt.timedelta(days=2)) == "busy"
@@ -74,8 +75,8 @@ def test_a_sent_notice_is_never_sent_again(w):
     assert Notification.objects.filter(notice=notice).count() == 2
 
 
-def test_the_worker_that_lost_its_claim_does_not_mark_the_row(w):
-    notice = planned(w)
+def test_the_worker_that_lost_its_claim_does_not_mark_the_row(world):
+    notice = planned(world)
     stale = notices.claim(notice.pk)
     Notice.objects.filter(pk=notice.pk).update(claimed_at=timezone.now() - dt.timedelta(hours=1))
     assert notices.deliver(notice.pk) == "sent"
@@ -84,7 +85,7 @@ def test_the_worker_that_lost_its_claim_does_not_mark_the_row(w):
 
 # --- batches ----------------------------------------------------------------------------------------
 
-def queued(w, when=-7):  # noqa: F811
+def queued(world, when=-7):
     """The day's notices, planned and left queued (the broker took nothing), in order."""
     from reporting.notices.reminders import _insert_new, collect
 
@@ -92,7 +93,7 @@ def queued(w, when=-7):  # noqa: F811
     return list(Notice.objects.order_by("pk").values_list("pk", flat=True))
 
 
-def test_a_batch_of_notices_goes_out_through_one_mail_connection(w, monkeypatch):
+def test_a_batch_of_notices_goes_out_through_one_mail_connection(world, monkeypatch):
     opened = []
     real = notices.mail_connection
     monkeypatch.setattr(notices, "mail_connection", lambda: opened.append(1) or real())
@@ -101,8 +102,8 @@ def test_a_batch_of_notices_goes_out_through_one_mail_connection(w, monkeypatch)
     assert len(opened) == 1
 
 
-def test_a_send_that_fails_in_a_batch_costs_that_notice_only_and_the_next_opens_a_new_connection(w, monkeypatch):
-    ids = queued(w)
+def test_a_send_that_fails_in_a_batch_costs_that_notice_only_and_the_next_opens_a_new_connection(world, monkeypatch):
+    ids = queued(world)
     real, used = notices.send_email, []
 
     def flaky(**kwargs):
@@ -123,9 +124,9 @@ def test_a_send_that_fails_in_a_batch_costs_that_notice_only_and_the_next_opens_
     assert len(mail.outbox) == 3
 
 
-def test_a_batch_whose_claim_grows_old_gives_back_what_it_has_not_sent_and_claims_it_again(w, settings,
+def test_a_batch_whose_claim_grows_old_gives_back_what_it_has_not_sent_and_claims_it_again(world, settings,
                                                                                             monkeypatch):
-    ids = queued(w)
+    ids = queued(world)
     settings.NOTICE_LEASE_SECONDS = 0  # every claim is old as soon as it is made
     claims = []
     real = notices._claim
@@ -135,8 +136,8 @@ def test_a_batch_whose_claim_grows_old_gives_back_what_it_has_not_sent_and_claim
     assert list(Notice.objects.order_by("pk").values_list("attempts", flat=True)) == [1, 1, 1]
 
 
-def test_a_batch_that_cannot_be_looked_up_at_once_is_looked_up_one_by_one(w, monkeypatch):
-    ids = queued(w)
+def test_a_batch_that_cannot_be_looked_up_at_once_is_looked_up_one_by_one(world, monkeypatch):
+    ids = queued(world)
     real = notices.still_applying
 
     def only_one_at_a_time(rows):
@@ -152,8 +153,8 @@ def test_a_batch_that_cannot_be_looked_up_at_once_is_looked_up_one_by_one(w, mon
 
 # --- failures and retries -------------------------------------------------------------------------
 
-def test_a_failed_send_is_recorded_and_retried_with_exponential_backoff(w, smtp_down, monkeypatch):
-    notice = planned(w)
+def test_a_failed_send_is_recorded_and_retried_with_exponential_backoff(world, smtp_down, monkeypatch):
+    notice = planned(world)
     now = timezone.now()
     with pytest.raises(notices.DeliveryFailed) as failure:
         notices.deliver(notice.pk, now=now)
@@ -173,8 +174,8 @@ def test_a_failed_send_is_recorded_and_retried_with_exponential_backoff(w, smtp_
     assert (notice.state, notice.last_error, notice.attempts) == ("sent", "", 3)
 
 
-def test_after_the_last_attempt_a_notice_stays_failed_and_visible(w, smtp_down):
-    notice = planned(w)
+def test_after_the_last_attempt_a_notice_stays_failed_and_visible(world, smtp_down):
+    notice = planned(world)
     Notice.objects.filter(pk=notice.pk).update(attempts=notices.MAX_ATTEMPTS - 1)
     with pytest.raises(notices.DeliveryFailed) as failure:
         notices.deliver(notice.pk)
@@ -183,8 +184,8 @@ def test_after_the_last_attempt_a_notice_stays_failed_and_visible(w, smtp_down):
     assert notices.deliver(notice.pk, now=timezone.now() + dt.timedelta(days=1)) == "busy"
 
 
-def test_the_delivery_task_asks_celery_to_retry_after_the_backoff(w, smtp_down, monkeypatch):
-    notice = planned(w)
+def test_the_delivery_task_asks_celery_to_retry_after_the_backoff(world, smtp_down, monkeypatch):
+    notice = planned(world)
     celery_app.conf.task_always_eager = False
     asked = {}
 
@@ -198,8 +199,8 @@ def test_the_delivery_task_asks_celery_to_retry_after_the_backoff(w, smtp_down, 
     assert asked == {"countdown": 60}
 
 
-def test_in_eager_mode_a_failure_does_not_break_the_caller(w, smtp_down):
-    notice = planned(w)
+def test_in_eager_mode_a_failure_does_not_break_the_caller(world, smtp_down):
+    notice = planned(world)
     assert jobs.deliver_notice.delay(notice.pk).get() == "failed"
 
 
@@ -210,7 +211,7 @@ def test_backoff_doubles_up_to_six_hours():
 
 # --- the outbox -----------------------------------------------------------------------------------
 
-def test_with_the_broker_down_the_job_keeps_reminders_in_the_outbox_and_flush_sends_them(w, broker_down,
+def test_with_the_broker_down_the_job_keeps_reminders_in_the_outbox_and_flush_sends_them(world, broker_down,
                                                                                         monkeypatch):
     record = run(day(-7))
     assert record.planned == 3 and mail.outbox == []
@@ -222,7 +223,7 @@ def test_with_the_broker_down_the_job_keeps_reminders_in_the_outbox_and_flush_se
     assert len(mail.outbox) == 3
 
 
-def test_the_next_reminder_run_also_sends_what_the_outbox_holds(w, broker_down, monkeypatch):
+def test_the_next_reminder_run_also_sends_what_the_outbox_holds(world, broker_down, monkeypatch):
     run(day(-7))
     monkeypatch.undo()
     celery_app.conf.task_always_eager = True
@@ -231,12 +232,12 @@ def test_the_next_reminder_run_also_sends_what_the_outbox_holds(w, broker_down, 
     assert len(mail.outbox) == 4 and len(sent_to("alice")) == 1
 
 
-def test_with_the_broker_down_a_review_still_works_and_its_notice_waits(w, broker_down, client, monkeypatch,
+def test_with_the_broker_down_a_review_still_works_and_its_notice_waits(world, broker_down, client, monkeypatch,
                                                                         django_capture_on_commit_callbacks):
-    report = w.report_of(w.agency_a)
+    report = world.report_of(world.agency_a)
     Report.objects.filter(pk=report.pk).update(state="submitted", submitted_at=timezone.now(),
                                                status="on_schedule", percent_complete=10)
-    client.force_login(w.reviewer)
+    client.force_login(world.reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/reports/{report.pk}/return/", {"comment": "Thiếu số liệu."})
     assert response.status_code == 302
@@ -251,7 +252,7 @@ def test_with_the_broker_down_a_review_still_works_and_its_notice_waits(w, broke
     assert "Thiếu số liệu." in sent_to("alice")[0].body
 
 
-def test_the_flush_job_and_command_send_the_outbox(w, broker_down, monkeypatch, capsys):
+def test_the_flush_job_and_command_send_the_outbox(world, broker_down, monkeypatch, capsys):
     from django.core.management import call_command
 
     run(day(-7))
@@ -261,7 +262,7 @@ def test_the_flush_job_and_command_send_the_outbox(w, broker_down, monkeypatch, 
     assert jobs.flush_outbox.run() == {}
 
 
-def test_each_run_is_recorded(w):
+def test_each_run_is_recorded(world):
     run(day(-7), inline=True)
     record = ReminderRun.objects.get()
     assert record.day == day(-7) and record.finished_at and record.planned == 3
@@ -269,18 +270,18 @@ def test_each_run_is_recorded(w):
 
 # --- in-app notifications -------------------------------------------------------------------------
 
-def test_the_notification_page_lists_my_notifications_and_counts_the_unread(w, client):
+def test_the_notification_page_lists_my_notifications_and_counts_the_unread(world, client):
     run(day(-3), inline=True)
-    client.force_login(w.officer_a)
+    client.force_login(world.officer_a)
     page = client.get("/notifications/")
     assert page.status_code == 200
     assert page.context["unread"] == 1 and "Còn 3 ngày" in page.content.decode()
     assert page.context["unread_notifications"] == 1
 
-    other = Notification.objects.get(user=w.officer_b)
+    other = Notification.objects.get(user=world.officer_b)
     assert client.post(f"/notifications/{other.pk}/read/").status_code == 404
 
-    mine = Notification.objects.get(user=w.officer_a)
+    mine = Notification.objects.get(user=world.officer_a)
     response = client.post(f"/notifications/{mine.pk}/read/")
     assert response.status_code == 302 and response["Location"] == mine.url
     mine.refresh_from_db()
@@ -288,20 +289,20 @@ def test_the_notification_page_lists_my_notifications_and_counts_the_unread(w, c
     assert client.get("/notifications/").context["unread_notifications"] == 0
 
 
-def test_mark_all_read(w, client):
+def test_mark_all_read(world, client):
     run(day(-3), inline=True)
     run(day(-1), inline=True)
-    client.force_login(w.officer_a)
+    client.force_login(world.officer_a)
     assert client.post("/notifications/read-all/").status_code == 302
-    assert not Notification.objects.filter(user=w.officer_a, read_at__isnull=True).exists()
-    assert Notification.objects.filter(user=w.officer_b, read_at__isnull=True).count() == 2
+    assert not Notification.objects.filter(user=world.officer_a, read_at__isnull=True).exists()
+    assert Notification.objects.filter(user=world.officer_b, read_at__isnull=True).count() == 2
 
 
-def test_the_unread_count_costs_no_query_unless_a_template_uses_it(w, rf, django_assert_num_queries):
+def test_the_unread_count_costs_no_query_unless_a_template_uses_it(world, rf, django_assert_num_queries):
     from reporting.context_processors import unread_notifications
 
     request = rf.get("/")
-    request.user = w.officer_a
+    request.user = world.officer_a
     with django_assert_num_queries(0):
         context = unread_notifications(request)
     with django_assert_num_queries(1):
@@ -331,9 +332,9 @@ def test_the_beat_schedule_is_written_from_one_declaration(db):
 
 # --- the sending log in the admin -----------------------------------------------------------------
 
-def test_the_admin_shows_the_sending_log_with_errors_and_can_retry(w, client, smtp_down, monkeypatch,
+def test_the_admin_shows_the_sending_log_with_errors_and_can_retry(world, client, smtp_down, monkeypatch,
                                                                   django_capture_on_commit_callbacks):
-    notice = planned(w)
+    notice = planned(world)
     Notice.objects.filter(pk=notice.pk).update(attempts=notices.MAX_ATTEMPTS - 1)
     with pytest.raises(notices.DeliveryFailed):
         notices.deliver(notice.pk)

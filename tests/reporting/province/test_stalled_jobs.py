@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from reporting.models import ProvinceReportJob
 from reporting.province.build import default_meta
-from tests.reporting.test_dashboard_figures import scenario  # noqa: F401  (shared fixture)
 
 pytestmark = pytest.mark.django_db
 STALLED = "Tiến trình tạo báo cáo đã dừng giữa chừng"

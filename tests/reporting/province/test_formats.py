@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from reporting.province.formats import render_province_report
 from reporting.models import ProvinceReportJob, ProvinceReportSettings
 from reporting.province.build import DocMeta, build, default_meta, plan_short_name, vn_date_line
-from tests.reporting.test_dashboard_figures import SECRET_DRAFT, scenario  # noqa: F401  (shared fixture)
+from tests.conftest import SECRET_DRAFT
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """The reminder job, day by day, with dates passed in explicitly (no clock is frozen).
 
-The world: agency A owes three reports, agency B one, in the 2026 annual cycle due 30/11/2026;
+The world of tests/conftest.py: agency A owes three reports, agency B one, in the 2026 annual cycle due 30/11/2026;
 S supports A's activities. alice and hana (head) work for A, bob for B, sam for S, rita reviews
 the province, leo leads it, yann reviews another province.
 """
@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agencies.models import Membership, Succession
-from greenplan.celery import app as celery_app
 from reporting.reports.cycles import create_cycles
 from reporting.models import (
     ContributionRequest, Extension, Notice, Notification, ReminderPolicy, Report, end_of_day,
@@ -21,7 +20,8 @@ from reporting.models import (
 from reporting.notices.reminders import collect, pending, run
 from tests.factories import AgencyFactory, JurisdictionFactory, JurisdictionRoleFactory, MembershipFactory, UserFactory
 from tests.factories import build_plan
-from tests.reporting.workflow_fixtures import world  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("eager_jobs")
 
 DEADLINE = dt.date(2026, 11, 30)
 
@@ -29,27 +29,6 @@ DEADLINE = dt.date(2026, 11, 30)
 def day(offset: int) -> dt.date:
     """A day relative to the common deadline: day(-7) is 23/11/2026."""
     return DEADLINE + dt.timedelta(days=offset)
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    """Jobs run in-process here, even when the suite runs with a real REDIS_URL (CI)."""
-    saved = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = saved
-
-
-@pytest.fixture
-def w(world, settings):  # noqa: F811
-    """The world, with everyone given an e-mail address (reminders go only to people who have one)."""
-    from django.contrib.auth import get_user_model
-
-    for user in get_user_model().objects.all():
-        user.email = f"{user.username}@example.vn"
-        user.save(update_fields=["email"])
-    settings.SITE_URL = "https://greenplan.example.vn"
-    return world
 
 
 def sent_to(username_or_email):
@@ -62,14 +41,14 @@ def notices_for(agency, kind=None):
     return list(qs.filter(kind=kind) if kind else qs)
 
 
-def submit_all(world, agency):  # noqa: F811
+def submit_all(world, agency):
     Report.objects.filter(cycle=world.cycle, agency=agency).update(
         state=Report.State.SUBMITTED, submitted_at=timezone.now())
 
 
 # --- before the deadline --------------------------------------------------------------------------
 
-def test_every_agency_with_missing_reports_is_reminded_30_days_before_its_deadline(w):
+def test_every_agency_with_missing_reports_is_reminded_30_days_before_its_deadline(world):
     run(day(-30), inline=True)
 
     a_mail, = sent_to("alice")
@@ -77,26 +56,26 @@ def test_every_agency_with_missing_reports_is_reminded_30_days_before_its_deadli
     assert sent_to("bob") and not sent_to("sam") and not sent_to("rita")
     assert "Còn 30 ngày đến hạn" in a_mail.subject and "còn 3 báo cáo chưa gửi" in a_mail.subject
     html = a_mail.alternatives[0][0]
-    for report in Report.objects.filter(cycle=w.cycle, agency=w.agency_a):
+    for report in Report.objects.filter(cycle=world.cycle, agency=world.agency_a):
         link = f"https://greenplan.example.vn/reports/{report.pk}/"
         assert link in a_mail.body and link in html
         assert report.item.code in a_mail.body
     assert "30/11/2026" in a_mail.body
-    notice, = notices_for(w.agency_a)
+    notice, = notices_for(world.agency_a)
     assert (notice.kind, notice.rule, notice.scheduled_for, notice.state) == ("due", "d-30", day(-30), "sent")
 
 
 @pytest.mark.parametrize("before", [14, 7, 3, 1, 0])
-def test_reminders_go_out_14_7_3_and_1_days_before_and_on_the_day(w, before):
+def test_reminders_go_out_14_7_3_and_1_days_before_and_on_the_day(world, before):
     run(day(-before), inline=True)
 
-    notice, = notices_for(w.agency_a)
+    notice, = notices_for(world.agency_a)
     assert notice.rule == f"d-{before}" and notice.scheduled_for == day(-before)
     subject = sent_to("alice")[0].subject
     assert ("Hôm nay hết hạn" in subject) if before == 0 else (f"Còn {before} ngày" in subject)
 
 
-def test_days_between_reminder_days_send_nothing_new(w):
+def test_days_between_reminder_days_send_nothing_new(world):
     run(day(-7), inline=True)
     mail.outbox.clear()
     for offset in (-6, -5, -4):
@@ -104,24 +83,24 @@ def test_days_between_reminder_days_send_nothing_new(w):
     assert not sent_to("alice") and not sent_to("bob")  # the reviewers' digest is daily; see below
 
 
-def test_reminders_missed_while_the_job_was_down_are_caught_up_once_not_in_a_burst(w):
+def test_reminders_missed_while_the_job_was_down_are_caught_up_once_not_in_a_burst(world):
     run(day(-14), inline=True)
     mail.outbox.clear()
     # The job did not run on days −7 and −3 ...
     run(day(-2), inline=True)
 
     # ... so on day −2 it sends the −3 reminder only, once per agency.
-    assert [n.rule for n in notices_for(w.agency_a)] == ["d-3", "d-14"]
+    assert [n.rule for n in notices_for(world.agency_a)] == ["d-3", "d-14"]
     assert len(sent_to("alice")) == 1 and len(sent_to("bob")) == 1
     assert "Còn 2 ngày" in sent_to("alice")[0].subject  # counted from the day it goes out
     mail.outbox.clear()
     run(day(-2), inline=True)
     assert mail.outbox == []
     run(day(-1), inline=True)
-    assert len(sent_to("alice")) == 1 and notices_for(w.agency_a)[0].rule == "d-1"
+    assert len(sent_to("alice")) == 1 and notices_for(world.agency_a)[0].rule == "d-1"
 
 
-def test_running_the_job_twice_on_a_day_sends_nothing_new(w):
+def test_running_the_job_twice_on_a_day_sends_nothing_new(world):
     first = run(day(-7), inline=True)
     count = len(mail.outbox)
     second = run(day(-7), inline=True)
@@ -132,27 +111,27 @@ def test_running_the_job_twice_on_a_day_sends_nothing_new(w):
     assert Notification.objects.count() == 4  # alice, hana, bob, rita: one each
 
 
-def test_each_recipient_gets_an_unread_in_app_notification(w):
+def test_each_recipient_gets_an_unread_in_app_notification(world):
     run(day(-3), inline=True)
 
-    note = Notification.objects.get(user=w.officer_a)
+    note = Notification.objects.get(user=world.officer_a)
     assert note.read_at is None and "Còn 3 ngày" in note.title
     assert "Cơ quan còn 3 báo cáo chưa gửi" in note.body
     assert note.url == "/reports/"
-    assert Notification.objects.filter(user=w.head_a).count() == 1
-    assert not Notification.objects.filter(user=w.officer_s).exists()
+    assert Notification.objects.filter(user=world.head_a).count() == 1
+    assert not Notification.objects.filter(user=world.officer_s).exists()
 
 
-def test_an_agency_that_submitted_everything_gets_nothing(w):
-    submit_all(w, w.agency_b)
+def test_an_agency_that_submitted_everything_gets_nothing(world):
+    submit_all(world, world.agency_b)
     run(day(-7), inline=True)
 
     assert sent_to("alice") and not sent_to("bob")
-    assert notices_for(w.agency_b) == []
+    assert notices_for(world.agency_b) == []
 
 
-def test_only_reports_not_yet_submitted_are_listed_and_a_returned_one_shows_what_to_fix(w):
-    first, second, third = Report.objects.filter(cycle=w.cycle, agency=w.agency_a).order_by("item__sort_key")
+def test_only_reports_not_yet_submitted_are_listed_and_a_returned_one_shows_what_to_fix(world):
+    first, second, third = Report.objects.filter(cycle=world.cycle, agency=world.agency_a).order_by("item__sort_key")
     Report.objects.filter(pk=first.pk).update(state=Report.State.SUBMITTED, submitted_at=timezone.now())
     Report.objects.filter(pk=second.pk).update(state=Report.State.RETURNED, submitted_at=timezone.now(),
                                                review_comment="Bổ sung số liệu kinh phí năm 2026.")
@@ -166,41 +145,41 @@ def test_only_reports_not_yet_submitted_are_listed_and_a_returned_one_shows_what
     assert "còn 2 báo cáo chưa gửi" in message.subject
 
 
-def test_a_report_submitted_after_planning_but_before_sending_is_left_out(w):
+def test_a_report_submitted_after_planning_but_before_sending_is_left_out(world):
     """The job plans, then the agency submits before the worker sends: nothing is sent."""
     due = collect(day(-3))
     from reporting.notices.reminders import _insert_new
 
     _insert_new(due, batch="x", now=timezone.now())
-    submit_all(w, w.agency_b)
+    submit_all(world, world.agency_b)
     from reporting.notices.delivery import flush
 
     flush()
     assert not sent_to("bob") and sent_to("alice")
-    assert notices_for(w.agency_b)[0].state == "skipped"
+    assert notices_for(world.agency_b)[0].state == "skipped"
 
 
 # --- extensions -----------------------------------------------------------------------------------
 
-def test_a_granted_extension_moves_the_agencys_reminders_to_its_new_deadline(w):
-    Extension.objects.create(cycle=w.cycle, agency=w.agency_a, reason="Sáp nhập", state="granted",
+def test_a_granted_extension_moves_the_agencys_reminders_to_its_new_deadline(world):
+    Extension.objects.create(cycle=world.cycle, agency=world.agency_a, reason="Sáp nhập", state="granted",
                              new_due_at=end_of_day(dt.date(2026, 12, 10)))
     run(day(0), inline=True)
     assert "Hôm nay hết hạn" in sent_to("bob")[0].subject
-    assert not any(n.rule == "d-0" for n in notices_for(w.agency_a))
+    assert not any(n.rule == "d-0" for n in notices_for(world.agency_a))
     mail.outbox.clear()
 
     run(dt.date(2026, 12, 3), inline=True)  # 7 days before A's new deadline; B is 3 days late
 
     a_mail, = sent_to("alice")
     assert "Còn 7 ngày" in a_mail.subject and "10/12/2026" in a_mail.body and "gia hạn" in a_mail.body
-    assert [n.rule for n in notices_for(w.agency_a, "due")][0] == "d-7"
+    assert [n.rule for n in notices_for(world.agency_a, "due")][0] == "d-7"
     assert "Quá hạn 3 ngày" in sent_to("bob")[0].subject
 
 
 # --- after the deadline ---------------------------------------------------------------------------
 
-def test_overdue_notices_go_the_day_after_and_then_every_three_days_until_everything_is_submitted(w):
+def test_overdue_notices_go_the_day_after_and_then_every_three_days_until_everything_is_submitted(world):
     sent_days = []
     for offset in range(1, 12):
         mail.outbox.clear()
@@ -209,25 +188,25 @@ def test_overdue_notices_go_the_day_after_and_then_every_three_days_until_everyt
             sent_days.append(offset)
             assert f"Quá hạn {offset} ngày" in sent_to("alice")[0].subject
         if offset == 8:
-            submit_all(w, w.agency_a)
+            submit_all(world, world.agency_a)
     assert sent_days == [1, 4, 7]
-    assert [n.rule for n in notices_for(w.agency_b, "overdue")] == ["d+10", "d+7", "d+4", "d+1"]
+    assert [n.rule for n in notices_for(world.agency_b, "overdue")] == ["d+10", "d+7", "d+4", "d+1"]
 
 
-def test_overdue_catch_up_sends_the_latest_missed_notice_only(w):
+def test_overdue_catch_up_sends_the_latest_missed_notice_only(world):
     run(day(6), inline=True)
-    assert [n.rule for n in notices_for(w.agency_a)] == ["d+4"]
+    assert [n.rule for n in notices_for(world.agency_a)] == ["d+4"]
     assert len(sent_to("alice")) == 1
 
 
-def test_nothing_is_sent_once_the_cycle_has_closed(w):
+def test_nothing_is_sent_once_the_cycle_has_closed(world):
     run(dt.date(2027, 1, 2), inline=True)
     assert mail.outbox == [] and Notice.objects.count() == 0
 
 
 # --- the reviewers' digest ------------------------------------------------------------------------
 
-def test_reviewers_get_a_daily_digest_of_who_is_missing_in_the_last_seven_days(w):
+def test_reviewers_get_a_daily_digest_of_who_is_missing_in_the_last_seven_days(world):
     run(day(-8), inline=True)
     assert not sent_to("rita")
 
@@ -236,34 +215,34 @@ def test_reviewers_get_a_daily_digest_of_who_is_missing_in_the_last_seven_days(w
     assert digest.to == ["rita@example.vn"]  # not the leader, not another province's reviewer
     assert not sent_to("leo") and not sent_to("yann")
     assert "2 cơ quan chưa gửi đủ báo cáo" in digest.subject
-    assert w.agency_a.name in digest.body and w.agency_b.name in digest.body
-    for report in Report.objects.filter(cycle=w.cycle):
+    assert world.agency_a.name in digest.body and world.agency_b.name in digest.body
+    for report in Report.objects.filter(cycle=world.cycle):
         assert f"https://greenplan.example.vn/reports/{report.pk}/" in digest.body
 
     run(day(-6), inline=True)
     assert len(sent_to("rita")) == 2  # daily
 
 
-def test_the_digest_continues_after_the_deadline_and_drops_agencies_that_are_done(w):
-    submit_all(w, w.agency_b)
+def test_the_digest_continues_after_the_deadline_and_drops_agencies_that_are_done(world):
+    submit_all(world, world.agency_b)
     run(day(2), inline=True)
 
     digest, = sent_to("rita")
     assert "1 cơ quan chưa gửi đủ" in digest.subject
-    assert w.agency_a.name in digest.body and "quá hạn 2 ngày" in digest.body
-    assert w.agency_b.name not in digest.body
+    assert world.agency_a.name in digest.body and "quá hạn 2 ngày" in digest.body
+    assert world.agency_b.name not in digest.body
 
 
-def test_a_missed_digest_day_is_not_sent_later(w):
+def test_a_missed_digest_day_is_not_sent_later(world):
     run(day(-7), inline=True)
     run(day(-3), inline=True)  # days −6 to −4 missed
     assert [n.scheduled_for for n in Notice.objects.filter(kind="digest")] == [day(-3), day(-7)]
 
 
-def test_reviewers_of_the_jurisdiction_the_province_merged_into_get_the_digest(w):
+def test_reviewers_of_the_jurisdiction_the_province_merged_into_get_the_digest(world):
     city = JurisdictionFactory(name="Hồ Chí Minh")
-    w.province.merged_into, w.province.merged_on = city, dt.date(2025, 7, 1)
-    w.province.save()
+    world.province.merged_into, world.province.merged_on = city, dt.date(2025, 7, 1)
+    world.province.save()
     JurisdictionRoleFactory(user=UserFactory(username="hoa", email="hoa@example.vn"), jurisdiction=city)
     run(day(-1), inline=True)
 
@@ -273,15 +252,15 @@ def test_reviewers_of_the_jurisdiction_the_province_merged_into_get_the_digest(w
 
 # --- contributions --------------------------------------------------------------------------------
 
-def contribution(w, due_on, **kw):
-    report = w.report_of(w.agency_a)
-    return ContributionRequest.objects.create(report=report, agency=w.agency_s, due_on=due_on,
+def contribution(world, due_on, **kw):
+    report = world.report_of(world.agency_a)
+    return ContributionRequest.objects.create(report=report, agency=world.agency_s, due_on=due_on,
                                               message="Đề nghị cung cấp số liệu.", **kw)
 
 
-def test_supporting_agencies_are_reminded_7_3_and_1_days_before_their_contribution_is_due(w):
+def test_supporting_agencies_are_reminded_7_3_and_1_days_before_their_contribution_is_due(world):
     due_on = dt.date(2026, 11, 20)
-    request = contribution(w, due_on)
+    request = contribution(world, due_on)
     sent = {}
     for offset in range(-9, 1):
         mail.outbox.clear()
@@ -295,23 +274,23 @@ def test_supporting_agencies_are_reminded_7_3_and_1_days_before_their_contributi
     assert "https://greenplan.example.vn/reports/contributions/" in message.body
 
 
-def test_answered_contribution_requests_are_not_reminded(w):
-    contribution(w, dt.date(2026, 11, 20), answer="Đã gửi", answered_at=timezone.now())
+def test_answered_contribution_requests_are_not_reminded(world):
+    contribution(world, dt.date(2026, 11, 20), answer="Đã gửi", answered_at=timezone.now())
     run(dt.date(2026, 11, 17), inline=True)
     assert not sent_to("sam")
 
 
 # --- the focal agency and the ministry ------------------------------------------------------------
 
-def test_the_focal_agency_as_it_is_today_is_reminded_before_the_ministry_deadline(w):
-    old_focal = AgencyFactory(jurisdiction=w.province, name="Sở Kế hoạch và Đầu tư")
-    new_focal = AgencyFactory(jurisdiction=w.province, name="Sở Tài chính")
+def test_the_focal_agency_as_it_is_today_is_reminded_before_the_ministry_deadline(world):
+    old_focal = AgencyFactory(jurisdiction=world.province, name="Sở Kế hoạch và Đầu tư")
+    new_focal = AgencyFactory(jurisdiction=world.province, name="Sở Tài chính")
     Succession.objects.create(predecessor=old_focal, successor=new_focal, effective_on=dt.date(2025, 3, 1))
     MembershipFactory(agency=old_focal, user=UserFactory(username="old", email="old@example.vn"))
     MembershipFactory(agency=new_focal, user=UserFactory(username="fin", email="fin@example.vn"),
                       role=Membership.Role.HEAD)
-    w.plan.focal_agency = old_focal
-    w.plan.save()
+    world.plan.focal_agency = old_focal
+    world.plan.save()
 
     sent = {}
     for date in (dt.date(2026, 12, 2), dt.date(2026, 12, 3), dt.date(2026, 12, 7), dt.date(2026, 12, 9),
@@ -324,7 +303,7 @@ def test_the_focal_agency_as_it_is_today_is_reminded_before_the_ministry_deadlin
     assert sorted(sent) == [3, 7, 9]
     assert "Còn 7 ngày" in sent[3].subject and "10/12/2026" in sent[3].subject
     assert "Bộ Tài chính" in sent[3].subject
-    assert w.agency_a.name in sent[3].body  # who is still missing
+    assert world.agency_a.name in sent[3].body  # who is still missing
     assert not any("old@example.vn" in m.to for m in mail.outbox)
 
 
@@ -352,22 +331,22 @@ def test_a_merged_agencys_officers_are_reminded_for_its_predecessors_activities(
 
 # --- recipients and policy ------------------------------------------------------------------------
 
-def test_inactive_people_and_people_without_an_address_are_not_written_to(w):
-    Membership.objects.filter(user=w.head_a).update(is_active=False)
-    w.officer_b.email = ""
-    w.officer_b.save()
+def test_inactive_people_and_people_without_an_address_are_not_written_to(world):
+    Membership.objects.filter(user=world.head_a).update(is_active=False)
+    world.officer_b.email = ""
+    world.officer_b.save()
     run(day(-7), inline=True)
 
     assert sent_to("alice")[0].to == ["alice@example.vn"]
-    notice_b, = notices_for(w.agency_b)
+    notice_b, = notices_for(world.agency_b)
     assert notice_b.state == "skipped" and "Không có người nhận" in notice_b.last_error
 
 
-def test_a_plans_policy_changes_the_days_and_can_switch_reminders_off(w):
-    policy = ReminderPolicy.objects.create(plan=w.plan, days_before=[10, 2], overdue_every_days=0,
+def test_a_plans_policy_changes_the_days_and_can_switch_reminders_off(world):
+    policy = ReminderPolicy.objects.create(plan=world.plan, days_before=[10, 2], overdue_every_days=0,
                                            digest_enabled=False)
     run(day(-7), inline=True)
-    assert [n.rule for n in Notice.objects.filter(agency=w.agency_a)] == ["d-10"]
+    assert [n.rule for n in Notice.objects.filter(agency=world.agency_a)] == ["d-10"]
     run(day(5), inline=True)
     assert not Notice.objects.filter(kind__in=["overdue", "digest"]).exists()
 
@@ -380,46 +359,46 @@ def test_a_plans_policy_changes_the_days_and_can_switch_reminders_off(w):
 
 # --- the command ----------------------------------------------------------------------------------
 
-def test_a_dry_run_changes_nothing_and_prints_one_line_per_reminder(w, capsys):
+def test_a_dry_run_changes_nothing_and_prints_one_line_per_reminder(world, capsys):
     call_command("send_reminders", "--date", "2026-11-23", "--dry-run")
 
     lines = capsys.readouterr().out.strip().splitlines()
     assert Notice.objects.count() == 0 and mail.outbox == [] and Notification.objects.count() == 0
     assert sorted(lines) == sorted([
-        f"2026-11-23\tdue:d-7\t{w.agency_a.name}\trecipients=2\titems=3",
-        f"2026-11-23\tdue:d-7\t{w.agency_b.name}\trecipients=1\titems=1",
-        f"2026-11-23\tdigest:daily\tTổng hợp – {w.plan.number}\trecipients=1\titems=4",
+        f"2026-11-23\tdue:d-7\t{world.agency_a.name}\trecipients=2\titems=3",
+        f"2026-11-23\tdue:d-7\t{world.agency_b.name}\trecipients=1\titems=1",
+        f"2026-11-23\tdigest:daily\tTổng hợp – {world.plan.number}\trecipients=1\titems=4",
     ])
 
 
-def test_a_dry_run_after_a_real_run_lists_nothing(w, capsys):
+def test_a_dry_run_after_a_real_run_lists_nothing(world, capsys):
     call_command("send_reminders", "--date", "2026-11-23")
     capsys.readouterr()
     call_command("send_reminders", "--date", "2026-11-23", "--dry-run")
     assert capsys.readouterr().out == ""
 
 
-def test_the_command_runs_the_job_in_process(w, capsys):
+def test_the_command_runs_the_job_in_process(world, capsys):
     call_command("send_reminders", "--date", "2026-11-23")
     assert "3 new reminder(s)" in capsys.readouterr().out
     assert len(mail.outbox) == 3
 
 
-def test_the_command_refuses_a_malformed_date(w):
+def test_the_command_refuses_a_malformed_date(world):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_reminders", "--date", "30/11/2026")
 
 
-def test_pending_excludes_what_was_already_planned(w):
+def test_pending_excludes_what_was_already_planned(world):
     due = collect(day(-7))
     run(day(-7), inline=True)
     assert len(due) == 3 and pending(due) == []
 
 
-def test_every_email_has_a_subject_a_text_and_an_html_part_in_vietnamese(w):
-    contribution(w, day(-4))
+def test_every_email_has_a_subject_a_text_and_an_html_part_in_vietnamese(world):
+    contribution(world, day(-4))
     run(day(-7), inline=True)
     kinds = set(Notice.objects.values_list("kind", flat=True))
     assert kinds == {"due", "digest", "contribution"}

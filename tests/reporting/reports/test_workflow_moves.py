@@ -10,7 +10,6 @@ from reporting.reports.workflow import (
     EditConflict, Move, WorkflowError, allowed_moves, bulk_accept, refusal, contribution_answer, contribution_request, extension_grant,
     extension_refuse, extension_request, report_accept, report_reopen, report_return, report_save, report_submit,
 )
-from tests.reporting.workflow_fixtures import world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -61,8 +60,6 @@ def test_only_the_head_or_an_allowed_officer_submits(world):
     membership = world.officer_a.memberships.get()
     membership.can_submit = True
     membership.save()
-    from agencies.access import UserScope  # a fresh scope sees the new permission
-
     assert report_submit(report, user=world.officer_a).state == "submitted"
 
 
@@ -172,7 +169,6 @@ def test_an_extension_moves_the_agencys_deadline_and_the_late_mark(world):
     from agencies.models import Membership
 
     Membership.objects.filter(user=world.officer_b).update(role="head")
-    from agencies.access import UserScope  # noqa: F401
 
     b_report = report_submit(b_report, user=type(world.officer_b).objects.get(pk=world.officer_b.pk),
                              now=dt.datetime(2026, 12, 5, 10, tzinfo=VN))

@@ -9,7 +9,6 @@ from agencies.models import Agency
 from reporting.reports import workflow
 from reporting.models import ContributionRequest, Report
 
-from .page_fixtures import *  # noqa: F401,F403  (named people and the plan)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +49,8 @@ def test_a_reviewer_of_the_province_sees_the_report_without_the_edit_form(client
     assert 'id="report-form"' not in response.content.decode()
 
 
-def test_a_reviewer_of_another_province_gets_404(client, rob, report):
-    assert page(client, rob, report).status_code == 404
+def test_a_reviewer_of_another_province_gets_404(client, yann, report):
+    assert page(client, yann, report).status_code == 404
 
 
 def test_a_leader_reads_only_no_form_no_buttons_and_posts_are_forbidden(client, leo, report, hana, alice):
@@ -72,8 +71,8 @@ def test_a_leader_reads_only_no_form_no_buttons_and_posts_are_forbidden(client, 
     assert report.state == Report.State.SUBMITTED and "leo" not in report.results
 
 
-def test_a_supporting_agency_gets_404_on_the_report_but_sees_its_contribution_request(client, sam, alice, report, agency_c):
-    ContributionRequest.objects.create(report=report, agency=agency_c, due_on=report.cycle.due_at.date(),
+def test_a_supporting_agency_gets_404_on_the_report_but_sees_its_contribution_request(client, sam, alice, report, agency_s):
+    ContributionRequest.objects.create(report=report, agency=agency_s, due_on=report.cycle.due_at.date(),
                                        message="Xin số liệu công trình xanh", requested_by=alice)
     assert page(client, sam, report).status_code == 404
     response = client.get(reverse("reporting:contributions"))
@@ -84,13 +83,13 @@ def test_a_supporting_agency_gets_404_on_the_report_but_sees_its_contribution_re
     assert 'id="contributions"' in home and report.item.title in home and "Chưa trả lời" in home
 
 
-def test_the_lead_asks_a_supporting_agency_which_answers_and_the_answer_shows_in_the_report(client, alice, sam, report, agency_c):
+def test_the_lead_asks_a_supporting_agency_which_answers_and_the_answer_shows_in_the_report(client, alice, sam, report, agency_s):
     client.force_login(alice)
     due = report.cycle.due_at.date() - dt.timedelta(days=3)
     response = client.post(reverse("reporting:contribution_request", args=[report.pk]),
-                           {"agency": agency_c.pk, "due_on": due.strftime("%d/%m/%Y"), "message": "Cần số liệu"}, follow=True)
+                           {"agency": agency_s.pk, "due_on": due.strftime("%d/%m/%Y"), "message": "Cần số liệu"}, follow=True)
     assert "Đã gửi đề nghị phối hợp" in response.content.decode()
-    request = ContributionRequest.objects.get(report=report, agency=agency_c)
+    request = ContributionRequest.objects.get(report=report, agency=agency_s)
     client.force_login(sam)
     client.post(reverse("reporting:contribution_answer", args=[request.pk]),
                 {f"c{request.pk}-answer": "Đã hoàn thành 3 công trình xanh"})
@@ -99,11 +98,11 @@ def test_the_lead_asks_a_supporting_agency_which_answers_and_the_answer_shows_in
     assert "Đã hoàn thành 3 công trình xanh" in body and "Sở Xây dựng" in body
 
 
-def test_a_contribution_due_after_the_report_deadline_is_refused_with_the_workflow_message(client, alice, report, agency_c):
+def test_a_contribution_due_after_the_report_deadline_is_refused_with_the_workflow_message(client, alice, report, agency_s):
     client.force_login(alice)
     late = report.cycle.due_at.date()
     response = client.post(reverse("reporting:contribution_request", args=[report.pk]),
-                           {"agency": agency_c.pk, "due_on": late.strftime("%d/%m/%Y")}, follow=True)
+                           {"agency": agency_s.pk, "due_on": late.strftime("%d/%m/%Y")}, follow=True)
     assert "Hạn góp ý phải trước hạn nộp báo cáo." in response.content.decode()
     assert not ContributionRequest.objects.exists()
 
@@ -165,7 +164,7 @@ def test_a_save_bounced_to_login_comes_back_to_the_report_page_not_a_405(client,
 
 
 def test_the_first_save_of_a_bulk_created_report_still_shows_what_it_set(client, alice, cycle, agency_a):
-    from .factories import bulk_reports
+    from tests.reporting.factories import bulk_reports
 
     report = bulk_reports(cycle, agency_a, 1, theme="4", states=[Report.State.MISSING])[0]
     report = Report.objects.get(pk=report.pk)
@@ -224,8 +223,8 @@ def test_history_shows_the_agencys_extension_requests_and_the_reviewers_decision
         rows = _history_rows(page(client, alice, owed).content.decode())
         assert [row.split(" ", 2)[2] for row in rows] == [
             "Alice Đề nghị gia hạn Chờ số liệu quyết toán",
-            "rita Từ chối gia hạn Chưa nêu số liệu nào còn thiếu",
+            "Rita Từ chối gia hạn Chưa nêu số liệu nào còn thiếu",
             "Alice Đề nghị gia hạn Thiếu số liệu quý IV của Cục Thống kê",
-            f"rita Chấp thuận gia hạn Gia hạn đến {new_day:%d/%m/%Y}. Đồng ý",
+            f"Rita Chấp thuận gia hạn Gia hạn đến {new_day:%d/%m/%Y}. Đồng ý",
         ]
     assert not report_b.events.exists()  # another agency's report is not concerned

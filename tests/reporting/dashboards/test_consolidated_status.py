@@ -5,7 +5,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.reporting.test_dashboard_figures import scenario  # noqa: F401  (shared fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +57,7 @@ def test_filters_by_theme_group_and_agency(client, scenario):
     assert codes(client.get(scenario.url("status", theme=theme2))) == ["2.1.1", "2.1.2"]
     group = scenario.plan.items.get(code="1.2").pk
     assert codes(client.get(scenario.url("status", group=group))) == ["1.2.1", "1.2.2"]
-    assert codes(client.get(scenario.url("status", agency=scenario.agency_b.pk))) == ["1.2.1", "1.2.2", "2.1.2"]
+    assert codes(client.get(scenario.url("status", agency=scenario.agency_s.pk))) == ["1.2.1", "1.2.2", "2.1.2"]
 
 
 def test_search_ignores_diacritics(client, scenario):
@@ -70,7 +69,7 @@ def test_search_ignores_diacritics(client, scenario):
 
 def test_the_excel_export_respects_the_filters_and_writes_text_as_text(client, scenario):
     client.force_login(scenario.leader)
-    response = client.get(scenario.url("status", agency=scenario.agency_b.pk, export="xlsx"))
+    response = client.get(scenario.url("status", agency=scenario.agency_s.pk, export="xlsx"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(response.content)).active

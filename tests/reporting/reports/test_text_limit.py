@@ -21,7 +21,6 @@ from reporting.models import (
 )
 from tests.factories import UserFactory
 
-from .page_fixtures import *  # noqa: F401,F403  (named people and the plan)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +89,8 @@ def test_it_refuses_an_accept_comment_over_the_limit_instead_of_dropping_it(clie
     assert report.state == Report.State.SUBMITTED  # not accepted with the comment silently dropped
 
 
-def test_it_refuses_a_contribution_answer_over_the_limit(client, alice, sam, report, agency_c):
-    request = ContributionRequest.objects.create(report=report, agency=agency_c, requested_by=alice,
+def test_it_refuses_a_contribution_answer_over_the_limit(client, alice, sam, report, agency_s):
+    request = ContributionRequest.objects.create(report=report, agency=agency_s, requested_by=alice,
                                                  due_on=report.cycle.due_at.date() - dt.timedelta(days=3))
     client.force_login(sam)
     response = client.post(reverse("reporting:contribution_answer", args=[request.pk]),
@@ -136,8 +135,8 @@ def test_it_refuses_in_the_admin_a_text_over_the_limit_naming_the_field_and_the_
 
 # --- the database ----------------------------------------------------------------------------
 
-def _rows(report, alice, agency_c):
-    contribution = ContributionRequest.objects.create(report=report, agency=agency_c, due_on=dt.date.today())
+def _rows(report, alice, agency_s):
+    contribution = ContributionRequest.objects.create(report=report, agency=agency_s, due_on=dt.date.today())
     extension = Extension.objects.create(cycle=report.cycle, agency=report.agency, reason="Cần thêm thời gian")
     event = ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.SAVE, actor=alice)
     settings_row, _created = ProvinceReportSettings.objects.get_or_create(plan=report.cycle.plan)
@@ -150,8 +149,8 @@ def _rows(report, alice, agency_c):
     ]
 
 
-def test_the_database_refuses_a_text_over_the_limit_whatever_path_writes_it(report, alice, agency_c):
-    for row, fields in _rows(report, alice, agency_c):
+def test_the_database_refuses_a_text_over_the_limit_whatever_path_writes_it(report, alice, agency_s):
+    for row, fields in _rows(report, alice, agency_s):
         for name in fields:
             with pytest.raises(IntegrityError), transaction.atomic():
                 type(row).objects.filter(pk=row.pk).update(**{name: "q" * INCIDENT})

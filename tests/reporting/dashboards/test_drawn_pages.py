@@ -15,7 +15,7 @@ from reporting.reports import workflow
 from reporting.dashboards.drawn_pages import dashboard_fingerprint
 from reporting.models import Report
 from tasks.models import PlanItem
-from tests.reporting.test_dashboard_figures import headline_cards, scenario  # noqa: F401  (shared fixture)
+from tests.reporting.dashboards.test_dashboard_figures import headline_cards
 
 pytestmark = pytest.mark.usefixtures("postgres_required")
 
@@ -68,7 +68,7 @@ def test_changes_made_outside_the_workflow_are_shown_too(client, scenario):
     body, _ = view(client, scenario)
     assert headline_cards(body)["Chưa nộp"] == 2
 
-    Agency.objects.filter(pk=scenario.agency_b.pk).update(name="Sở Xây dựng (đổi tên)")
+    Agency.objects.filter(pk=scenario.agency_s.pk).update(name="Sở Xây dựng (đổi tên)")
     assert "Sở Xây dựng (đổi tên)" in view(client, scenario)[0]
 
     PlanItem.objects.filter(pk=scenario.themes["2"].pk).update(title="Chủ đề thứ hai, tên mới")

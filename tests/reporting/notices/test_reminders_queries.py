@@ -14,7 +14,8 @@ from reporting.notices import delivery as notices
 from reporting.models import ContributionRequest, Extension, Notice, Report, ReportingCycle, end_of_day
 from reporting.notices.reminders import collect, run
 from tasks.models import Plan, PlanItem
-from tests.reporting.test_reminders_job import eager_celery  # noqa: F401  (shared autouse fixture)
+
+pytestmark = pytest.mark.usefixtures("eager_jobs")
 
 TODAY = dt.date(2026, 12, 3)  # overdue for most, 7 days before the extended ones and the ministry
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from reporting.models import ContributionRequest, Report
 from tests.factories import MembershipFactory, UserFactory
 
-from .factories import ReportingCycleFactory, bulk_reports
-from .page_fixtures import *  # noqa: F401,F403
+from tests.reporting.factories import ReportingCycleFactory, bulk_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +58,7 @@ def _queries(client, url, params=None):
     return len(ctx), response
 
 
-def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, province, plan, rita, agency_a, agency_b, agency_c):
+def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, province, plan, rita, agency_a, agency_b, agency_s):
     """Two agencies of one province: A owes 10 reports, B owes 1,000, with returned ones,
     contribution requests and an extension on both sides."""
     small_cycle = ReportingCycleFactory(plan=plan)
@@ -71,7 +70,7 @@ def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, p
     assert Report.objects.filter(agency=agency_b, cycle=big_cycle).count() == 1000
     for reports, cycle_ in ((small, small_cycle), (big, big_cycle)):
         for r in reports[:2]:
-            ContributionRequest.objects.create(report=r, agency=agency_c, due_on=timezone.localdate())
+            ContributionRequest.objects.create(report=r, agency=agency_s, due_on=timezone.localdate())
     a_user = MembershipFactory(agency=agency_a, user=UserFactory(username="officer_small")).user
     b_user = MembershipFactory(agency=agency_b, user=UserFactory(username="officer_big")).user
     # And each officer is also asked for input by the other agency.

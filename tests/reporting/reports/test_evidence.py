@@ -13,7 +13,6 @@ from django.urls import reverse
 from reporting.reports import workflow
 from reporting.models import Attachment, Report
 
-from .page_fixtures import *  # noqa: F401,F403
 
 pytestmark = pytest.mark.django_db
 
@@ -74,11 +73,11 @@ def test_download_works_for_the_agency_and_the_reviewer_with_the_original_name_a
         assert "filename*=utf-8''Bi%C3%AAn%20b%E1%BA%A3n%20nghi%E1%BB%87m%20thu.pdf" in disposition
 
 
-def test_download_is_404_for_another_agency_a_supporting_agency_and_another_province(client, alice, bob, sam, rob, report):
+def test_download_is_404_for_another_agency_a_supporting_agency_and_another_province(client, alice, bob, sam, yann, report):
     client.force_login(alice)
     upload(client, report, "bien-ban.pdf", PDF)
     url = reverse("reporting:attachment_download", args=[Attachment.objects.get().pk])
-    for user in (bob, sam, rob):
+    for user in (bob, sam, yann):
         client.force_login(user)
         assert client.get(url).status_code == 404, user
     client.logout()

@@ -12,7 +12,6 @@ from reporting.models import MONEY_MAX, Report
 from reporting.reports.money import group_thousands
 from tests.factories import UserFactory
 
-from .page_fixtures import *  # noqa: F401,F403
 
 
 @pytest.mark.parametrize("typed", ["1.234.567", "1234567", "1 234 567", "1\u00a0234\u00a0567", " 1.234.567 đ", "1.234.567 đồng"])

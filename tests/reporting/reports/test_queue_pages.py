@@ -9,8 +9,7 @@ from reporting.models import Extension, Report
 from tasks.models import PlanItem
 from tests.factories import AgencyFactory
 
-from .factories import bulk_reports
-from .page_fixtures import *  # noqa: F401,F403
+from tests.reporting.factories import bulk_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +74,9 @@ def test_a_leader_sees_the_queue_read_only_and_cannot_bulk_accept(client, leo, s
     assert not Report.objects.filter(state=Report.State.ACCEPTED).exists()
 
 
-def test_officers_get_404_and_a_foreign_reviewer_sees_none_of_these_reports(client, alice, rob, submitted):
+def test_officers_get_404_and_a_foreign_reviewer_sees_none_of_these_reports(client, alice, yann, submitted):
     assert queue(client, alice).status_code == 404  # a page only overseers may see (reporting.reports.access)
-    response = queue(client, rob)
+    response = queue(client, yann)
     assert response.status_code == 200 and "7.1.1" not in response.content.decode()
     client.post(reverse("reporting:bulk_accept"), {"report": [submitted[0].pk]})
     assert not Report.objects.filter(state=Report.State.ACCEPTED).exists()

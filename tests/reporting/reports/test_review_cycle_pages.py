@@ -4,7 +4,6 @@ from django.urls import reverse
 
 from reporting.models import Report, ReportEvent
 
-from .page_fixtures import *  # noqa: F401,F403
 
 pytestmark = pytest.mark.django_db
 

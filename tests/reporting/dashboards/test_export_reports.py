@@ -6,7 +6,6 @@ from openpyxl import load_workbook
 
 from reporting.dashboards.export import ALL_REPORTS_HEADERS, all_reports_xlsx
 from reporting.models import Report
-from tests.reporting.test_dashboard_figures import scenario  # noqa: F401  (shared fixture)
 
 pytestmark = pytest.mark.django_db
 
