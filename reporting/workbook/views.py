@@ -1,16 +1,12 @@
 """The cycle workbook pages: download, upload → preview, confirm.
 
-Between preview and confirm the uploaded file waits under MEDIA_ROOT/workbook-uploads with a
-random name, known only through the uploader's session; confirm reads and checks it again
-(reports may have changed meanwhile) and deletes it whatever happens. Only members of the agency
-get these pages; anyone else gets 404.
+Between preview and confirm the uploaded file waits (`pending.py`); confirm reads and checks it
+again (reports may have changed meanwhile). Only members of the agency get these pages; anyone
+else gets 404.
 """
 from __future__ import annotations
 
 import io
-import time
-import uuid
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -24,13 +20,10 @@ from django.utils.translation import gettext_lazy
 from agencies.models import Agency
 
 from reporting.reports import access
-from reporting.workbook import sheet as workbook
+from reporting.workbook import layout, pending, read
+from reporting.workbook.apply import ApplyFailed, apply
 from reporting.reports.evidence import clean_name
 from reporting.models import Report, ReportingCycle
-
-SESSION_KEY = "workbook_uploads"
-UPLOAD_DIR = "workbook-uploads"
-
 
 class UploadForm(forms.Form):
     # Empty files reach the reader, which says "tệp rỗng" with the file's name.
@@ -55,54 +48,6 @@ def _upload_url(cycle, agency):
     return reverse("reporting:workbook_upload", args=[cycle.pk, agency.pk])
 
 
-# --- pending files --------------------------------------------------------------------------
-
-def _dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
-
-
-def _pending(request) -> dict:
-    return request.session.get(SESSION_KEY, {})
-
-
-def _forget(request, token: str) -> None:
-    pending = _pending(request)
-    entry = pending.pop(token, None)
-    if entry:
-        (_dir() / entry["file"]).unlink(missing_ok=True)
-        request.session[SESSION_KEY] = pending
-
-
-def _keep(request, data: bytes, name: str, cycle, agency, fingerprint: str) -> str:
-    # One pending upload per agency and cycle in a session: a new upload replaces the old one.
-    for token, entry in list(_pending(request).items()):
-        if entry["cycle"] == cycle.pk and entry["agency"] == agency.pk:
-            _forget(request, token)
-    _purge_stale()
-    token = uuid.uuid4().hex
-    folder = _dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{token}.xlsx"
-    target.write_bytes(data)
-    target.chmod(0o600)
-    pending = _pending(request)
-    pending[token] = {"file": target.name, "name": name, "cycle": cycle.pk, "agency": agency.pk,
-                      "fingerprint": fingerprint}
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _purge_stale() -> None:
-    """Files of previews never confirmed (closed tab, expired session) go after a session's life."""
-    cutoff = time.time() - settings.SESSION_COOKIE_AGE
-    for old in _dir().glob("*.xlsx") if _dir().is_dir() else ():
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
 def _render_preview(request, cycle, agency, preview, *, token=None, notice="", status=200):
     return render(request, "reporting/workbook_preview.html", {
         "cycle": cycle, "agency": agency, "preview": preview, "token": token, "notice": notice,
@@ -115,9 +60,9 @@ def _render_preview(request, cycle, agency, preview, *, token=None, notice="", s
 
 def workbook_download(request, cycle_id, agency_id):
     cycle, agency = _target(request, cycle_id, agency_id)
-    data = workbook.build(cycle, agency, user=request.user)
-    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=workbook.file_name(cycle, agency),
-                            content_type=workbook.XLSX_TYPE)
+    data = layout.build(cycle, agency, user=request.user)
+    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=layout.file_name(cycle, agency),
+                            content_type=layout.XLSX_TYPE)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -133,14 +78,14 @@ def workbook_upload(request, cycle_id, agency_id):
         return render(request, "reporting/workbook_upload.html", context, status=400)
     uploaded = form.cleaned_data["file"]
     name = clean_name(uploaded.name)
-    too_big = workbook.check_size(uploaded.size)
+    too_big = read.check_size(uploaded.size)
     if too_big:  # refused before reading it into memory
-        return _render_preview(request, cycle, agency, workbook.Preview(file_name=name, problems=[too_big]))
+        return _render_preview(request, cycle, agency, read.Preview(file_name=name, problems=[too_big]))
     data = uploaded.read()
-    preview = workbook.read_upload(data, name, cycle=cycle, agency=agency, user=request.user)
+    preview = read.read_upload(data, name, cycle=cycle, agency=agency, user=request.user)
     token = None
     if preview.ok and preview.changes:
-        token = _keep(request, data, name, cycle, agency, preview.fingerprint())
+        token = pending.keep(request.session, data, name, cycle, agency, preview.fingerprint())
     return _render_preview(request, cycle, agency, preview, token=token)
 
 
@@ -149,30 +94,28 @@ def workbook_confirm(request, cycle_id, agency_id):
     if request.method != "POST":
         return redirect(_upload_url(cycle, agency))
     token = request.POST.get("token", "")
-    entry = _pending(request).get(token)
+    entry = pending.waiting(request.session).get(token)
     if not entry or entry["cycle"] != cycle.pk or entry["agency"] != agency.pk:
         messages.error(request, _("Không còn tệp chờ xác nhận (đã lưu, đã hủy hoặc phiên làm việc đã hết); "
                                   "hãy tải tệp lên lại."))
         return redirect(_upload_url(cycle, agency))
     if request.POST.get("action") == "cancel":
-        _forget(request, token)
+        pending.forget(request.session, token)
         messages.info(request, _("Đã hủy; không có gì được lưu."))
         return redirect(_home(cycle, agency))
     try:
-        data = (_dir() / entry["file"]).read_bytes()
+        data = pending.read(entry)
     except OSError:
-        _forget(request, token)
+        pending.forget(request.session, token)
         messages.error(request, _("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
         return redirect(_upload_url(cycle, agency))
     # Checked again: a report may have been saved, submitted or accepted since the preview.
-    preview = workbook.read_upload(data, entry["name"], cycle=cycle, agency=agency, user=request.user)
+    preview = read.read_upload(data, entry["name"], cycle=cycle, agency=agency, user=request.user)
     if preview.ok and preview.changes and preview.fingerprint() != entry["fingerprint"]:
-        pending = _pending(request)
-        pending[token]["fingerprint"] = preview.fingerprint()
-        request.session[SESSION_KEY] = pending
+        pending.refingerprint(request.session, token, preview.fingerprint())
         return _render_preview(request, cycle, agency, preview, token=token, status=409, notice=_(
             "Dữ liệu trên hệ thống đã thay đổi từ lúc xem trước; chưa lưu gì. Hãy xem lại rồi xác nhận lần nữa."))
-    _forget(request, token)
+    pending.forget(request.session, token)
     if not preview.ok:
         return _render_preview(request, cycle, agency, preview, status=409, notice=_(
             "Dữ liệu trên hệ thống đã thay đổi từ lúc xem trước và tệp không còn hợp lệ; không lưu gì."))
@@ -180,8 +123,8 @@ def workbook_confirm(request, cycle_id, agency_id):
         messages.info(request, _("Không có thay đổi nào để lưu."))
         return redirect(_home(cycle, agency))
     try:
-        saved = workbook.apply(preview, user=request.user)
-    except workbook.ApplyFailed as failure:
+        saved = apply(preview, user=request.user)
+    except ApplyFailed as failure:
         preview.problems = failure.problems
         return _render_preview(request, cycle, agency, preview, status=409,
                                notice=_("Không lưu báo cáo nào (tải lên là tất cả hoặc không)."))

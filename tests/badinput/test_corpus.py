@@ -435,7 +435,7 @@ def _damaged_workbooks(good: bytes) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("variant", ["cut-sheet.xlsx", "bomb-sheet.xlsx", "garbage-sheet.xlsx", "truncated.xlsx"])
 def test_a_damaged_cycle_workbook_is_refused_with_a_message_and_writes_nothing(variant, officer, cycle, agency_a, alice):
-    from reporting.workbook import sheet as workbook
+    from reporting.workbook import layout as workbook
 
     good = workbook.build(cycle, agency_a, user=alice)
     _workbook_problems(officer, cycle, agency_a, variant, _damaged_workbooks(good)[variant])

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reporting.workbook import views as views_workbook
-from reporting.workbook import sheet as workbook
+from reporting.workbook import layout, pending, read
+from reporting.workbook.apply import ApplyFailed, apply
 from reporting.reports import workflow
 from reporting.models import MONEY_MAX, TEXT_MAX_CHARS, Report, ReportEvent, ReportingCycle
 from tests.factories import build_plan
@@ -25,11 +25,11 @@ from tests.reporting.factories import ReportingCycleFactory, bulk_reports
 
 pytestmark = [pytest.mark.django_db]
 
-COL = {c.key: c.header for c in workbook.COLUMNS}
+COL = {c.key: c.header for c in layout.COLUMNS}
 
 
 @pytest.fixture
-def w(world):  # noqa: F811
+def w(world):
     """The world, with its cycle open today whatever day the suite runs."""
     today = timezone.localdate()
     ReportingCycle.objects.filter(pk=world.cycle.pk).update(
@@ -51,7 +51,7 @@ def _edit(data: bytes, edits) -> bytes:
     """Apply edits to the "Báo cáo" sheet: {(item code, column key): value}; a value given as
     ("text", v) is written as a text cell, ("formula", v) as a formula."""
     wb = load_workbook(io.BytesIO(data))
-    ws = wb[workbook.SHEET]
+    ws = wb[layout.SHEET]
     header = [c.value for c in ws[1]]
     rows = {ws.cell(row=r, column=header.index(COL["code"]) + 1).value: r for r in range(2, ws.max_row + 1)}
     for (code, key), value in edits.items():
@@ -70,7 +70,7 @@ def _edit(data: bytes, edits) -> bytes:
 
 
 def _row_of(data: bytes, code) -> int:
-    ws = load_workbook(io.BytesIO(data))[workbook.SHEET]
+    ws = load_workbook(io.BytesIO(data))[layout.SHEET]
     header = [c.value for c in ws[1]]
     return next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=header.index(COL["code"]) + 1).value == code)
 
@@ -109,9 +109,9 @@ def test_the_workbook_has_one_row_per_report_with_hidden_ids_dropdowns_and_text_
     _save(w.report_of(w.agency_a, "1.1.2"), w.officer_a, results="=SUM(A1:A3) là văn bản", outputs="- Bản đồ")
     data = _download(client, w.officer_a, w.cycle, w.agency_a)
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == [workbook.SHEET, workbook.HELP_SHEET]
-    ws = wb[workbook.SHEET]
-    assert [c.value for c in ws[1]] == [c.header for c in workbook.COLUMNS]
+    assert wb.sheetnames == [layout.SHEET, layout.HELP_SHEET]
+    ws = wb[layout.SHEET]
+    assert [c.value for c in ws[1]] == [c.header for c in layout.COLUMNS]
     ids = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
     assert ids == list(Report.objects.filter(cycle=w.cycle, agency=w.agency_a).order_by("item__sort_key")
                        .values_list("pk", flat=True))
@@ -128,7 +128,7 @@ def test_the_workbook_has_one_row_per_report_with_hidden_ids_dropdowns_and_text_
     assert (results.value, results.data_type) == ("=SUM(A1:A3) là văn bản", "s")
     assert (outputs.value, outputs.data_type) == ("- Bản đồ", "s")
     assert ws.cell(row=row, column=list(COL).index("title") + 1).data_type == "s"
-    assert "Tình hình thực hiện" in [c.value for c in wb[workbook.HELP_SHEET]["A"]]
+    assert "Tình hình thực hiện" in [c.value for c in wb[layout.HELP_SHEET]["A"]]
 
 
 def test_another_agency_cannot_download_or_upload_the_workbook(client, w):
@@ -189,8 +189,8 @@ def test_a_good_workbook_is_previewed_then_saved_as_an_upload_by_alice(client, w
     body = response.content.decode()
     assert "Xác nhận và lưu" in body and GOOD_RESULTS in body
     token = response.context["token"]
-    pending = views_workbook._dir() / f"{token}.xlsx"
-    assert pending.is_file() and pending.read_bytes() == edited
+    waiting = pending.folder() / f"{token}.xlsx"
+    assert waiting.is_file() and waiting.read_bytes() == edited
 
     response = _confirm(client, w.cycle, w.agency_a, token)
     assert response.status_code == 302
@@ -203,7 +203,7 @@ def test_a_good_workbook_is_previewed_then_saved_as_an_upload_by_alice(client, w
     event = r1.events.get()
     assert (event.kind, event.actor) == (ReportEvent.Kind.UPLOAD, w.officer_a)
     assert r1.history.latest().history_user == w.officer_a
-    assert not pending.exists()  # the pending file is gone
+    assert not waiting.exists()  # the pending file is gone
     # The token was used up: confirming again saves nothing more.
     again = _checksum()
     assert _confirm(client, w.cycle, w.agency_a, token).status_code == 302
@@ -228,7 +228,7 @@ def test_a_fresh_download_after_saving_round_trips_the_saved_values_unchanged(cl
 def test_a_typed_percentage_and_an_unaccented_status_are_understood(client, w):
     data = _download(client, w.officer_a, w.cycle, w.agency_a)
     wb = load_workbook(io.BytesIO(data))
-    ws = wb[workbook.SHEET]
+    ws = wb[layout.SHEET]
     row = _row_of(data, "1.1.1")
     ws.cell(row=row, column=list(COL).index("percent_complete") + 1).value = 0.35
     ws.cell(row=row, column=list(COL).index("percent_complete") + 1).number_format = "0%"
@@ -307,7 +307,7 @@ def test_a_bad_cell_is_reported_with_its_row_and_column_and_nothing_is_saved(cli
     assert response.status_code == 200
     problems = _problems(response)
     assert problems, "the bad cell was not reported"
-    letter = workbook.get_column_letter(list(COL).index(key) + 1)
+    letter = layout.get_column_letter(list(COL).index(key) + 1)
     expected_where = f"so-tnmt.xlsx, trang “Báo cáo”, hàng {row}, cột {letter} “{COL[key]}”"
     match = [p for p in problems if p.startswith(expected_where)]
     assert match, problems
@@ -334,7 +334,7 @@ def test_it_refuses_a_text_cell_over_the_limit_naming_the_cell_rather_than_savin
     before = _checksum()
     response = _upload(client, w.cycle, w.agency_a, edited, name="so-tnmt.xlsx")
     problems = _problems(response)
-    letter = workbook.get_column_letter(list(COL).index("results") + 1)
+    letter = layout.get_column_letter(list(COL).index("results") + 1)
     where = f"so-tnmt.xlsx, trang “Báo cáo”, hàng {row}, cột {letter} “Kết quả đạt được”: "
     match = [p for p in problems if p.startswith(where)]
     assert match, problems
@@ -348,7 +348,7 @@ def test_the_longest_text_allowed_round_trips_through_the_workbook_whole(client,
              for key in ("results", "outputs", "difficulties", "proposals")}
     _save(w.report_of(w.agency_a, "1.1.1"), w.officer_a, **texts)
     data = _download(client, w.officer_a, w.cycle, w.agency_a)
-    ws = load_workbook(io.BytesIO(data))[workbook.SHEET]
+    ws = load_workbook(io.BytesIO(data))[layout.SHEET]
     row = _row_of(data, "1.1.1")
     for key, text in texts.items():
         assert ws.cell(row=row, column=list(COL).index(key) + 1).value == text  # whole, not cut
@@ -359,7 +359,7 @@ def test_the_longest_text_allowed_round_trips_through_the_workbook_whole(client,
 def _as_excel_saves_it(data: bytes) -> bytes:
     """Excel keeps every number as a double: what an unchanged workbook holds after Excel saved it."""
     wb = load_workbook(io.BytesIO(data))
-    ws = wb[workbook.SHEET]
+    ws = wb[layout.SHEET]
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, int) and not isinstance(cell.value, bool):
@@ -373,7 +373,7 @@ def test_the_maximum_amount_round_trips_exactly_and_an_unchanged_reupload_change
     funds = {key: MONEY_MAX for key in ("funds_central", "funds_local", "funds_oda", "funds_other")}
     _save(w.report_of(w.agency_a, "1.1.1"), w.officer_a, **funds)
     data = _download(client, w.officer_a, w.cycle, w.agency_a)
-    ws = load_workbook(io.BytesIO(data))[workbook.SHEET]
+    ws = load_workbook(io.BytesIO(data))[layout.SHEET]
     row = _row_of(data, "1.1.1")
     for key in funds:
         cell = ws.cell(row=row, column=list(COL).index(key) + 1)
@@ -391,7 +391,7 @@ def test_a_missing_or_renamed_header_is_named(client, w, rename):
     old, new = rename
     data = _download(client, w.officer_a, w.cycle, w.agency_a)
     wb = load_workbook(io.BytesIO(data))
-    ws = wb[workbook.SHEET]
+    ws = wb[layout.SHEET]
     col = [c.value for c in ws[1]].index(old) + 1
     if new:
         ws.cell(row=1, column=col).value = new
@@ -460,8 +460,8 @@ def test_one_bad_row_among_good_ones_saves_nothing_even_when_forced(client, w):
     response = _upload(client, w.cycle, w.agency_a, edited)
     preview = response.context["preview"]
     assert len(preview.changes) == 2 and len(preview.problems) == 1 and response.context["token"] is None
-    with pytest.raises(workbook.ApplyFailed):
-        workbook.apply(preview, user=w.officer_a)
+    with pytest.raises(ApplyFailed):
+        apply(preview, user=w.officer_a)
     assert _checksum() == before
 
 
@@ -470,12 +470,12 @@ def test_a_row_failing_while_saving_rolls_back_the_rows_saved_before_it(client, 
     _save(w.report_of(w.agency_a, "1.1.3"), w.officer_a, status="on_schedule", percent_complete=10)
     data = _download(client, w.officer_a, w.cycle, w.agency_a)
     edited = _edit(data, {(code, "results"): ("text", f"Kết quả {code}") for code in ("1.1.1", "1.1.2", "1.1.3")})
-    preview = workbook.read_upload(edited, "x.xlsx", cycle=w.cycle, agency=w.agency_a, user=w.officer_a)
+    preview = read.read_upload(edited, "x.xlsx", cycle=w.cycle, agency=w.agency_a, user=w.officer_a)
     assert preview.ok and [c.report.item.code for c in preview.changes] == ["1.1.1", "1.1.2", "1.1.3"]
     workflow.report_submit(w.report_of(w.agency_a, "1.1.3"), user=w.head_a)
     before = _checksum()
-    with pytest.raises(workbook.ApplyFailed) as failed:
-        workbook.apply(preview, user=w.officer_a)
+    with pytest.raises(ApplyFailed) as failed:
+        apply(preview, user=w.officer_a)
     assert "đã gửi" in failed.value.problems[0].message and failed.value.problems[0].row == _row_of(data, "1.1.3")
     assert _checksum() == before
 
@@ -492,7 +492,7 @@ def test_confirm_checks_again_and_saves_nothing_if_a_report_was_submitted_since_
     assert response.status_code == 409
     assert any("Báo cáo đã gửi" in m and f"hàng {_row_of(data, '1.1.2')}" in m for m in _problems(response))
     assert _checksum() == before
-    assert not list(views_workbook._dir().glob(f"{token}.xlsx"))
+    assert not list(pending.folder().glob(f"{token}.xlsx"))
 
 
 def test_cancelling_deletes_the_pending_file_and_saves_nothing(client, w):
@@ -500,7 +500,7 @@ def test_cancelling_deletes_the_pending_file_and_saves_nothing(client, w):
     token = _upload(client, w.cycle, w.agency_a, _edit(data, {("1.1.1", "percent_complete"): 5})).context["token"]
     before = _checksum()
     assert _confirm(client, w.cycle, w.agency_a, token, action="cancel").status_code == 302
-    assert _checksum() == before and not list(views_workbook._dir().glob(f"{token}.xlsx"))
+    assert _checksum() == before and not list(pending.folder().glob(f"{token}.xlsx"))
 
 
 def test_a_pending_upload_belongs_to_the_session_that_uploaded_it(client, w):
