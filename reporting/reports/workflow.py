@@ -221,50 +221,43 @@ def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Re
     return report
 
 
-@transaction.atomic
-def report_return(report: Report, *, user, comment: str) -> Report:
+def _review(report: Report, user, move: Move, *, to: str, kind: str, comment: str, notice: str,
+            required: str = "", reviewed: bool = True) -> Report:
+    """The body the reviewer's moves share: lock, ask the rule, change state, audit, announce."""
     report = _lock(report)
-    _require(report, user, Move.RETURN)
-    if not (comment or "").strip():
-        raise WorkflowError(_("Cần ghi rõ nội dung cần sửa khi trả lại báo cáo."))
+    _require(report, user, move)
+    comment = (comment or "").strip()
+    if required and not comment:
+        raise WorkflowError(required)
     before = report.state
-    report.state = S.RETURNED
-    report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment.strip()
+    report.state = to
+    if reviewed:
+        report.reviewed_at, report.reviewed_by = timezone.now(), user
+    report.review_comment = comment
     report._history_user = user
     report.save()
-    _event(report, ReportEvent.Kind.RETURN, user, before, comment.strip())
-    _notify(report, "returned")
+    _event(report, kind, user, before, comment)
+    _notify(report, notice)
     return report
+
+
+@transaction.atomic
+def report_return(report: Report, *, user, comment: str) -> Report:
+    return _review(report, user, Move.RETURN, to=S.RETURNED, kind=ReportEvent.Kind.RETURN, comment=comment,
+                   notice="returned", required=_("Cần ghi rõ nội dung cần sửa khi trả lại báo cáo."))
 
 
 @transaction.atomic
 def report_accept(report: Report, *, user, comment: str = "") -> Report:
-    report = _lock(report)
-    _require(report, user, Move.ACCEPT)
-    before = report.state
-    report.state = S.ACCEPTED
-    report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, (comment or "").strip()
-    report._history_user = user
-    report.save()
-    _event(report, ReportEvent.Kind.ACCEPT, user, before, (comment or "").strip())
-    _notify(report, "accepted")
-    return report
+    return _review(report, user, Move.ACCEPT, to=S.ACCEPTED, kind=ReportEvent.Kind.ACCEPT, comment=comment,
+                   notice="accepted")
 
 
 @transaction.atomic
 def report_reopen(report: Report, *, user, reason: str) -> Report:
-    report = _lock(report)
-    _require(report, user, Move.REOPEN)
-    if not (reason or "").strip():
-        raise WorkflowError(_("Cần ghi lý do mở lại báo cáo đã chấp nhận."))
-    before = report.state
-    report.state = S.RETURNED
-    report.review_comment = reason.strip()
-    report._history_user = user
-    report.save()
-    _event(report, ReportEvent.Kind.REOPEN, user, before, reason.strip())
-    _notify(report, "returned")
-    return report
+    # The reason is the new review comment; the acceptance's reviewer and time stay as they were.
+    return _review(report, user, Move.REOPEN, to=S.RETURNED, kind=ReportEvent.Kind.REOPEN, comment=reason,
+                   notice="returned", required=_("Cần ghi lý do mở lại báo cáo đã chấp nhận."), reviewed=False)
 
 
 @transaction.atomic
