@@ -18,15 +18,13 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Runtime dependencies only (pyproject's [project].dependencies), at the exact versions pinned in
-# requirements.txt; the test tools in requirements.txt stay out of the image.
+# Runtime dependencies only: requirements.txt pins them exactly; the test tools live in
+# requirements-test.txt and stay out of the image.
 COPY pyproject.toml requirements.txt ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/runtime.txt \
- && pip install -r /tmp/runtime.txt -c requirements.txt \
- && rm /tmp/runtime.txt
+RUN pip install --no-cache-dir -r requirements.txt
 
 # Explicit list (no .dockerignore yet): keeps .venv, .git, db.sqlite3 and var/ out of the image.
-# Add new top-level apps here; add `COPY locale ./locale` once translations exist.
+# Add new top-level apps here. locale/ holds the compiled English catalogue (the VI/EN switch).
 COPY manage.py ./
 COPY greenplan ./greenplan
 COPY agencies ./agencies
@@ -35,6 +33,7 @@ COPY reporting ./reporting
 COPY templates ./templates
 COPY static ./static
 COPY fixtures ./fixtures
+COPY locale ./locale
 
 # Static files are collected at build time and served by WhiteNoise (compressed, hashed names).
 # The build-only key never reaches a running container: compose requires SECRET_KEY.

@@ -1,6 +1,7 @@
 # greenplan: build, run and test with no activated virtualenv (everything goes through .venv/bin/python).
 #
-#   make install       create .venv (Python 3.12, else 3.11) and install requirements.txt; a no-op when current
+#   make install       create .venv (Python 3.12, else 3.11) and install requirements.txt (runtime only); a no-op when current
+#   make install-test  install requirements-test.txt too (the test tools: pytest, Playwright, pyHanko's CLI...)
 #   make sysdeps       Debian packages needed by WeasyPrint, PDF checks and browser tests
 #   make run           migrate, load the demo plan/accounts (setup_demo), serve on 127.0.0.1:8000 with DEBUG=1
 #   make test          the whole pytest suite (environment passed through: DATABASE_URL, REDIS_URL, REQUIRE_SERVICES...)
@@ -10,7 +11,7 @@
 #   make plan-fixture  import the scanned plan into a scratch db and export fixtures/plan-396.xlsx (what make run loads)
 #   make backup       dump the database and uploaded files to var/backups/ (BACKUP=file to choose)
 #   make restore      BACKUP=file: replace all data with the archive's, then verify it
-#   make requirements  re-pin requirements.txt from pyproject.toml and the versions installed in .venv
+#   make requirements  re-pin requirements.txt (runtime) and requirements-test.txt (extras) from pyproject.toml and .venv
 #
 # Variables: PYTHON_BOOTSTRAP=/path/to/python3.12 (interpreter for a new .venv), PYTEST_ARGS="-k foo -x",
 # RUN_ADDR=127.0.0.1:8000, BENCH_ARGS=..., SYSDEPS_OPTIONAL=1 (warn instead of failing on missing packages).
@@ -23,6 +24,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
+TEST_STAMP := $(VENV)/.requirements-test.stamp
 PYTHON_BOOTSTRAP ?=
 PYTEST_ARGS ?=
 RUN_ADDR ?= 127.0.0.1:8000
@@ -31,12 +33,15 @@ SYSDEPS_OPTIONAL ?= 0
 # Chromium for Playwright; Liberation fonts, HarfBuzz subsetting and Pango for WeasyPrint; Poppler to read PDFs back.
 SYSDEPS := chromium fonts-liberation2 libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: help install sysdeps run test test-faults check bench fixtures plan-fixture requirements clean backup restore
+.PHONY: help install install-test sysdeps run test test-faults check bench fixtures plan-fixture requirements clean backup restore
 
 help:
 	@sed -n '2,13p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
 
 install: $(STAMP)
+
+# The test tools stay out of `make run` and the image (faster first start, smaller attack surface).
+install-test: $(TEST_STAMP)
 
 # A missing (or dangling, after a pyenv upgrade) .venv/bin/python rebuilds the venv; the stamp lives inside .venv,
 # so a rebuilt venv always reinstalls, and so does a newer requirements.txt.
@@ -69,6 +74,10 @@ $(PY):
 
 $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	touch $@
+
+$(TEST_STAMP): requirements-test.txt $(STAMP)
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements-test.txt
 	touch $@
 
 sysdeps:
@@ -106,7 +115,7 @@ run: install
 	exec $(PY) manage.py runserver $(RUN_ADDR)
 
 # The one pytest invocation, for developers and for .ci/run alike. Exit 5 (nothing collected) is a failure.
-test: install sysdeps
+test: install-test sysdeps
 	@rc=0
 	echo "$(PY) -m pytest $(PYTEST_ARGS)"
 	$(PY) -m pytest $(PYTEST_ARGS) || rc=$$?
@@ -118,7 +127,7 @@ test: install sysdeps
 
 # Fault injection, its own step: `make test` deselects tests marked `faults` (tests/faults/conftest.py).
 # They start their own PostgreSQL and Redis on free ports; the worker-killed proof also uses DATABASE_URL/REDIS_URL.
-test-faults: install
+test-faults: install-test
 	@rc=0
 	echo "RUN_FAULTS=1 $(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS)"
 	RUN_FAULTS=1 $(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS) || rc=$$?
@@ -134,7 +143,7 @@ check: install
 	export SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-bench: install
+bench: install-test
 	if [ -f bench/run.py ]; then
 	  $(PY) bench/run.py $(BENCH_ARGS)
 	else
@@ -168,14 +177,11 @@ plan-fixture: install
 requirements: | $(PY)
 	$(PY) -c "$$REQUIREMENTS_PY" roots > $(VENV)/roots.txt
 	$(PY) -m pip install --disable-pip-version-check --quiet -r $(VENV)/roots.txt
-	$(PY) -c "$$REQUIREMENTS_PY" pins > requirements.txt.new
-	if cmp -s requirements.txt.new requirements.txt; then
-	  rm requirements.txt.new
-	  echo "requirements.txt is current"
-	else
-	  mv requirements.txt.new requirements.txt
-	  echo "requirements.txt updated"
-	fi
+	for kind in runtime test; do
+	  out=$$([ $$kind = runtime ] && echo requirements.txt || echo requirements-test.txt)
+	  $(PY) -c "$$REQUIREMENTS_PY" $$kind > $$out.new
+	  if cmp -s $$out.new $$out; then rm $$out.new; echo "$$out is current"; else mv $$out.new $$out; echo "$$out updated"; fi
+	done
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
@@ -196,33 +202,43 @@ if sys.argv[1] == "roots":
     print("\n".join(roots))
     raise SystemExit(0)
 
-pins, seen = {}, set()
-todo = [Requirement(r) for r in roots]
-while todo:
-    req = todo.pop()
-    if req.marker is not None and not req.marker.evaluate({"extra": ""}):
-        continue
-    key = canonicalize_name(req.name)
-    state = (key, frozenset(req.extras))
-    if state in seen:
-        continue
-    seen.add(state)
-    try:
-        dist = distribution(req.name)
-    except PackageNotFoundError:
-        raise SystemExit(f"{req.name} is not installed in .venv")
-    if not req.specifier.contains(dist.version, prereleases=True):
-        raise SystemExit(f"installed {req.name} {dist.version} does not satisfy {req}")
-    pins[key] = (dist.metadata["Name"], dist.version)
-    extras = set(req.extras) | {""}
-    for text in dist.requires or []:
-        sub = Requirement(text)
-        if sub.marker is None or any(sub.marker.evaluate({"extra": e}) for e in extras):
-            sub.marker = None
-            todo.append(sub)
+def closure(texts):
+    pins, seen = {}, set()
+    todo = [Requirement(r) for r in texts]
+    while todo:
+        req = todo.pop()
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        key = canonicalize_name(req.name)
+        state = (key, frozenset(req.extras))
+        if state in seen:
+            continue
+        seen.add(state)
+        try:
+            dist = distribution(req.name)
+        except PackageNotFoundError:
+            raise SystemExit(f"{req.name} is not installed in .venv")
+        if not req.specifier.contains(dist.version, prereleases=True):
+            raise SystemExit(f"installed {req.name} {dist.version} does not satisfy {req}")
+        pins[key] = (dist.metadata["Name"], dist.version)
+        extras = set(req.extras) | {""}
+        for text in dist.requires or []:
+            sub = Requirement(text)
+            if sub.marker is None or any(sub.marker.evaluate({"extra": e}) for e in extras):
+                sub.marker = None
+                todo.append(sub)
+    return pins
 
-print("# Exact pins generated from pyproject.toml (all extras) by `make requirements`; do not edit by hand.")
-print("# Install with: .venv/bin/python -m pip install -r requirements.txt")
+runtime = closure(project["dependencies"])
+if sys.argv[1] == "runtime":
+    print("# Runtime pins (pyproject's dependencies, transitively) generated by `make requirements`; do not edit.")
+    print("# Install with: .venv/bin/python -m pip install -r requirements.txt (make run, the image)")
+    pins = runtime
+else:
+    print("# Test and development pins (pyproject's extras, transitively, beyond the runtime) by `make requirements`.")
+    print("# Install with: .venv/bin/python -m pip install -r requirements-test.txt (make test, make bench, CI)")
+    print("-r requirements.txt")
+    pins = {k: v for k, v in closure(roots).items() if k not in runtime}
 for key in sorted(pins):
     name, version = pins[key]
     print(f"{name}=={version}")

@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management.utils import get_random_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,14 +167,15 @@ def test_make_test_fails_when_no_test_is_collected():
 # --- dependencies --------------------------------------------------------------------------------
 
 
-def _pins():
+def _pins(*files):
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            name, sep, ver = line.partition("==")
-            assert sep and ver, f"requirements.txt line not pinned exactly: {line!r}"
-            pins[re.sub(r"[-_.]+", "-", name).lower()] = ver
+    for file in files or ("requirements.txt", "requirements-test.txt"):
+        for line in (ROOT / file).read_text().splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line and line != "-r requirements.txt":
+                name, sep, ver = line.partition("==")
+                assert sep and ver, f"{file} line not pinned exactly: {line!r}"
+                pins[re.sub(r"[-_.]+", "-", name).lower()] = ver
     return pins
 
 
@@ -194,6 +196,26 @@ def test_requirements_pin_every_pyproject_dependency():
             continue
         assert key in pins, f"{req.name} is in pyproject.toml but not pinned in requirements.txt"
         assert req.specifier.contains(pins[key], prereleases=True), f"{req.name}=={pins[key]} outside {req}"
+
+
+def test_the_image_holds_every_part_of_the_app():
+    """The Dockerfile lists what it copies (no .dockerignore): an app or folder missing from it works in
+    development and fails only in production (the English catalogue did, until it was listed)."""
+    copied = set(re.findall(r"^COPY (\S+) \./(?:\1)?$", (ROOT / "Dockerfile").read_text(), re.M))
+    needed = {"manage.py", "templates", "static", "fixtures", "locale"}
+    needed |= {app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()}
+    assert needed <= copied, f"not copied into the image: {sorted(needed - copied)}"
+
+
+def test_the_runtime_pins_hold_no_test_tool():
+    """`make run` and the image install requirements.txt only: the test tools (and their weight, such as
+    Playwright's driver) stay in requirements-test.txt, which starts by including the runtime pins."""
+    runtime, test = _pins("requirements.txt"), _pins("requirements-test.txt")
+    assert (ROOT / "requirements-test.txt").read_text().splitlines()[2] == "-r requirements.txt"
+    for tool in ("pytest", "pytest-django", "playwright", "pytest-playwright", "hypothesis", "factory-boy"):
+        assert tool not in runtime, f"{tool} is a test tool but pinned in requirements.txt"
+        assert tool in test, f"{tool} missing from requirements-test.txt"
+    assert not set(runtime) & set(test), "a package pinned in both files"
 
 
 def test_installed_versions_match_the_pins():
