@@ -1,7 +1,8 @@
 """Back up and restore everything the portal keeps: the database and the uploaded files.
 
 One archive (.tar.gz) holds the database dump (pg_dump's custom format, or a copy of the SQLite
-file), the media folder, and a manifest with a checksum of every file and the row count of every
+file), every stored file (read through the file store, so the local disk and an S3 bucket are backed
+up and restored alike), and a manifest with a checksum of every file and the row count of every
 table, which `restore` checks after restoring.
 """
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, connections
 
 
@@ -52,24 +55,38 @@ def table_counts() -> dict[str, int]:
     return counts
 
 
-def media_files(root: Path) -> dict[str, str]:
+def _walk(storage, folder: str = ""):
+    try:
+        dirs, names = storage.listdir(folder)
+    except FileNotFoundError:  # a disk store that has never held a file
+        return
+    for name in names:
+        yield f"{folder}/{name}" if folder else name
+    for sub in dirs:
+        yield from _walk(storage, f"{folder}/{sub}" if folder else sub)
+
+
+def media_files(storage=None) -> dict[str, str]:
+    """name → SHA-256 of every stored file."""
+    storage = storage or default_storage
     files = {}
-    if root.exists():
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                files[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for name in sorted(_walk(storage)):
+        digest = hashlib.sha256()
+        with storage.open(name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        files[name] = digest.hexdigest()
     return files
 
 
 def backup(output: Path) -> dict:
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    media_root = Path(settings.MEDIA_ROOT)
     manifest = {
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         "engine": settings.DATABASES["default"]["ENGINE"],
         "tables": table_counts(),
-        "media": media_files(media_root),
+        "media": media_files(),
     }
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / ("database.dump" if _is_postgres() else "database.sqlite3")
@@ -90,8 +107,11 @@ def backup(output: Path) -> dict:
         partial = output.with_suffix(output.suffix + ".partial")
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(dump, arcname=dump.name)
-            if media_root.exists():
-                tar.add(media_root, arcname="media")
+            for name in manifest["media"]:
+                with default_storage.open(name, "rb") as handle:
+                    info = tarfile.TarInfo(f"media/{name}")
+                    info.size = default_storage.size(name)
+                    tar.addfile(info, handle)
             data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(data)
@@ -100,9 +120,19 @@ def backup(output: Path) -> dict:
     return manifest
 
 
+def _replace_files(folder: Path, wanted: dict[str, str]) -> None:
+    """Make the store hold exactly the archive's files, under the same names."""
+    for name in list(_walk(default_storage)):
+        default_storage.delete(name)
+    for name in wanted:
+        with (folder / name).open("rb") as handle:
+            saved = default_storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(f"Không khôi phục được tệp {name} đúng tên (kho lưu trữ đặt tên {saved}).")
+
+
 def restore(archive: Path) -> dict:
     archive = Path(archive)
-    media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive, "r:gz") as tar:
         tar.extractall(tmp, filter="data")
         manifest = json.loads((Path(tmp) / "manifest.json").read_text())
@@ -119,16 +149,11 @@ def restore(archive: Path) -> dict:
                 raise BackupError(f"pg_restore thất bại: {result.stderr.strip()}")
         else:
             shutil.copyfile(Path(tmp) / "database.sqlite3", settings.DATABASES["default"]["NAME"])
-        if media_root.exists():
-            shutil.rmtree(media_root)
-        if (Path(tmp) / "media").exists():
-            shutil.copytree(Path(tmp) / "media", media_root)
-        else:
-            media_root.mkdir(parents=True, exist_ok=True)
+        _replace_files(Path(tmp) / "media", manifest["media"])
     problems = []
     if table_counts() != manifest["tables"]:
         problems.append("số dòng các bảng không khớp với bản sao lưu")
-    if media_files(media_root) != manifest["media"]:
+    if media_files() != manifest["media"]:
         problems.append("tệp tải lên không khớp với bản sao lưu")
     if problems:
         raise BackupError("Khôi phục xong nhưng kiểm tra thất bại: " + "; ".join(problems))

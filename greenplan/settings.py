@@ -3,11 +3,14 @@
 Every variable is parsed strictly: a malformed value stops start-up with a message that names
 the variable, rather than running with a silent default.
 """
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from greenplan.object_storage import default_storage_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -192,8 +195,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 # Never served as static files: evidence goes out only through a permission-checked view. A
 # non-empty value is still required by Django's test server, so it names a path nothing serves.
 MEDIA_URL = "/_private-media-not-served/"
+# Files (evidence, generated and signed reports, pending workbook uploads): the local disk, or an
+# S3-compatible bucket when STORAGE_URL (or AWS_STORAGE_BUCKET_NAME) is set: greenplan/object_storage.py.
+STORAGE_URL = env.str("STORAGE_URL", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_setting(STORAGE_URL, os.environ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

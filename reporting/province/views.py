@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -20,7 +21,7 @@ from reporting.models import ProvinceReportJob
 from reporting.province.build import DocMeta, default_meta, settings_for
 from reporting.province.formats import CONTENT_TYPES
 from reporting.province.jobs import generate_province_report, retry, settle
-from reporting.reports import access
+from reporting.reports import access, files
 from reporting.reports.forms import FreeTextField
 
 logger = logging.getLogger(__name__)
@@ -131,8 +132,12 @@ def job_retry(request, pk):
 
 def job_download(request, pk):
     job = _job_for(request, pk)
-    if job.status != job.Status.DONE or not job.file_path or not default_storage.exists(job.file_path):
+    if job.status != job.Status.DONE or not job.file_path:
         raise Http404
+    try:
+        handle = files.open_for_download(default_storage, job.file_path)
+    except files.StoreUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboard:job", job.pk)
     name = job.file_path.rsplit("/", 1)[-1]
-    return FileResponse(default_storage.open(job.file_path, "rb"), as_attachment=True, filename=name,
-                        content_type=CONTENT_TYPES[job.format])
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES[job.format])

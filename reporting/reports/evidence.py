@@ -8,6 +8,7 @@ run in the portal's origin), and so is anything else, whatever its extension say
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import unicodedata
 import zipfile
@@ -19,8 +20,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reporting.reports import workflow
+from reporting.reports import files, workflow
 from reporting.models import Attachment, Report
+
+log = logging.getLogger(__name__)
 
 ACCEPTED_HINT = gettext_lazy("PDF, Word, Excel, PowerPoint hoặc ảnh PNG/JPEG/GIF/WebP")
 HEAD_BYTES = 4096
@@ -164,8 +167,13 @@ def attach(report: Report, *, user, uploaded) -> Attachment:
     _refuse_duplicate(report, original, digest)
     attachment = Attachment(report=report, original_name=original, content_type=evidence.content_type,
                             size=uploaded.size, sha256=digest, uploaded_by=user)
-    # The stored extension comes from the content; upload_to adds the random name.
-    attachment.file.save(f"evidence.{evidence.extension}", uploaded, save=False)
+    # The stored extension comes from the content; upload_to adds the random name. The file is
+    # written first and the row second: a store that is down leaves neither.
+    try:
+        attachment.file.save(f"evidence.{evidence.extension}", uploaded, save=False)
+    except files.STORAGE_ERRORS as exc:
+        log.warning("evidence for report %s not stored: %s", report.pk, exc)
+        raise ValidationError(files.UNAVAILABLE, code="store_unavailable") from exc
     try:
         with transaction.atomic():
             attachment.save()
@@ -183,4 +191,13 @@ def remove(attachment: Attachment, *, user) -> None:
         raise refused
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: _delete_quietly(storage, name))
+
+
+def _delete_quietly(storage, name: str) -> None:
+    """The row is gone, so the evidence is gone for everyone; a store that is down keeps an orphan
+    file (logged) rather than failing a removal the user already sees done."""
+    try:
+        storage.delete(name)
+    except files.STORAGE_ERRORS as exc:
+        log.warning("evidence file %s left in the store: %s", name, exc)

@@ -22,7 +22,7 @@ from agencies.access import scope_for
 from agencies.models import Agency
 from tasks.models import PlanItem
 
-from reporting.reports import access, cycles, evidence as uploads, workflow
+from reporting.reports import access, cycles, evidence as uploads, files, workflow
 from reporting.reports.forms import (
     AttachmentForm, CommentForm, ContributionAnswerForm, ContributionRequestForm, ExtensionGrantForm,
     ExtensionRequestForm, QueueFilterForm, ReopenForm, ReportForm,
@@ -448,9 +448,10 @@ def _get_attachment(request, pk) -> Attachment:
 def attachment_download(request, pk):
     attachment = _get_attachment(request, pk)
     try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404(_("Tệp minh chứng không còn trên máy chủ."))
+        handle = files.open_for_download(attachment.file.storage, attachment.file.name)
+    except files.StoreUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect(_to_report(attachment.report_id) + "#evidence")
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 
-from reporting.reports import access
+from reporting.reports import access, files
 from reporting.workbook import layout, pending, read
 from reporting.workbook.apply import ApplyFailed, apply
 from reporting.reports.evidence import clean_name
@@ -85,7 +85,10 @@ def workbook_upload(request, cycle_id, agency_id):
     preview = read.read_upload(data, name, cycle=cycle, agency=agency, user=request.user)
     token = None
     if preview.ok and preview.changes:
-        token = pending.keep(request.session, data, name, cycle, agency, preview.fingerprint())
+        try:
+            token = pending.keep(request.session, data, name, cycle, agency, preview.fingerprint())
+        except files.STORAGE_ERRORS:
+            return _render_preview(request, cycle, agency, preview, status=503, notice=str(files.UNAVAILABLE))
     return _render_preview(request, cycle, agency, preview, token=token)
 
 
@@ -105,7 +108,10 @@ def workbook_confirm(request, cycle_id, agency_id):
         return redirect(_home(cycle, agency))
     try:
         data = pending.read(entry)
-    except OSError:
+    except files.STORAGE_ERRORS as exc:
+        if not files.is_missing(exc):  # the store is down: the file may still be there, keep the token
+            messages.error(request, str(files.UNREADABLE))
+            return redirect(_upload_url(cycle, agency))
         pending.forget(request.session, token)
         messages.error(request, _("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
         return redirect(_upload_url(cycle, agency))

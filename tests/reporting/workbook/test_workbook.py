@@ -9,6 +9,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -189,8 +190,7 @@ def test_a_good_workbook_is_previewed_then_saved_as_an_upload_by_alice(client, w
     body = response.content.decode()
     assert "Xác nhận và lưu" in body and GOOD_RESULTS in body
     token = response.context["token"]
-    waiting = pending.folder() / f"{token}.xlsx"
-    assert waiting.is_file() and waiting.read_bytes() == edited
+    assert default_storage.open(pending.stored_name(token)).read() == edited
 
     response = _confirm(client, w.cycle, w.agency_a, token)
     assert response.status_code == 302
@@ -203,7 +203,7 @@ def test_a_good_workbook_is_previewed_then_saved_as_an_upload_by_alice(client, w
     event = r1.events.get()
     assert (event.kind, event.actor) == (ReportEvent.Kind.UPLOAD, w.officer_a)
     assert r1.history.latest().history_user == w.officer_a
-    assert not waiting.exists()  # the pending file is gone
+    assert not default_storage.exists(pending.stored_name(token))  # the pending file is gone
     # The token was used up: confirming again saves nothing more.
     again = _checksum()
     assert _confirm(client, w.cycle, w.agency_a, token).status_code == 302
@@ -492,7 +492,7 @@ def test_confirm_checks_again_and_saves_nothing_if_a_report_was_submitted_since_
     assert response.status_code == 409
     assert any("Báo cáo đã gửi" in m and f"hàng {_row_of(data, '1.1.2')}" in m for m in _problems(response))
     assert _checksum() == before
-    assert not list(pending.folder().glob(f"{token}.xlsx"))
+    assert not default_storage.exists(pending.stored_name(token))
 
 
 def test_cancelling_deletes_the_pending_file_and_saves_nothing(client, w):
@@ -500,7 +500,7 @@ def test_cancelling_deletes_the_pending_file_and_saves_nothing(client, w):
     token = _upload(client, w.cycle, w.agency_a, _edit(data, {("1.1.1", "percent_complete"): 5})).context["token"]
     before = _checksum()
     assert _confirm(client, w.cycle, w.agency_a, token, action="cancel").status_code == 302
-    assert _checksum() == before and not list(pending.folder().glob(f"{token}.xlsx"))
+    assert _checksum() == before and not default_storage.exists(pending.stored_name(token))
 
 
 def test_a_pending_upload_belongs_to_the_session_that_uploaded_it(client, w):
