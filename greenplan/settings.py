@@ -70,6 +70,15 @@ if not DATABASES["default"]["ENGINE"].startswith("django.db.backends."):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling (DATABASE_POOLING=transaction) a server connection passes to
+# another client after every transaction, so nothing may outlive one: no server-side cursors (the
+# named cursor of .iterator() would be gone, or another client's). The portal keeps no other session
+# state (no advisory locks, no SET; PgBouncer itself carries the time zone Django sets).
+DATABASE_POOLING = _strict("DATABASE_POOLING", env.str, "")
+if DATABASE_POOLING not in ("", "session", "transaction"):
+    raise ImproperlyConfigured("Environment variable DATABASE_POOLING must be empty, session or transaction")
+if DATABASE_POOLING == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks (select_for_update does nothing). A transaction that takes its write
     # lock only at its first write cannot get it while another one holds it, and SQLite answers
@@ -254,9 +263,10 @@ ADMIN_CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; styl
 
 # A notice claimed by a worker that died is claimed again after this lease (reporting/notices.py).
 NOTICE_LEASE_SECONDS = _strict("NOTICE_LEASE_SECONDS", env.int, 600)
-# A province report job silent (no step done) for longer than this has lost its worker: it is shown
-# as failed and may be retried (reporting/jobs_report.py). Longer than the slowest single step.
-PROVINCE_REPORT_JOB_LEASE_MINUTES = _strict("PROVINCE_REPORT_JOB_LEASE_MINUTES", env.int, 10)
+# A province report job silent for longer than this has lost its worker: with a broker it is queued
+# again (up to three claims), without one it is shown as failed with a retry
+# (reporting/province/jobs.py). A live run beats every 10 s, even inside a long step.
+PROVINCE_REPORT_JOB_LEASE_MINUTES = _strict("PROVINCE_REPORT_JOB_LEASE_MINUTES", env.float, 1)
 EMAIL_TIMEOUT = _strict("EMAIL_TIMEOUT", env.int, 60)
 
 # Upload limits (evidence attachments and spreadsheets).

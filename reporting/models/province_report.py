@@ -89,6 +89,8 @@ class ProvinceReportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("hoạt động lần cuối"), null=True, blank=True,
                                         help_text=_("Làm mới ở mỗi bước khi đang tạo."))
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0,
+                                                help_text=_("Số lần một worker đã nhận tạo báo cáo này."))
 
     class Meta:
         verbose_name = _("lượt tạo báo cáo tỉnh")

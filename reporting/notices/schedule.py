@@ -17,6 +17,12 @@ SCHEDULE = {
         "every_seconds": 60,
         "description": "Gửi các thông báo còn nằm trong hộp thư đi (hàng đợi lỗi, thử lại, worker bị dừng).",
     },
+    PREFIX + "tạo lại báo cáo tỉnh bị dừng (mỗi 20 giây)": {
+        "task": "reporting.resume_stalled_province_reports",
+        "every_seconds": 20,
+        "description": "Đưa lại vào hàng đợi các lượt tạo báo cáo tỉnh mà worker đã dừng giữa chừng "
+                       "(reporting/province/jobs.py).",
+    },
 }
 
 

@@ -4,20 +4,30 @@ The task loads the job by id and calls `run_job`; the job is claimed with a cond
 (queued → running), so a task delivered twice does the work once. Without a broker (the embedded
 default) Celery runs it in-process, eagerly.
 
-A run refreshes the job's `heartbeat_at` at every step. If its process dies (a restart ends the
-web request that runs it), the job stops there: once silent for longer than the lease
-(`ProvinceReportJob.is_stalled`) it is marked failed by whoever looks at it (`settle`), and a
-retry puts it back in the queue (`retry`). Writes of a run are tied to its claim (`started_at`),
-so a run that was given up and retried cannot write over the new one.
+A run gives a sign of life (`heartbeat_at`) at every step and, while a long step renders, every
+HEARTBEAT_SECONDS from a small thread. A run whose process died (a worker killed, a node restarted)
+falls silent; once silent for longer than the lease (`ProvinceReportJob.is_stalled`):
+- with a broker, `resume_stalled` (beat, every 20 s: notices/schedule.py) puts it back in the queue and
+  another worker runs it, up to MAX_ATTEMPTS claims in all; a job that has used them up is marked
+  failed, with the retry button (`retry`), rather than killing worker after worker;
+- without one (a run inside a web request that a restart ended), whoever looks at it marks it
+  failed (`settle`), with the same retry button.
+Writes of a run are tied to its claim (`started_at`), so a run that was given up and resumed
+elsewhere cannot write over the new one: the job is finished exactly once.
 """
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import time
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import F
 from django.utils import timezone, translation
 
 from reporting.province.formats import render_province_report
@@ -29,6 +39,9 @@ log = logging.getLogger(__name__)
 J = ProvinceReportJob.Status
 
 
+HEARTBEAT_SECONDS = 10
+MAX_ATTEMPTS = 3
+
 STALLED = ("Tiến trình tạo báo cáo đã dừng giữa chừng (không còn hoạt động từ {since:%H:%M %d/%m/%Y}, "
            "có thể máy chủ đã khởi động lại). Hãy bấm “Tạo lại”.")
 
@@ -38,16 +51,47 @@ def _update(job_id: int, claim, **fields) -> None:
     ProvinceReportJob.objects.filter(pk=job_id, started_at=claim).update(heartbeat_at=timezone.now(), **fields)
 
 
+def _resumed_by_workers() -> bool:
+    """With a broker, stalled jobs are resumed by the beat sweep; eagerly, nobody else will."""
+    return not current_app.conf.task_always_eager
+
+
+def _give_up(job: ProvinceReportJob) -> None:
+    ProvinceReportJob.objects.filter(pk=job.pk, status=J.RUNNING, heartbeat_at=job.heartbeat_at,
+                                     started_at=job.started_at).update(
+        status=J.FAILED, finished_at=timezone.now(),
+        message=STALLED.format(since=timezone.localtime(job.last_sign_of_life))[:255])
+
+
 def settle(job: ProvinceReportJob) -> ProvinceReportJob:
-    """The job as it is: a stalled one is marked failed (once, whoever sees it first) with the
-    message saying so; any other is returned as it is."""
-    if job.is_stalled():
-        ProvinceReportJob.objects.filter(pk=job.pk, status=J.RUNNING, heartbeat_at=job.heartbeat_at,
-                                         started_at=job.started_at).update(
-            status=J.FAILED, finished_at=timezone.now(),
-            message=STALLED.format(since=timezone.localtime(job.last_sign_of_life))[:255])
+    """The job as it is: a stalled one that no worker will resume is marked failed (once, whoever
+    sees it first) with the message saying so; any other is returned as it is."""
+    if job.is_stalled() and not (_resumed_by_workers() and job.attempts < MAX_ATTEMPTS):
+        _give_up(job)
         job.refresh_from_db()
     return job
+
+
+def resume_stalled() -> list[int]:
+    """Queue again every stalled job that has attempts left (its dead run's claim is dropped, so
+    that run can write nothing more); mark failed those that have none. Returns the resumed ids."""
+    resumed = []
+    for job in ProvinceReportJob.objects.filter(status=J.RUNNING):
+        if not job.is_stalled():
+            continue
+        if job.attempts >= MAX_ATTEMPTS:
+            _give_up(job)
+            continue
+        if ProvinceReportJob.objects.filter(pk=job.pk, status=J.RUNNING, started_at=job.started_at,
+                                            heartbeat_at=job.heartbeat_at).update(
+                status=J.QUEUED, started_at=None, heartbeat_at=None,
+                message="Tiến trình trước đã dừng giữa chừng; đang tạo lại tự động"):
+            log.warning("province report job %s silent since %s: queued again (attempt %s)", job.pk,
+                        job.last_sign_of_life, job.attempts + 1)
+            resumed.append(job.pk)
+    for pk in resumed:
+        generate_province_report.delay(pk)
+    return resumed
 
 
 def retry(job_id: int) -> bool:
@@ -63,17 +107,38 @@ def run_job(job_id: int) -> ProvinceReportJob | None:
         return _run_job(job_id)
 
 
+class _KeepAlive(threading.Thread):
+    """Refreshes the run's heartbeat while a long step (the PDF rendering) gives no news, so the lease
+    can be short: only a dead run falls silent."""
+
+    def __init__(self, job_id: int, claim):
+        super().__init__(daemon=True, name=f"province-report-{job_id}-heartbeat")
+        self.job_id, self.claim, self.done = job_id, claim, threading.Event()
+
+    def run(self):
+        try:
+            while not self.done.wait(HEARTBEAT_SECONDS):
+                ProvinceReportJob.objects.filter(pk=self.job_id, started_at=self.claim,
+                                                 status=J.RUNNING).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # this thread's own connection
+
+
 def _run_job(job_id: int) -> ProvinceReportJob | None:
     claim = timezone.now()
     claimed = ProvinceReportJob.objects.filter(pk=job_id, status=J.QUEUED).update(
-        status=J.RUNNING, started_at=claim, heartbeat_at=claim, progress=5, message="Bắt đầu tạo báo cáo")
+        status=J.RUNNING, started_at=claim, heartbeat_at=claim, progress=5, message="Bắt đầu tạo báo cáo",
+        attempts=F("attempts") + 1)
     if not claimed:
         return None  # already done, running elsewhere, or gone
     job = ProvinceReportJob.objects.select_related("cycle").get(pk=job_id)
+    keep_alive = _KeepAlive(job_id, claim)
+    keep_alive.start()
     try:
         report = build(job.cycle, DocMeta.from_json(job.params),
                        progress=lambda pct, msg: _update(job_id, claim, progress=pct, message=msg))
         _update(job_id, claim, progress=70, message=f"Đang dựng tệp {job.get_format_display()}")
+        _test_delay()
         data = render_province_report(report, job.format)
         name = default_storage.save(f"province-reports/{job.pk}/{report.filename_stem}.{job.format}", ContentFile(data))
         _update(job_id, claim, status=J.DONE, progress=100, message="Đã tạo xong", file_path=name,
@@ -83,10 +148,26 @@ def _run_job(job_id: int) -> ProvinceReportJob | None:
         said = ("Kho lưu trữ tệp không phản hồi nên chưa lưu được báo cáo; hãy bấm “Thử lại” sau ít phút."
                 if isinstance(exc, files.STORAGE_ERRORS) else f"Lỗi: {exc}")
         _update(job_id, claim, status=J.FAILED, message=said[:255], finished_at=timezone.now())
+    finally:
+        keep_alive.done.set()
+        keep_alive.join()
     return ProvinceReportJob.objects.get(pk=job_id)
+
+
+def _test_delay() -> None:
+    """GREENPLAN_TEST_JOB_DELAY=<seconds> (tests only, like GREENPLAN_TEST_SEND_DELAY) holds a run at
+    70 %, so that a test can kill its worker in the middle of a job."""
+    delay = float(os.environ.get("GREENPLAN_TEST_JOB_DELAY") or 0)
+    if delay:
+        time.sleep(delay)
 
 
 @shared_task(name="reporting.generate_province_report", acks_late=True)
 def generate_province_report(job_id: int) -> str:
     job = run_job(job_id)
     return job.status if job else "skipped"
+
+
+@shared_task(name="reporting.resume_stalled_province_reports")
+def resume_stalled_province_reports() -> list[int]:
+    return resume_stalled()

@@ -327,7 +327,9 @@ def test_the_beat_schedule_is_written_from_one_declaration(db):
     assert (daily.crontab.minute, daily.crontab.hour, str(daily.crontab.timezone)) == ("0", "8", "Asia/Ho_Chi_Minh")
     flush = PeriodicTask.objects.get(task="reporting.jobs.flush_outbox")
     assert (flush.interval.every, flush.interval.period) == (60, "seconds")
-    assert PeriodicTask.objects.filter(name__startswith="greenplan: ").count() == 2
+    resume = PeriodicTask.objects.get(task="reporting.resume_stalled_province_reports")
+    assert (resume.interval.every, resume.interval.period) == (20, "seconds")
+    assert PeriodicTask.objects.filter(name__startswith="greenplan: ").count() == 3
 
 
 # --- the sending log in the admin -----------------------------------------------------------------

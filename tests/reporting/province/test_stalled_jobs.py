@@ -1,7 +1,9 @@
-"""A province report job whose worker died (without a broker it runs inside the web request) is
-not left "running" for ever: past its lease without a sign of life it shows as failed, with the
-retry the failed state offers, and the retry runs it again to the end."""
+"""A province report job whose worker died is not left "running" for ever. Without a broker (it runs
+inside the web request) it shows as failed once past its lease, with the retry the failed state
+offers, and the retry runs it again to the end. With a broker the beat sweep queues it again for
+another worker, up to three claims; then it too is failed with a retry."""
 import datetime as dt
+import time
 
 import pytest
 from django.urls import reverse
@@ -10,7 +12,8 @@ from django.utils import timezone
 from reporting.models import ProvinceReportJob
 from reporting.province.build import default_meta
 
-pytestmark = pytest.mark.django_db
+# Most tests here are about the embedded default, where jobs run in the request (no broker).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_jobs")]
 STALLED = "Tiến trình tạo báo cáo đã dừng giữa chừng"
 
 
@@ -125,3 +128,84 @@ def test_a_run_given_up_and_retried_cannot_write_over_the_new_run(scenario):
     jobs_report._update(job.pk, old_claim, status="done", progress=100, file_path="province-reports/old.xlsx")
     job.refresh_from_db()
     assert (job.status, job.progress, job.file_path) == ("queued", 0, "")
+
+
+# --- with a broker: the beat sweep resumes the job on another worker ---------------------------------
+
+
+@pytest.fixture
+def with_a_broker(monkeypatch):
+    """Jobs go to workers (not run in-process); queued tasks are recorded instead of sent."""
+    from greenplan.celery import app
+    from reporting.province import jobs
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    sent = []
+    monkeypatch.setattr(jobs.generate_province_report, "delay", sent.append)
+    yield sent
+    app.conf.task_always_eager = before
+
+
+def test_with_a_broker_a_stalled_job_is_not_failed_by_the_page_but_queued_again_by_the_sweep(client, scenario,
+                                                                                              settings, with_a_broker):
+    from reporting.province.jobs import resume_stalled
+
+    settings.PROVINCE_REPORT_JOB_LEASE_MINUTES = 1
+    job = running_job(scenario, silent_for=dt.timedelta(minutes=2))
+    ProvinceReportJob.objects.filter(pk=job.pk).update(attempts=1)
+    fresh = running_job(scenario, silent_for=dt.timedelta(seconds=5))
+    client.force_login(scenario.reviewer)
+    assert status_of(client, job)["status"] == "running"  # the page leaves it to the sweep
+    assert resume_stalled() == [job.pk] and with_a_broker == [job.pk]
+    job.refresh_from_db()
+    assert (job.status, job.started_at, job.heartbeat_at) == ("queued", None, None)
+    assert "tạo lại tự động" in job.message
+    fresh.refresh_from_db()
+    assert fresh.status == "running"
+    assert resume_stalled() == []  # queued once: a second sweep finds nothing to do
+
+
+def test_with_a_broker_a_job_that_used_its_three_claims_is_failed_with_a_retry(client, scenario, settings,
+                                                                                with_a_broker):
+    from reporting.province.jobs import MAX_ATTEMPTS, resume_stalled
+
+    settings.PROVINCE_REPORT_JOB_LEASE_MINUTES = 1
+    job = running_job(scenario, silent_for=dt.timedelta(minutes=2))
+    ProvinceReportJob.objects.filter(pk=job.pk).update(attempts=MAX_ATTEMPTS)
+    assert resume_stalled() == [] and with_a_broker == []
+    job.refresh_from_db()
+    assert job.status == "failed" and job.message.startswith(STALLED)
+
+
+def test_each_claim_is_counted(scenario):
+    from reporting.province.jobs import run_job
+
+    job = ProvinceReportJob.objects.create(cycle=scenario.cycle, format="xlsx", requested_by=scenario.reviewer,
+                                           params=default_meta(scenario.cycle, today=dt.date(2026, 12, 5)).as_json())
+    run_job(job.pk)
+    run_job(job.pk)  # delivered twice: claimed once
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("done", 1)
+
+
+def test_a_long_step_keeps_beating_so_a_short_lease_only_catches_dead_runs(transactional_db, scenario, monkeypatch):
+    """The PDF is one long step: the run's own thread refreshes the heartbeat meanwhile."""
+    from reporting.province import jobs
+
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    real_render, seen = jobs.render_province_report, []
+
+    def slow_render(report, fmt):
+        job = ProvinceReportJob.objects.get(status="running")
+        before = job.heartbeat_at
+        time.sleep(0.5)
+        job.refresh_from_db()
+        seen.append(job.heartbeat_at - before)
+        return real_render(report, fmt)
+
+    monkeypatch.setattr(jobs, "render_province_report", slow_render)
+    job = ProvinceReportJob.objects.create(cycle=scenario.cycle, format="xlsx", requested_by=scenario.reviewer,
+                                           params=default_meta(scenario.cycle, today=dt.date(2026, 12, 5)).as_json())
+    assert jobs.run_job(job.pk).status == "done"
+    assert seen and seen[0] >= dt.timedelta(seconds=0.3)
