@@ -547,6 +547,14 @@ def s3_storage(object_store, settings):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The several-node tests start a dozen processes: their own step (`make test-nodes`, RUN_NODES=1
+    # or `-m nodes`), like the fault tests.
+    markexpr = config.option.markexpr or ""
+    if not (_truthy(os.environ.get("RUN_NODES", "")) or "nodes" in markexpr) or "not nodes" in markexpr:
+        dropped = [item for item in items if item.get_closest_marker("nodes")]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if not item.get_closest_marker("nodes")]
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & BROWSER_FIXTURES and not item.get_closest_marker("browser"):

@@ -346,7 +346,8 @@ class Gunicorn:
             "'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n")
         self.env = django_env(
             database_url, REDIS_URL=redis_url, DJANGO_SETTINGS_MODULE="faults_settings",
-            PYTHONPATH=f"{root}{os.pathsep}{BASE_DIR}", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
+            PYTHONPATH=f"{root}{os.pathsep}{BASE_DIR}", DEBUG="0", SECRET_KEY=env.pop("SECRET_KEY", None) or
+            secrets.token_urlsafe(50),
             SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", ALLOWED_HOSTS="127.0.0.1,localhost",
             MEDIA_ROOT=self.media, EMAIL_URL=f"filemail:///{self.mail}", SITE_URL="https://greenplan.test",
             LOG_LEVEL="ERROR", **env)
@@ -387,16 +388,18 @@ class Gunicorn:
 
 
 class CeleryWorker:
-    def __init__(self, root: Path, database_url: str, redis_url: str, mail: Path, media: Path):
+    def __init__(self, root: Path, database_url: str, redis_url: str, mail: Path, media: Path, name: str = "faults",
+                 **env):
         self.pidfile, self.log = root / "celery.pid", root / "celery.log"
+        self.name = name
         self.env = django_env(database_url, REDIS_URL=redis_url, EMAIL_URL=f"filemail:///{mail}", MEDIA_ROOT=media,
-                              SITE_URL="https://greenplan.test", LOG_LEVEL="INFO")
+                              SITE_URL="https://greenplan.test", LOG_LEVEL="INFO", **env)
         self.process = None
 
     def start(self) -> "CeleryWorker":
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "greenplan", "worker", "--pool=solo", "--loglevel=INFO",
-             f"--pidfile={self.pidfile}", "--hostname=faults@%h", "--without-gossip", "--without-mingle",
+             f"--pidfile={self.pidfile}", f"--hostname={self.name}@%h", "--without-gossip", "--without-mingle",
              "--without-heartbeat"], cwd=BASE_DIR, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
         wait_until(lambda: b" ready." in self.log.read_bytes(), 60, "celery worker ready", self.log)
         return self
