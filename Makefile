@@ -6,6 +6,7 @@
 #   make run           migrate, load the demo plan/accounts (setup_demo), serve on 127.0.0.1:8000 with DEBUG=1
 #   make test          the whole pytest suite (environment passed through: DATABASE_URL, REDIS_URL, REQUIRE_SERVICES...)
 #   make test-faults   fault injection (tests/faults): private PostgreSQL/Redis/gunicorn/worker stopped and restarted
+#   make test-nodes    several nodes (tests/nodes): 2 gunicorn + 2 workers + beat behind nginx, PgBouncer, SeaweedFS
 #   make check         manage.py check --deploy as production runs it (DEBUG=0, strong SECRET_KEY)
 #   make bench         bench/run.py, when present
 #   make plan-fixture  import the scanned plan into a scratch db and export fixtures/plan-396.xlsx (what make run loads)
@@ -33,7 +34,7 @@ SYSDEPS_OPTIONAL ?= 0
 # Chromium for Playwright; Liberation fonts, HarfBuzz subsetting and Pango for WeasyPrint; Poppler to read PDFs back.
 SYSDEPS := chromium fonts-liberation2 libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: help install install-test sysdeps run test test-faults check bench fixtures plan-fixture requirements clean backup restore
+.PHONY: help install install-test sysdeps run test test-faults test-nodes check bench fixtures plan-fixture requirements clean backup restore
 
 help:
 	@sed -n '2,13p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
@@ -133,6 +134,20 @@ test-faults: install-test
 	RUN_FAULTS=1 $(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS) || rc=$$?
 	if [ "$$rc" -eq 5 ]; then
 	  echo "make test-faults: pytest collected no tests (exit 5); failing" >&2
+	  exit 1
+	fi
+	exit "$$rc"
+
+# Several nodes, its own step like the faults: needs DATABASE_URL (PostgreSQL, any database name) and REDIS_URL;
+# installs Debian's nginx and pgbouncer itself (SeaweedFS comes with requirements-test.txt).
+NODES_SYSDEPS := nginx-light pgbouncer
+test-nodes: install-test
+	@$(MAKE) --no-print-directory sysdeps SYSDEPS="$(NODES_SYSDEPS)"
+	rc=0
+	echo "RUN_NODES=1 $(PY) -m pytest tests/nodes -m nodes $(PYTEST_ARGS)"
+	RUN_NODES=1 $(PY) -m pytest tests/nodes -m nodes $(PYTEST_ARGS) || rc=$$?
+	if [ "$$rc" -eq 5 ]; then
+	  echo "make test-nodes: pytest collected no tests (exit 5); failing" >&2
 	  exit 1
 	fi
 	exit "$$rc"

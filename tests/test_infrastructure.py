@@ -252,7 +252,8 @@ def compose_command():
     pytest.skip("no docker compose client (docker compose plugin or docker-compose) installed")
 
 
-COMPOSE_ENV = {"SECRET_KEY": "x" * 50, "POSTGRES_PASSWORD": "compose-config-check"}
+COMPOSE_ENV = {"SECRET_KEY": "x" * 50, "POSTGRES_PASSWORD": "compose-config-check", "S3_ACCESS_KEY": "compose-key",
+               "S3_SECRET_KEY": "compose-secret"}
 
 
 @pytest.mark.services  # CI installs Debian's docker-compose: a missing client fails there
@@ -267,7 +268,7 @@ def test_compose_config_is_valid():
 def test_compose_requires_a_secret_key():
     compose = compose_command()
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS and k != "POSTGRES_PASSWORD"}
-    env["POSTGRES_PASSWORD"] = "x"
+    env.update(POSTGRES_PASSWORD="x", S3_ACCESS_KEY="k", S3_SECRET_KEY="s")
     result = run([*compose, "config", "-q"], env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
@@ -287,8 +288,8 @@ def test_compose_services_are_wired_for_production():
     else:
         assert result.returncode == 0, result.stderr
         services = json.loads(result.stdout)["services"]
-    assert {"web", "worker", "beat", "db", "redis"} <= services.keys()
-    for name in ("web", "db", "redis"):
+    assert {"web", "worker", "beat", "db", "redis", "balancer", "pgbouncer", "objects", "objects-init"} <= services.keys()
+    for name in ("web", "db", "redis", "balancer", "pgbouncer", "objects"):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
     assert services["db"]["image"].startswith("postgres:15")
@@ -299,14 +300,24 @@ def test_compose_services_are_wired_for_production():
         # gunicorn's option is --pid (it refuses --pidfile); Celery's is --pidfile.
         assert ("--pid=" if name == "web" else "--pidfile") in command, f"{name} runs without a pidfile"
         assert svc["environment"]["SECRET_KEY"] == COMPOSE_ENV["SECRET_KEY"]
-        assert svc["environment"]["DATABASE_URL"].startswith("postgres://")
+        # Through the pooler, in transaction mode, with files in the bucket (any node serves them).
+        assert svc["environment"]["DATABASE_URL"].startswith("postgres://greenplan:compose-config-check@pgbouncer:")
+        assert svc["environment"]["DATABASE_POOLING"] == "transaction"
+        assert svc["environment"]["STORAGE_URL"] == "s3+http://compose-key:compose-secret@objects:9000/greenplan"
         assert svc["environment"]["REDIS_URL"].startswith("redis://redis:6379")
         for dep in ("db", "redis"):
             assert svc["depends_on"][dep]["condition"] == "service_healthy", f"{name} -> {dep}"
     assert "gunicorn greenplan.wsgi" in " ".join(services["web"]["command"])
     assert "django_celery_beat.schedulers:DatabaseScheduler" in " ".join(services["beat"]["command"])
-    media = [_volume(v) for v in services["web"]["volumes"] if _volume(v)["target"] == "/app/var/media"]
-    assert media and media[0]["type"] == "volume"
+    for name in ("web", "worker"):
+        assert int(services[name]["deploy"]["replicas"]) >= 2, f"one {name} only"
+    assert int(services["beat"]["deploy"]["replicas"]) == 1  # two schedulers would run every job twice
+    assert "@db:5432/" in services["migrate"]["environment"]["DATABASE_URL"]  # schema changes bypass the pooler
+    assert services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    bal = [_volume(v) for v in services["balancer"]["volumes"]]
+    assert any(v["target"] == "/etc/nginx/conf.d/default.conf" for v in bal)
+    assert "web:8000" in (Path(__file__).resolve().parents[1] / "deploy" / "nginx.conf").read_text()
+    assert not any(_volume(v)["target"] == "/app/var/media" for v in services["web"]["volumes"])
 
 
 def _volume(entry) -> dict:

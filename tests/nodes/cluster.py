@@ -52,12 +52,12 @@ def _run_as() -> list[str]:
 class PgBouncer:
     """PgBouncer in transaction pooling in front of the server DATABASE_URL names."""
 
-    def __init__(self, root: Path, host: str, port: int, user: str):
+    def __init__(self, root: Path, host: str, port: int, user: str, password: str = ""):
         self.root, self.port = root, free_port(56432)
         self.pidfile, self.log, self.ini = root / "pgbouncer.pid", root / "pgbouncer.log", root / "pgbouncer.ini"
         (root / "users.txt").write_text(f'"{user}" ""\n')
         self.ini.write_text(f"""[databases]
-* = host={host} port={port}
+* = host={host} port={port}{f" password={password}" if password else ""}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -230,7 +230,7 @@ def cluster(database_url: str, redis_url: str, storage_url: str, **job_env):
     redis.Redis.from_url(redis_db).flushdb()
     root = _shared_dir("greenplan-nodes-")
     bouncer = PgBouncer(_shared_dir("greenplan-pgbouncer-"), server.hostname or "127.0.0.1", server.port or 5432,
-                        server.username or "postgres")
+                        server.username or "postgres", server.password or "")
     the = None
     try:
         migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
