@@ -240,6 +240,8 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
     L.append("\nBatch jobs that write (import, reminders) run inside a transaction rolled back after each run, so "
              "every run starts from the same data; the PDF is built for the 2026 cycle of the largest plan.\n")
 
+    L.extend(weight_section(results["weight"], rows))
+
     if not args.small:  # the recorded run is a full one: comparing a small run with it says nothing
         L.extend(before_and_after(results))
     L.append("\n## Load on the machine\n")
@@ -255,6 +257,37 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
     L[summary_at:summary_at] = summary_rows
     path.write_text("\n".join(L) + "\n")
     return rows
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:.1f} kB"
+
+
+def weight_section(w: dict, rows: list) -> list[str]:
+    """Scenario 9: bytes on the wire per page (first and repeat visit) and the report form on a slow link."""
+    L = ["\n## 9. Slow intranets: what a page sends, and the report form on a slow link\n",
+         "Through nginx with the balancer's compression (`deploy/gzip.conf`) in front of gunicorn (production "
+         "settings, collected static files with hashed names cached for a year); Debian's Chromium through "
+         "Playwright counts the response bodies as they travel (compressed; headers not counted). First visit: "
+         "empty cache. Repeat visit: the same page again (only what is not cached travels).\n",
+         "| Page | First: HTML | CSS | JS | Other | **Total** | Repeat: total | Goal (first / repeat) | Result |",
+         "|---|---|---|---|---|---|---|---|---|"]
+    for name, p in w["pages"].items():
+        first, repeat = p["first"], p["repeat"]
+        goal_first, goal_repeat = p["goal_kb"]
+        ok = (goal_first is None or first["total"] <= goal_first * 1024) and repeat["total"] <= goal_repeat * 1024
+        goal = f"{'≤ ' + str(goal_first) + ' kB' if goal_first else '—'} / ≤ {goal_repeat} kB"
+        L.append(f"| {name} (`{p['path']}`) | {kb(first['html'])} | {kb(first['css'])} | {kb(first['js'])} | "
+                 f"{kb(first['other'])} | **{kb(first['total'])}** | {kb(repeat['total'])} | {goal} | {verdict(ok)} |")
+        rows.append((f"9. Page weight: {name}", goal, f"{kb(first['total'])} first, {kb(repeat['total'])} repeat", "—", ok))
+    t = w["typable"]
+    ok = t["max_s"] <= t["goal_s"]
+    L.append(f"\nThe report form on a slow link ({t['link']}, Chromium's network emulation, empty cache): from "
+             f"the navigation to a text area that takes typing, median {t['median_s']:.2f} s, worst "
+             f"{t['max_s']:.2f} s over {t['runs']} runs; goal ≤ {t['goal_s']} s → {verdict(ok)}.\n")
+    rows.append(("9. Report form typable on 1 Mbit/s, 150 ms", f"≤ {t['goal_s']} s",
+                 f"{t['median_s']:.2f} s (worst {t['max_s']:.2f} s)", "—", ok))
+    return L
 
 
 BEFORE = BENCH / "before.json"  # the full run before the performance work of issue 8 (commit 88c3cb8)
@@ -344,6 +377,8 @@ def main() -> None:
              str(args.healthz_seconds), "--workers", str(args.workers), "--think-min", str(args.think_min),
              "--think-max", str(args.think_max)], env, "deadline-day burst (4)",
             timeout=args.mix_seconds + args.healthz_seconds + 900)
+        results["weight"] = scenario(["page_weight.py", "--runs", "1" if small else "5"], env,
+                                     "page weight and the slow link (9)", timeout=600)
     finally:
         shutil.rmtree(mail, ignore_errors=True)
         shutil.rmtree(static, ignore_errors=True)

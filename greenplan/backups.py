@@ -31,7 +31,15 @@ class BackupError(RuntimeError):
 
 
 def _pg_env() -> tuple[list[str], dict]:
+    """pg_dump/pg_restore's connection: the database's own server, never through a transaction pooler
+    (their session settings would stay on a pooled connection and break the next client's queries)."""
     db = settings.DATABASES["default"]
+    direct = getattr(settings, "DATABASE_DIRECT", {})
+    if direct:
+        db = {**db, **{key: direct.get(key) for key in ("HOST", "PORT", "USER", "PASSWORD")}}
+    elif getattr(settings, "DATABASE_POOLING", "") == "transaction":
+        raise BackupError("DATABASE_URL đi qua PgBouncer (DATABASE_POOLING=transaction): hãy đặt DATABASE_DIRECT_URL "
+                          "trỏ thẳng tới PostgreSQL để sao lưu hoặc khôi phục.")
     args = ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432), "-U", db.get("USER") or "postgres"]
     env = {**os.environ}
     if db.get("PASSWORD"):

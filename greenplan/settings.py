@@ -79,6 +79,12 @@ if DATABASE_POOLING not in ("", "session", "transaction"):
     raise ImproperlyConfigured("Environment variable DATABASE_POOLING must be empty, session or transaction")
 if DATABASE_POOLING == "transaction":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# pg_dump and pg_restore set session state (search_path) that a pooler would hand to the next client:
+# behind a pooler they connect here instead (greenplan/backups.py), and refuse to run without it.
+try:
+    DATABASE_DIRECT = env.db_url("DATABASE_DIRECT_URL") if env.str("DATABASE_DIRECT_URL", default="") else {}
+except Exception as exc:
+    raise ImproperlyConfigured(f"Environment variable DATABASE_DIRECT_URL is malformed: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks (select_for_update does nothing). A transaction that takes its write
     # lock only at its first write cannot get it while another one holds it, and SQLite answers

@@ -63,3 +63,16 @@ def test_backup_wipe_restore_gives_back_every_row_and_file(postgres_required, tr
 def test_make_backup_and_restore_call_these_commands():
     text = (Path(settings.BASE_DIR) / "Makefile").read_text()
     assert "manage.py backup" in text and "manage.py restore --yes" in text
+
+
+def test_behind_a_transaction_pooler_backups_need_the_direct_address(settings):
+    """pg_restore sets an empty search_path for its session; through PgBouncer in transaction pooling
+    that setting stays on a pooled server connection and breaks the next client's queries."""
+    from greenplan.backups import BackupError, _pg_env
+
+    settings.DATABASE_POOLING, settings.DATABASE_DIRECT = "transaction", {}
+    with pytest.raises(BackupError, match="DATABASE_DIRECT_URL"):
+        _pg_env()
+    settings.DATABASE_DIRECT = {"HOST": "db.internal", "PORT": 5433, "USER": "owner", "PASSWORD": "pw"}
+    args, env = _pg_env()
+    assert args == ["-h", "db.internal", "-p", "5433", "-U", "owner"] and env["PGPASSWORD"] == "pw"
