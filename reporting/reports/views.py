@@ -19,7 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agencies.access import scope_for
-from agencies.models import Agency
+from agencies import memberships
+from agencies.memberships import who_may_submit
+from agencies.models import Agency, Membership
 from tasks.models import PlanItem
 
 from reporting.reports import access, cycles, evidence as uploads, workflow
@@ -242,8 +244,14 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     supporting = list(item.supporting_agencies.all())
     # Input can be asked of a named supporting agency, not of a group ("các sở, ban, ngành...").
     askable = [a for a in supporting if not a.is_group and a.pk != report.agency_id]
+    # An officer who may not submit is told why, who may, and how to get the right.
+    submit_refused = moves[workflow.Move.SUBMIT]
+    no_submit_right = (member and submit_refused is not None and submit_refused.forbidden
+                       and report.state in (S.MISSING, S.DRAFT, S.RETURNED))
     context = {
-        "report": report, "item": item, "cycle": report.cycle, "plan": report.cycle.plan,
+        "report": report, "item": item,
+        "no_submit_right": str(submit_refused) if no_submit_right else "",
+        "submitters": who_may_submit(report.agency_id) if no_submit_right else [], "cycle": report.cycle, "plan": report.cycle.plan,
         "form": form if form is not None else (ReportForm(report=report) if editable else None),
         "editable": editable, "lock_reason": reason, "member": member,
         "may_submit": moves[workflow.Move.SUBMIT] is None,
@@ -329,6 +337,7 @@ def home(request):
         "groups": list(groups.values()), "contributions": contributions, "extensions": extensions,
         "extension_form": ExtensionRequestForm(targets=targets) if targets else None,
         "oversight": bool(oversight) or scope.is_admin, "today": today,
+        "headed": [m.agency for m in scope.memberships if access.may_grant_submit(request.user, m.agency_id)],
     })
 
 
@@ -594,3 +603,27 @@ def extension_refuse(request, pk):
                                                         comment=_posted_text(CommentForm, request, "comment")),
              _("Đã từ chối đề nghị gia hạn của %(agency)s.") % {"agency": ext.agency})
     return _back(request, "reporting:queue")
+
+
+# --- who of an agency may submit (its heads decide) ----------------------------------------------
+
+def submitters(request, agency_id):
+    """The head's page: grant and withdraw "may submit" for the agency's officers."""
+    agency = access.submitters_agency_or_404(request.user, agency_id)
+    if request.method == "POST":
+        target = get_object_or_404(Membership.objects.filter(agency=agency), pk=request.POST.get("membership") or 0)
+        allowed = request.POST.get("allowed") == "1"
+        try:
+            memberships.set_may_submit(target, allowed=allowed, by=request.user)
+        except memberships.SubmitRightError as exc:
+            messages.error(request, str(exc))
+        else:
+            who = target.user.get_full_name() or target.user.username
+            messages.success(request, (_("Đã cho phép %(who)s gửi báo cáo.") if allowed
+                                       else _("Đã thu hồi quyền gửi báo cáo của %(who)s.")) % {"who": who})
+        return redirect("reporting:submitters", agency.pk)
+    return render(request, "reporting/submitters.html", {
+        "agency": agency, "officers": memberships.officers_of(agency.pk),
+        "heads": [m for m in memberships.who_may_submit(agency.pk) if m.role == Membership.Role.HEAD],
+        "history": memberships.submit_right_history(agency.pk),
+    })

@@ -348,6 +348,18 @@ TABLE: list[Row] = [
         data=lambda w, o: {"agency": _side(w, o).supporter.pk, "due_on": f"{_due(w, o) - dt.timedelta(days=2):%d/%m/%Y}",
                            "message": "Xin góp ý"},
         probe=lambda w, o: ContributionRequest.objects.filter(report=_side(w, o).draft).count()),
+    # Heads grant "may submit" to their officers: officers of the agency 403, outsiders 404. In Y the
+    # only member is carl, a head: granting a head is refused politely.
+    row("reporting:submitters", {"A": "login 403   200   404   404   404   404   404   200",
+                                 "B": "login 404   404   403   404   404   404   404   200",
+                                 "Y": "login 404   404   404   404   404   404   404   200"},
+        args=lambda w, o: [_side(w, o).agency.pk], post={
+            "A": "login 403   ok    404   404   404   404   404   ok",
+            "B": "login 404   404   403   404   404   404   404   ok",
+            "Y": "login 404   404   404   404   404   404   404   no"},
+        data=lambda w, o: {"membership": Membership.objects.filter(agency=_side(w, o).agency).order_by("-role").first().pk,
+                           "allowed": "1"},
+        probe=lambda w, o: sorted(Membership.objects.filter(agency=_side(w, o).agency).values_list("pk", "can_submit"))),
     # --- plans and agencies ---------------------------------------------------------------------------
     row("tasks:plan_list", LOGGED_IN_200),
     row("tasks:plan_detail", PLAN_VISIBLE, args=plan_code),
