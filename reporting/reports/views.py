@@ -242,8 +242,8 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     changes, older_changes_hidden = _changes(report)
     item = report.item
     supporting = list(item.supporting_agencies.all())
-    # Input can be asked of a named supporting agency, not of a group ("các sở, ban, ngành...").
-    askable = [a for a in supporting if not a.is_group and a.pk != report.agency_id]
+    # Input is asked of a named supporting agency, or of an agency a supporting group stands for.
+    askable = workflow.askable_agencies(report, supporting)
     # An officer who may not submit is told why, who may, and how to get the right.
     submit_refused = moves[workflow.Move.SUBMIT]
     no_submit_right = (member and submit_refused is not None and submit_refused.forbidden
@@ -260,7 +260,7 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "may_reopen": moves[workflow.Move.REOPEN] is None,
         "may_request_input": moves[workflow.Move.ASK_INPUT] is None,
         "conflict": conflict,
-        "deadline": workflow.agency_deadline(report.cycle, report.agency_id),
+        "deadline": workflow.agency_deadline(report.cycle, report.agency_id), "today": timezone.localdate(),
         "previous": _previous_report(request, report),
         "supporting": supporting,
         "contributions": list(report.contributions.select_related("agency", "answered_by")),
@@ -416,7 +416,8 @@ report_reopen = _simple_action(workflow.report_reopen, lambda: _("Đã mở lạ
 @post_only(_to_report)
 def contribution_request(request, pk):
     report = _get_report(request, pk)
-    form = ContributionRequestForm(request.POST, agencies=report.item.supporting_agencies.filter(is_group=False))
+    form = ContributionRequestForm(request.POST, agencies=Agency.objects.filter(
+        pk__in=[agency.pk for agency, _group in workflow.askable_agencies(report)]))
     if not form.is_valid():
         messages.error(request, _("Chưa gửi đề nghị phối hợp: ") + " ".join(
             f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))

@@ -402,14 +402,51 @@ def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
 
 # --- Contributions from supporting agencies --------------------------------------------------
 
+def due_date_refusal(report: Report, due_on: dt.date, today: dt.date | None = None) -> str:
+    """Why a contribution's due date is not acceptable, or "": it may not be in the past, nor after
+    the reporting agency's own deadline, its granted extension included (the input must come in
+    while the report can still use it)."""
+    today = today or timezone.localdate()
+    if due_on < today:
+        return _("Hạn góp ý %(date)s đã qua; hãy chọn từ hôm nay (%(today)s) trở đi.") % {
+            "date": f"{due_on:%d/%m/%Y}", "today": f"{today:%d/%m/%Y}"}
+    deadline = timezone.localtime(agency_deadline(report.cycle, report.agency_id)).date()
+    if due_on > deadline:
+        return _("Hạn góp ý không được sau hạn nộp báo cáo của cơ quan (%(date)s).") % {"date": f"{deadline:%d/%m/%Y}"}
+    return ""
+
+
+def askable_agencies(report: Report, supporting=None) -> list[tuple[Agency, Agency | None]]:
+    """Whom the lead may ask for input on this report: each named supporting agency of the item,
+    and each agency a supporting group stands for (agencies/groups.py), with that group (None for a
+    named one); never the reporting agency itself. The plan's wording (the group) stays what the
+    item shows. `supporting`: the item's supporting agencies when the caller has them loaded."""
+    from agencies.groups import members_by_group
+
+    supporting = list(report.item.supporting_agencies.all()) if supporting is None else supporting
+    found: dict[int, tuple[Agency, Agency | None]] = {}
+    for agency in supporting:
+        if not agency.is_group:
+            found.setdefault(agency.pk, (agency, None))
+    groups = {a.pk: a for a in supporting if a.is_group}
+    for group_id, members in (members_by_group(groups, timezone.localdate()) if groups else {}).items():
+        for agency in members:
+            found.setdefault(agency.pk, (agency, groups[group_id]))
+    found.pop(report.agency_id, None)
+    return sorted(found.values(), key=lambda pair: (pair[1] is not None, pair[0].name))
+
+
 @transaction.atomic
 def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.date, message: str = "") -> ContributionRequest:
     report = _lock(report)
     _require(report, user, Move.ASK_INPUT)
     if agency_id == report.agency_id:
         raise WorkflowError(_("Không thể đề nghị chính cơ quan chủ trì phối hợp."))
-    if due_on >= timezone.localtime(report.cycle.due_at).date():
-        raise WorkflowError(_("Hạn góp ý phải trước hạn nộp báo cáo."))
+    if agency_id not in {agency.pk for agency, _group in askable_agencies(report)}:
+        raise WorkflowError(_("Cơ quan này không phối hợp thực hiện nhiệm vụ, cũng không thuộc nhóm cơ quan phối hợp nào của nhiệm vụ."))
+    refused = due_date_refusal(report, due_on)
+    if refused:
+        raise WorkflowError(refused)
     request, created = ContributionRequest.objects.get_or_create(
         report=report, agency_id=agency_id,
         defaults={"due_on": due_on, "message": message.strip(), "requested_by": user},
