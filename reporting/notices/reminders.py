@@ -342,3 +342,57 @@ def on_report_reviewed(sender, report_id, event, **kwargs):
     notice = plan_review_notice(report_id, event)
     if notice is not None:
         notices.enqueue([notice.pk])
+
+
+# --- notices of workflow events: an input request, an extension request, a decision ------------------
+
+def plan_event_notice(event: str, object_id: int) -> Notice | None:
+    """The notice of one workflow event, keyed by the event and its object (and, for a decision, its
+    outcome), so it is recorded once however often the signal fires. None if the object is gone."""
+    today = timezone.localdate()
+    if event == "input_requested":
+        req = (ContributionRequest.objects.select_related("report__cycle__plan", "report__item", "report__agency",
+                                                          "agency", "requested_by").filter(pk=object_id).first())
+        if req is None:
+            return None
+        report = req.report
+        asker = req.requested_by.get_full_name() or req.requested_by.username if req.requested_by else ""
+        key, kind, cycle, agency_id = f"input:q{req.pk}", K.INPUT, report.cycle, req.agency_id
+        payload = {**_cycle_info(cycle), "today": today.isoformat(), "request_id": req.pk, "code": report.item.code,
+                   "title": report.item.title, "lead": report.agency.name if report.agency else "",
+                   "agency": req.agency.name, "message": req.message, "due_on": req.due_on.isoformat(),
+                   "asker": asker}
+    elif event in ("extension_requested", "extension_decided"):
+        ext = (Extension.objects.select_related("cycle__plan", "agency", "requested_by", "decided_by")
+               .filter(pk=object_id).first())
+        if ext is None:
+            return None
+        cycle, agency_id = ext.cycle, ext.agency_id
+        base = {**_cycle_info(cycle), "today": today.isoformat(), "extension_id": ext.pk, "cycle_id": cycle.pk,
+                "agency_id": ext.agency_id, "agency": ext.agency.name, "reason": ext.reason,
+                "deadline": _local_date(cycle.due_at).isoformat()}
+        if event == "extension_requested":
+            who = ext.requested_by.get_full_name() or ext.requested_by.username if ext.requested_by else ""
+            key, kind, payload = f"ext_request:x{ext.pk}", K.EXT_REQUEST, {**base, "requested_by": who}
+        else:
+            if ext.state not in (Extension.State.GRANTED, Extension.State.REFUSED):
+                return None
+            who = ext.decided_by.get_full_name() or ext.decided_by.username if ext.decided_by else ""
+            granted = ext.state == Extension.State.GRANTED
+            key, kind = f"ext_decision:x{ext.pk}:{ext.state}", K.EXT_DECISION
+            payload = {**base, "granted": granted, "comment": ext.decision_comment, "decided_by": who,
+                       "new_due_on": _local_date(ext.new_due_at).isoformat() if granted and ext.new_due_at else ""}
+    else:
+        return None
+    notice, created = Notice.objects.get_or_create(
+        key=key, defaults={"kind": kind, "rule": "event", "scheduled_for": today, "cycle": cycle,
+                           "agency_id": agency_id, "payload": payload})
+    return notice if created else None
+
+
+def on_workflow_event(sender, event, object_id, **kwargs):
+    """Connected to reporting.reports.signals.workflow_event (sent after commit): record the notice, then
+    try to queue it; a broker that is down leaves it in the outbox."""
+    notice = plan_event_notice(event, object_id)
+    if notice is not None:
+        notices.enqueue([notice.pk])

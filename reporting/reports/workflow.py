@@ -355,6 +355,7 @@ def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: st
         raise WorkflowError(_("Cơ quan đã có một đề nghị gia hạn đang chờ xử lý."))
     ext = Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user)
     _extension_event(ext, ReportEvent.Kind.EXTENSION_REQUEST, user, ext.reason, ext.requested_at)
+    _announce("extension_requested", ext.pk)
     return ext
 
 
@@ -382,6 +383,7 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
     ext.save()
     note = f"Gia hạn đến {new_due_on:%d/%m/%Y}." + (f" {comment.strip()}" if (comment or "").strip() else "")
     _extension_event(ext, ReportEvent.Kind.EXTENSION_GRANT, user, note, ext.decided_at)
+    _announce("extension_decided", ext.pk)
     return ext
 
 
@@ -397,6 +399,7 @@ def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
     ext.state, ext.decided_by, ext.decided_at, ext.decision_comment = Extension.State.REFUSED, user, timezone.now(), comment
     ext.save()
     _extension_event(ext, ReportEvent.Kind.EXTENSION_REFUSE, user, comment.strip(), ext.decided_at)
+    _announce("extension_decided", ext.pk)
     return ext
 
 
@@ -453,6 +456,7 @@ def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.dat
     )
     if not created:
         raise WorkflowError(_("Đã đề nghị cơ quan này phối hợp cho báo cáo này."))
+    _announce("input_requested", request.pk)
     return request
 
 
@@ -474,3 +478,11 @@ def _notify(report: Report, event: str) -> None:
     from reporting.reports.signals import report_reviewed
 
     transaction.on_commit(lambda: report_reviewed.send(sender=Report, report_id=report.pk, event=event))
+
+
+def _announce(event: str, object_id: int) -> None:
+    """Tell whom a move concerns (the supporting agency of an input request, the reviewers of an
+    extension request, the agency of a decision), after commit, through the signal notices connect to."""
+    from reporting.reports.signals import workflow_event
+
+    transaction.on_commit(lambda: workflow_event.send(sender=Report, event=event, object_id=object_id))
