@@ -76,6 +76,7 @@ class Due:
     agency_name: str
     recipients: int
     payload: dict = field(default_factory=dict)
+    emails: list = field(default_factory=list)  # who gets it, for a preview
 
     @property
     def items_count(self) -> int:
@@ -396,3 +397,55 @@ def on_workflow_event(sender, event, object_id, **kwargs):
     notice = plan_event_notice(event, object_id)
     if notice is not None:
         notices.enqueue([notice.pk])
+
+
+# --- a reminder now, sent by a reviewer -----------------------------------------------------------------
+
+def reminders_now(cycle: ReportingCycle, *, agency_ids=None, today: dt.date | None = None,
+                  now: dt.datetime | None = None) -> list[Due]:
+    """What "send a reminder now" would send in `cycle`: one reminder per agency that still owes
+    reports (missing, draft, returned), or only to `agency_ids`; a "before the deadline" reminder, or
+    an overdue one once the agency's own deadline (its extension included) has passed. Keyed by the
+    minute it is sent: a double click sends one, a reminder sent again later is a new one."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    extended = dict(Extension.objects.filter(cycle=cycle, state=Extension.State.GRANTED)
+                    .values_list("agency_id", "new_due_at"))
+    rows = Report.objects.filter(cycle=cycle, agency__isnull=False, state__in=OUTSTANDING)
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=list(agency_ids))
+    outstanding: dict[int, list[dict]] = {}
+    names: dict[int, str] = {}
+    for pk, agency_id, agency_name, state, code, title, comment in (
+            rows.order_by("agency__name", "item__sort_key", "pk")
+            .values_list("pk", "agency_id", "agency__name", "state", "item__code", "item__title", "review_comment")):
+        names[agency_id] = agency_name
+        outstanding.setdefault(agency_id, []).append(
+            {"report_id": pk, "code": code, "title": title, "state": state, "comment": comment})
+    people = notices.agency_recipients(outstanding)
+    stamp = f"{timezone.localtime(now):%Y%m%d%H%M}"
+    due = []
+    for agency_id, items in outstanding.items():
+        deadline = _local_date(extended.get(agency_id) or cycle.due_at)
+        left = (deadline - today).days
+        base = {**_cycle_info(cycle), "today": today.isoformat(), "deadline": deadline.isoformat(),
+                "extended": agency_id in extended, "agency": names[agency_id], "items": items, "sent_now": True}
+        kind, payload = (K.DUE, {**base, "days_left": left}) if left >= 0 else (K.OVERDUE, {**base, "days_late": -left})
+        d = Due(f"now:c{cycle.pk}:a{agency_id}:{stamp}", kind, "now", today, cycle.pk, agency_id, names[agency_id],
+                len(people.get(agency_id, ())), payload)
+        d.emails = [p.email for p in people.get(agency_id, ())]
+        due.append(d)
+    return due
+
+
+def send_reminders_now(cycle: ReportingCycle, *, agency_ids=None, now: dt.datetime | None = None) -> list[int]:
+    """Write the reminders of reminders_now() (the conditional insert: a key written already is not
+    written again) and hand the new ones to delivery, the same claim-once path as the daily job's.
+    Returns the new notices' ids. Who may do this is the caller's to check (access.is_reviewer_of)."""
+    now = now or timezone.now()
+    batch = uuid.uuid4().hex
+    with transaction.atomic():
+        _insert_new(reminders_now(cycle, agency_ids=agency_ids, now=now), batch=batch, now=now)
+        new = list(Notice.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
+    notices.enqueue(new)
+    return new

@@ -61,7 +61,7 @@ from django.utils import timezone
 from agencies.models import JurisdictionRole, Membership
 from reporting.reports.cycles import materialize_reports
 from reporting.models import (
-    Attachment, ContributionRequest, Extension, Notification, ProvinceReportJob, Report,
+    Attachment, ContributionRequest, Extension, Notice, Notification, ProvinceReportJob, Report,
 )
 from tasks.models import PlanItem, SplitDecision
 from tests.factories import AgencyFactory, JurisdictionFactory, MembershipFactory, UserFactory, build_plan
@@ -306,6 +306,12 @@ TABLE: list[Row] = [
     row("reporting:bulk_accept", GET_OF_POST_ONLY("ABY"), post=REVIEW_MOVE,
         data=lambda w, o: {"report": [_side(w, o).submitted.pk]}, probe=_state("submitted")),
     row("reporting:contributions", LOGGED_IN_200),
+    # "Send a reminder now": the plan's reviewers; a leader sees the cycle but may not send (403).
+    row("reporting:remind_now", REVIEWERS, args=cycle_pk, post={
+        "X": "login 404   404   404   404   ok    403   404   ok",
+        "Y": "login 404   404   404   404   404   404   ok    ok"},
+        data=lambda w, o: {"agency": "all"},
+        probe=lambda w, o: Notice.objects.filter(cycle=_province(w, o).cycle, rule="now").count()),
     row("reporting:contribution_answer", GET_OF_POST_ONLY("ABY"), args=report_pk("contribution"), post={
         "A": "login 403   403   404   ok    403   403   404   403",
         "B": "login 404   404   403   ok    403   403   404   403",
