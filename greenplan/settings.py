@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "greenplan.middleware.LoginRequiredMiddleware",
     "greenplan.middleware.SecurityHeadersMiddleware",
+    "greenplan.middleware.NoStoreForLoggedInMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -300,6 +300,14 @@ TABLE: list[Row] = [
     row("set_language", "302 302 302 302 302 302 302 302 302", post="302 302 302 302 302 302 302 302 302",
         data=lambda w, o: {"language": "en", "next": "/"}),
     row("public_plan", PUBLIC, args=plan_code),
+    # Password change for every user; reset by e-mail link for anyone (the answer never says
+    # whether an account exists; a bad link is a page saying so).
+    row("password_change", LOGGED_IN_200),
+    row("password_change_done", LOGGED_IN_200),
+    row("password_reset", "200 200 200 200 200 200 200 200 200"),
+    row("password_reset_done", "200 200 200 200 200 200 200 200 200"),
+    row("password_reset_confirm", "200 200 200 200 200 200 200 200 200", kwargs=lambda w, o: {"uidb64": "MQ", "token": "sai-ma"}),
+    row("password_reset_complete", "200 200 200 200 200 200 200 200 200"),
     # --- reports --------------------------------------------------------------------------------------
     row("reporting:home", "login 200 200 200 200 302 302 302 302"),
     row("reporting:queue", "login 404 404 404 404 200 200 200 200"),
