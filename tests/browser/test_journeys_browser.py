@@ -133,3 +133,31 @@ def test_the_reviewer_reminds_every_agency_still_owing_reports_now(transactional
     assert sorted(Notice.objects.filter(rule="now").values_list("state", flat=True)) == ["sent", "sent"]
     assert page.locator("#remind-log").inner_text().count("Đã gửi") == 2
     assert {tuple(m.to) for m in mail.outbox} == {("alice@example.vn", "hana@example.vn"), ("bob@example.vn",)}
+
+
+def _width(page):
+    return page.evaluate("() => Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right), document.documentElement.scrollWidth)")
+
+
+def test_the_new_pages_fit_a_390_px_phone(transactional_db, world, live_server, page):
+    """A layout check, not a journey: each page added for issue 14 (items 2-7) at 390 px, as a role
+    that may open it, with no element's right edge beyond the viewport."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    report = world.report_of(world.agency_a)
+    workflow.report_save(report, user=world.officer_a, base_version=report.version,
+                         data={"status": "on_schedule", "percent_complete": 40, "results": "Đã tập huấn."})
+    pages = {
+        "alice": [f"/reports/{report.pk}/", "/accounts/password/"],
+        "hana": [f"/reports/agencies/{world.agency_a.pk}/submitters/"],
+        "rita": [f"/reports/review/{world.cycle.pk}/remind/"],
+        None: ["/accounts/login/", "/accounts/password/reset/", "/accounts/password/reset/sent/"],
+    }
+    for who, urls in pages.items():
+        if who:
+            _login(page, live_server, who)
+        else:
+            page.context.clear_cookies()
+        for url in urls:
+            page.goto(live_server.url + url)
+            page.wait_for_load_state()
+            assert _width(page) <= 390, url
