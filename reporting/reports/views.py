@@ -243,7 +243,7 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     item = report.item
     supporting = list(item.supporting_agencies.all())
     # Input is asked of a named supporting agency, or of an agency a supporting group stands for.
-    askable = workflow.askable_agencies(report, supporting)
+    askable = workflow.askable_agencies(report, supporting) if moves[workflow.Move.ASK_INPUT] is None else []
     # An officer who may not submit is told why, who may, and how to get the right.
     submit_refused = moves[workflow.Move.SUBMIT]
     no_submit_right = (member and submit_refused is not None and submit_refused.forbidden
