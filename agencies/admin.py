@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, AgencyAlias, Jurisdiction, JurisdictionRole, Membership, Succession
+from .models import Agency, AgencyAlias, GroupMember, Jurisdiction, JurisdictionRole, Membership, Succession
 
 
 class FoldedSearchMixin:
@@ -56,9 +56,33 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
 
 
+class GroupMemberInline(admin.TabularInline):
+    """On a group's page: the agencies it stands for, to review."""
+
+    model = GroupMember
+    fk_name = "group"
+    extra = 0
+    autocomplete_fields = ["agency"]
+    verbose_name_plural = gettext_lazy("Các cơ quan nhóm này đại diện (được đề nghị phối hợp thay nhóm)")
+
+
+@admin.action(description=gettext_lazy("Đề xuất thành viên nhóm theo loại cơ quan"))
+def fill_group_members(modeladmin, request, queryset):
+    from .groups import fill_group
+
+    for group in queryset.filter(is_group=True).select_related("jurisdiction"):
+        added = fill_group(group)
+        modeladmin.message_user(request, _("%(group)s: thêm %(n)s cơ quan; hãy xem lại danh sách.")
+                                % {"group": group, "n": added})
+
+
 @admin.register(Agency)
 class AgencyAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     folded_search_fields = ["search_text", "aliases__folded"]
+    actions = [fill_group_members]
+
+    def get_inlines(self, request, obj):
+        return [AliasInline, SuccessionInline, MembershipInline] + ([GroupMemberInline] if obj and obj.is_group else [])
 
     list_display = ["name", "short_name", "kind", "jurisdiction", "is_group", "active_from", "active_to"]
     list_filter = ["jurisdiction", "kind", "is_group"]
@@ -108,3 +132,11 @@ class AgencyAliasAdmin(admin.ModelAdmin):
     list_filter = ["agency__jurisdiction"]
     search_fields = ["name", "folded", "agency__name"]
     autocomplete_fields = ["agency"]
+
+
+@admin.register(GroupMember)
+class GroupMemberAdmin(SimpleHistoryAdmin):
+    list_display = ["group", "agency"]
+    list_filter = ["group__jurisdiction", "group"]
+    search_fields = ["group__name", "agency__name"]
+    autocomplete_fields = ["group", "agency"]

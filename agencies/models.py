@@ -215,3 +215,29 @@ class JurisdictionRole(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.jurisdiction}"
+
+
+class GroupMember(models.Model):
+    """An agency that a generic group of a plan ("Các sở, ban, ngành…", "Các Hội…") stands for.
+
+    The plan's wording stays as printed (the group is the supporting agency of the item); these rows
+    say which agencies a lead may ask for input in its name. Proposed by kind of agency
+    (agencies/groups.py: fill_group) and reviewed by an admin, who adds or removes rows."""
+
+    group = models.ForeignKey(Agency, verbose_name=_("nhóm cơ quan"), on_delete=models.CASCADE,
+                              related_name="group_members", limit_choices_to={"is_group": True})
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan thuộc nhóm"), on_delete=models.CASCADE,
+                               related_name="in_groups", limit_choices_to={"is_group": False})
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cơ quan thuộc nhóm")
+        verbose_name_plural = _("cơ quan thuộc nhóm")
+        ordering = ["group", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "agency"], name="group_member_unique"),
+            models.CheckConstraint(condition=~Q(group=F("agency")), name="group_member_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.group} ∋ {self.agency}"

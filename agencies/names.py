@@ -247,6 +247,17 @@ _PROPER_HEAD = re.compile(
 )
 
 
+# Words that join a clause, never a name: "Công ty Cổ phần Công nghệ thông tin vào công tác quản
+# trị, điều hành các cơ quan" (plan 396, 5.2.2) is the row's text wrapped into the supporting
+# column, not a company. Matched with diacritics: folded, "để" would also be "đề" (Đề án).
+_CLAUSE_WORD = re.compile(r"(?<!\w)(?:vào|nhằm|để|đối với|thông qua|bằng cách|theo hướng)(?!\w)")
+
+
+def reads_as_clause(text: str | None) -> bool:
+    """Does this agency-looking text go on as a clause ("... vào công tác ...")? Then it is text."""
+    return bool(_CLAUSE_WORD.search(nfc(text or "").lower()))
+
+
 def is_agency_like(text: str | None) -> bool:
     """Does this text start like an agency name or a generic group of agencies?"""
     t = _strip_html(nfc(text or "")).lstrip(" -–•+*")
@@ -329,7 +340,7 @@ def split_agency_cell(raw: str | None) -> tuple[list[str], str]:
                 names.append(current)
             current, current_plural, current_protected = piece_s, False, True
             continue
-        if is_agency_like(piece_s):
+        if is_agency_like(piece_s) and not reads_as_clause(piece_s):
             if current:
                 names.append(current)
             current = piece_s

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 from django.middleware.locale import LocaleMiddleware as _DjangoLocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class LoginRequiredMiddleware(_DjangoLoginRequired):
@@ -40,3 +41,18 @@ class LocaleMiddleware(_DjangoLocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NoStoreForLoggedInMiddleware:
+    """Pages seen while logged in are never stored by the browser or a proxy (`Cache-Control:
+    no-store`): after logging out, Back or a shared computer's cache shows no report or name."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

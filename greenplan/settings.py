@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "greenplan.middleware.LoginRequiredMiddleware",
     "greenplan.middleware.SecurityHeadersMiddleware",
+    "greenplan.middleware.NoStoreForLoggedInMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

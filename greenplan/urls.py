@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from reporting import urls as reporting_urls
 from reporting.dashboards import views as views_dashboard
 
-from . import views
+from . import accounts, views
 
 admin.site.site_header = _("greenplan – Quản trị")
 admin.site.site_title = "greenplan"
@@ -16,6 +16,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", accounts.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/password/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/password/reset/<uidb64>/<token>/", accounts.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/password/reset/done/", accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("reports/", include("reporting.urls")),
     path("plans/", include("tasks.urls")),

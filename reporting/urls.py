@@ -9,7 +9,7 @@ from reporting.reports import urls as reports_urls
 from reporting.workbook import urls as workbook_urls
 
 app_name = "reporting"
-urlpatterns = [*workbook_urls.urlpatterns, *reports_urls.urlpatterns]
+urlpatterns = [*workbook_urls.urlpatterns, *notices_urls.reporting_patterns, *reports_urls.urlpatterns]
 
 dashboard = ([*dashboards_urls.urlpatterns, *province_urls.urlpatterns], "dashboard")
 notifications = (notices_urls.urlpatterns, "reporting_notices")

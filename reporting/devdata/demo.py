@@ -162,13 +162,50 @@ def _seed_current(cycle: ReportingCycle, rng: random.Random, reviewer, today: dt
         agency = rng.choice(supporters)
         if ContributionRequest.objects.filter(report=report, agency=agency).exists():
             continue
-        req = workflow.contribution_request(report=report, agency_id=agency.pk, user=head_of(report.agency),
-                                            due_on=due_on, message="Đề nghị cung cấp kết quả phối hợp thực hiện trong năm.")
+        try:
+            req = workflow.contribution_request(report=report, agency_id=agency.pk, user=head_of(report.agency),
+                                                due_on=max(due_on, today),
+                                                message="Đề nghị cung cấp kết quả phối hợp thực hiện trong năm.")
+        except workflow.WorkflowError:
+            continue  # served after the deadline, or the report is locked: no new request to make
+
         if rng.random() < 0.5:
             workflow.contribution_answer(req, user=head_of(agency), answer="Đã phối hợp tổ chức 2 hội thảo, 150 lượt người tham dự.")
+    _ask_the_builders(cycle, reports, head_of, today)
     # One pending extension request, for the reviewer to decide.
     pending = next((r for r in reports if r.state in ("missing", "draft")), None)
     if pending:
         workflow.extension_request(cycle=cycle, agency_id=pending.agency_id, user=head_of(pending.agency),
                                    reason="Đang chờ số liệu quyết toán từ các huyện.")
     return count
+
+
+def _ask_the_builders(cycle: ReportingCycle, reports: list[Report], head_of, today: dt.date) -> None:
+    """At least one unanswered input request to the agency of `canbo.xaydung` (Sở Xây dựng), on a
+    report whose plan item names it or a group standing for it ("Các sở, ban, ngành…"), preferably
+    one of `canbo.nnmt`'s agency: the README's account answers it from its contributions page."""
+    builder = Membership.objects.filter(user__username="canbo.xaydung", is_active=True).first()
+    if builder is None:
+        return
+    target = builder.agency_id
+    lead_first = set(Membership.objects.filter(user__username="canbo.nnmt", is_active=True).values_list("agency_id", flat=True))
+    candidates = sorted(reports, key=lambda r: (r.agency_id not in lead_first, r.pk))
+    for report in candidates:
+        if report.state not in ("missing", "draft", "returned"):
+            continue
+        if target not in {a.pk for a, _group in workflow.askable_agencies(report)}:
+            continue
+        if ContributionRequest.objects.filter(report=report, agency_id=target).exists():
+            return
+        deadline = timezone.localtime(workflow.agency_deadline(cycle, report.agency_id)).date()
+        due_on = min(deadline, today + dt.timedelta(days=7))
+        message = "Đề nghị Sở cung cấp số liệu công trình xây dựng xanh đã hoàn thành trong năm."
+        if due_on >= today and cycle.is_open(today):
+            workflow.contribution_request(report=report, agency_id=target, user=head_of(report.agency),
+                                          due_on=due_on, message=message)
+        else:
+            # The demo served after the agency's deadline: the request is loaded as history (the
+            # workflow rightly refuses a due date in the past), still open for the answer.
+            ContributionRequest.objects.create(report=report, agency_id=target, due_on=deadline, message=message,
+                                               requested_by=head_of(report.agency))
+        return

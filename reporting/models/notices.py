@@ -92,6 +92,9 @@ class Notice(models.Model):
         MINISTRY = "ministry", _("Nhắc hạn báo cáo Bộ")
         RETURNED = "returned", _("Báo cáo bị trả lại")
         ACCEPTED = "accepted", _("Báo cáo được chấp nhận")
+        INPUT = "input", _("Đề nghị phối hợp mới")
+        EXT_REQUEST = "ext_request", _("Đề nghị gia hạn")
+        EXT_DECISION = "ext_decision", _("Quyết định về gia hạn")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Chờ gửi")

@@ -34,7 +34,7 @@ class NeedsAttention(admin.SimpleListFilter):
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "rule", "scheduled_for", "agency", "state", "attempts", "next_attempt_at",
                     "sent_at", "short_error")
-    list_filter = (NeedsAttention, "state", "kind", "scheduled_for")
+    list_filter = (NeedsAttention, "state", "kind", "rule", "scheduled_for")
     search_fields = ("key", "subject", "agency__name", "last_error")
     date_hierarchy = "created_at"
     list_select_related = ("agency",)

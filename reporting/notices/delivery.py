@@ -119,22 +119,27 @@ def reviewer_recipients(jurisdiction_ids) -> dict[int, list[Recipient]]:
     return result
 
 
+# Notices for the plan's reviewers (the daily digest, an agency's extension request); every other
+# notice goes to the people of its agency.
+TO_REVIEWERS = (Notice.Kind.DIGEST, Notice.Kind.EXT_REQUEST)
+
+
 def recipients_for(notice: Notice) -> list[Recipient]:
     return recipients_of([notice])[notice.pk]
 
 
 def recipients_of(notices_) -> dict[int, list[Recipient]]:
-    """Who gets each notice: a digest goes to the reviewers of its plan's jurisdiction, any other
+    """Who gets each notice: a digest or an extension request goes to the reviewers of its plan's jurisdiction, any other
     notice to the officers and head of its agency. At most three queries for any number of notices
     (`notices_` with cycle and plan loaded)."""
     notices_ = list(notices_)
-    jurisdictions = {n.pk: n.cycle.plan.jurisdiction_id for n in notices_ if n.kind == Notice.Kind.DIGEST}
-    agency_ids = {n.agency_id for n in notices_ if n.kind != Notice.Kind.DIGEST and n.agency_id is not None}
+    jurisdictions = {n.pk: n.cycle.plan.jurisdiction_id for n in notices_ if n.kind in TO_REVIEWERS}
+    agency_ids = {n.agency_id for n in notices_ if n.kind not in TO_REVIEWERS and n.agency_id is not None}
     reviewers = reviewer_recipients(set(jurisdictions.values())) if jurisdictions else {}
     people = agency_recipients(agency_ids) if agency_ids else {}
     result = {}
     for n in notices_:
-        if n.kind == Notice.Kind.DIGEST:
+        if n.kind in TO_REVIEWERS:
             result[n.pk] = reviewers.get(jurisdictions[n.pk], [])
         else:
             result[n.pk] = people.get(n.agency_id, []) if n.agency_id is not None else []
@@ -231,10 +236,25 @@ def context_for(notice: Notice, payload: dict, today: dt.date | None = None) -> 
                            for a in payload["agencies"]]
     if "report_id" in payload:
         ctx["report_url"] = absolute(reverse("reporting:report", args=[payload["report_id"]]))
+    if notice.kind in EVENT_LINKS:
+        ctx["link"] = absolute(in_app_url(notice, payload))
+    for key in ("new_due_on",):
+        if key in ctx:
+            ctx[key] = _date(ctx[key])
     return ctx
 
 
+# Where the notice of a workflow event opens: the thing itself, on the page of the one told.
+EVENT_LINKS = {
+    Notice.Kind.INPUT: lambda p: reverse("reporting:contributions") + f"#contribution-{p['request_id']}",
+    Notice.Kind.EXT_REQUEST: lambda p: reverse("reporting:queue") + f"?cycle={p['cycle_id']}#extension-{p['extension_id']}",
+    Notice.Kind.EXT_DECISION: lambda p: reverse("reporting:home") + f"#cycle-{p['cycle_id']}-{p['agency_id']}",
+}
+
+
 def in_app_url(notice: Notice, payload: dict) -> str:
+    if notice.kind in EVENT_LINKS:
+        return EVENT_LINKS[notice.kind](payload)
     if payload.get("report_id"):
         return reverse("reporting:report", args=[payload["report_id"]])
     if notice.kind == Notice.Kind.DIGEST:

@@ -76,6 +76,7 @@ class Due:
     agency_name: str
     recipients: int
     payload: dict = field(default_factory=dict)
+    emails: list = field(default_factory=list)  # who gets it, for a preview
 
     @property
     def items_count(self) -> int:
@@ -342,3 +343,109 @@ def on_report_reviewed(sender, report_id, event, **kwargs):
     notice = plan_review_notice(report_id, event)
     if notice is not None:
         notices.enqueue([notice.pk])
+
+
+# --- notices of workflow events: an input request, an extension request, a decision ------------------
+
+def plan_event_notice(event: str, object_id: int) -> Notice | None:
+    """The notice of one workflow event, keyed by the event and its object (and, for a decision, its
+    outcome), so it is recorded once however often the signal fires. None if the object is gone."""
+    today = timezone.localdate()
+    if event == "input_requested":
+        req = (ContributionRequest.objects.select_related("report__cycle__plan", "report__item", "report__agency",
+                                                          "agency", "requested_by").filter(pk=object_id).first())
+        if req is None:
+            return None
+        report = req.report
+        asker = req.requested_by.get_full_name() or req.requested_by.username if req.requested_by else ""
+        key, kind, cycle, agency_id = f"input:q{req.pk}", K.INPUT, report.cycle, req.agency_id
+        payload = {**_cycle_info(cycle), "today": today.isoformat(), "request_id": req.pk, "code": report.item.code,
+                   "title": report.item.title, "lead": report.agency.name if report.agency else "",
+                   "agency": req.agency.name, "message": req.message, "due_on": req.due_on.isoformat(),
+                   "asker": asker}
+    elif event in ("extension_requested", "extension_decided"):
+        ext = (Extension.objects.select_related("cycle__plan", "agency", "requested_by", "decided_by")
+               .filter(pk=object_id).first())
+        if ext is None:
+            return None
+        cycle, agency_id = ext.cycle, ext.agency_id
+        base = {**_cycle_info(cycle), "today": today.isoformat(), "extension_id": ext.pk, "cycle_id": cycle.pk,
+                "agency_id": ext.agency_id, "agency": ext.agency.name, "reason": ext.reason,
+                "deadline": _local_date(cycle.due_at).isoformat()}
+        if event == "extension_requested":
+            who = ext.requested_by.get_full_name() or ext.requested_by.username if ext.requested_by else ""
+            key, kind, payload = f"ext_request:x{ext.pk}", K.EXT_REQUEST, {**base, "requested_by": who}
+        else:
+            if ext.state not in (Extension.State.GRANTED, Extension.State.REFUSED):
+                return None
+            who = ext.decided_by.get_full_name() or ext.decided_by.username if ext.decided_by else ""
+            granted = ext.state == Extension.State.GRANTED
+            key, kind = f"ext_decision:x{ext.pk}:{ext.state}", K.EXT_DECISION
+            payload = {**base, "granted": granted, "comment": ext.decision_comment, "decided_by": who,
+                       "new_due_on": _local_date(ext.new_due_at).isoformat() if granted and ext.new_due_at else ""}
+    else:
+        return None
+    notice, created = Notice.objects.get_or_create(
+        key=key, defaults={"kind": kind, "rule": "event", "scheduled_for": today, "cycle": cycle,
+                           "agency_id": agency_id, "payload": payload})
+    return notice if created else None
+
+
+def on_workflow_event(sender, event, object_id, **kwargs):
+    """Connected to reporting.reports.signals.workflow_event (sent after commit): record the notice, then
+    try to queue it; a broker that is down leaves it in the outbox."""
+    notice = plan_event_notice(event, object_id)
+    if notice is not None:
+        notices.enqueue([notice.pk])
+
+
+# --- a reminder now, sent by a reviewer -----------------------------------------------------------------
+
+def reminders_now(cycle: ReportingCycle, *, agency_ids=None, today: dt.date | None = None,
+                  now: dt.datetime | None = None) -> list[Due]:
+    """What "send a reminder now" would send in `cycle`: one reminder per agency that still owes
+    reports (missing, draft, returned), or only to `agency_ids`; a "before the deadline" reminder, or
+    an overdue one once the agency's own deadline (its extension included) has passed. Keyed by the
+    minute it is sent: a double click sends one, a reminder sent again later is a new one."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    extended = dict(Extension.objects.filter(cycle=cycle, state=Extension.State.GRANTED)
+                    .values_list("agency_id", "new_due_at"))
+    rows = Report.objects.filter(cycle=cycle, agency__isnull=False, state__in=OUTSTANDING)
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=list(agency_ids))
+    outstanding: dict[int, list[dict]] = {}
+    names: dict[int, str] = {}
+    for pk, agency_id, agency_name, state, code, title, comment in (
+            rows.order_by("agency__name", "item__sort_key", "pk")
+            .values_list("pk", "agency_id", "agency__name", "state", "item__code", "item__title", "review_comment")):
+        names[agency_id] = agency_name
+        outstanding.setdefault(agency_id, []).append(
+            {"report_id": pk, "code": code, "title": title, "state": state, "comment": comment})
+    people = notices.agency_recipients(outstanding)
+    stamp = f"{timezone.localtime(now):%Y%m%d%H%M}"
+    due = []
+    for agency_id, items in outstanding.items():
+        deadline = _local_date(extended.get(agency_id) or cycle.due_at)
+        left = (deadline - today).days
+        base = {**_cycle_info(cycle), "today": today.isoformat(), "deadline": deadline.isoformat(),
+                "extended": agency_id in extended, "agency": names[agency_id], "items": items, "sent_now": True}
+        kind, payload = (K.DUE, {**base, "days_left": left}) if left >= 0 else (K.OVERDUE, {**base, "days_late": -left})
+        d = Due(f"now:c{cycle.pk}:a{agency_id}:{stamp}", kind, "now", today, cycle.pk, agency_id, names[agency_id],
+                len(people.get(agency_id, ())), payload)
+        d.emails = [p.email for p in people.get(agency_id, ())]
+        due.append(d)
+    return due
+
+
+def send_reminders_now(cycle: ReportingCycle, *, agency_ids=None, now: dt.datetime | None = None) -> list[int]:
+    """Write the reminders of reminders_now() (the conditional insert: a key written already is not
+    written again) and hand the new ones to delivery, the same claim-once path as the daily job's.
+    Returns the new notices' ids. Who may do this is the caller's to check (access.is_reviewer_of)."""
+    now = now or timezone.now()
+    batch = uuid.uuid4().hex
+    with transaction.atomic():
+        _insert_new(reminders_now(cycle, agency_ids=agency_ids, now=now), batch=batch, now=now)
+        new = list(Notice.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
+    notices.enqueue(new)
+    return new

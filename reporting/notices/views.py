@@ -1,4 +1,7 @@
-"""The in-app notification list: a user's own notifications only, newest first; mark read."""
+"""The in-app notification list: a user's own notifications only, newest first; mark read. And the
+reviewer's "send a reminder now"."""
+import datetime as dt
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,3 +35,46 @@ def notification_read(request, pk):
 def notification_read_all(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("reporting_notices:list")
+
+
+# --- "send a reminder now" (the reviewer's) --------------------------------------------------------------
+
+def remind_now(request, cycle_id):
+    """Preview who would be reminded of what in a cycle, and send to one agency or to every agency
+    still owing reports. Overseers who are not reviewers (leaders) get 403; others 404."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from reporting.models import Notice
+    from reporting.notices import reminders
+    from reporting.reports import access
+
+    cycle = access.overseen_cycle_or_404(request.user, cycle_id)
+    if not access.is_reviewer_of(request.user, cycle.plan):
+        raise PermissionDenied(_("Chỉ cán bộ thẩm định của Sở đầu mối mới gửi nhắc được."))
+    preview = reminders.reminders_now(cycle)
+    for d in preview:
+        d.deadline_date = dt.date.fromisoformat(d.payload["deadline"])
+    if request.method == "POST":
+        chosen = request.POST.get("agency", "")
+        owing = {d.agency_id for d in preview}
+        if chosen == "all":
+            targets = owing
+        elif chosen.isdigit() and int(chosen) in owing:
+            targets = {int(chosen)}
+        else:
+            messages.error(request, _("Cơ quan này không còn báo cáo nào phải gửi trong kỳ; không có gì để nhắc."))
+            return redirect("reporting:remind_now", cycle.pk)
+        sent = reminders.send_reminders_now(cycle, agency_ids=targets)
+        if sent:
+            messages.success(request, _("Đã gửi nhắc tới %(n)s cơ quan; xem tình trạng gửi ở cuối trang.") % {"n": len(sent)})
+        else:
+            messages.info(request, _("Nhắc vừa được gửi trong phút này; không gửi lại."))
+        return redirect("reporting:remind_now", cycle.pk)
+    log = (Notice.objects.filter(cycle=cycle, rule="now").select_related("agency")
+           .order_by("-created_at", "-pk")[:30])
+    return render(request, "reporting/remind_now.html", {
+        "cycle": cycle, "preview": preview, "log": log, "today": timezone.localdate(),
+        "total_items": sum(len(d.payload["items"]) for d in preview),
+    })

@@ -108,3 +108,28 @@ def require_oversight(user) -> None:
     """Pages that exist only for overseers (the review queue) answer 404 to everyone else."""
     if not oversees_anything(user):
         raise Http404
+
+
+def may_grant_submit(user, agency_id) -> bool:
+    """Who may grant and withdraw an officer's right to submit the agency's reports: its heads (and
+    admins). Officers of the agency see who may submit, not the page to change it."""
+    if scope_for(user).is_admin:
+        return True
+    m = membership(user, agency_id)
+    return bool(m and m.role == m.Role.HEAD)
+
+
+def submitters_agency_or_404(user, agency_id):
+    """The agency whose submit rights the user manages. 404 for an agency the user does not belong
+    to (its people are not shown to outsiders); 403 for a member who is not its head."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from agencies.models import Agency
+
+    agency = get_object_or_404(Agency, pk=agency_id)
+    if not (scope_for(user).is_admin or is_member(user, agency.pk)):
+        raise Http404
+    if not may_grant_submit(user, agency.pk):
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan mới cấp hoặc thu hồi quyền gửi báo cáo."))
+    return agency

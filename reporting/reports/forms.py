@@ -165,12 +165,25 @@ class ContributionRequestForm(forms.Form):
         self.fields["agency"].queryset = agencies
 
     @classmethod
-    def to_display(cls, agencies: list) -> "ContributionRequestForm":
-        """The empty form for the report page, its choices from the agencies the page has already
-        loaded (no second query, no server-side cursor); a posted form validates against
-        `agencies` as a queryset (the view's contribution_request)."""
-        form = cls(agencies=Agency.objects.filter(pk__in=[a.pk for a in agencies]))
-        form.fields["agency"].choices = [("", form.fields["agency"].empty_label)] + [(a.pk, str(a)) for a in agencies]
+    def to_display(cls, askable: list) -> "ContributionRequestForm":
+        """The empty form for the report page, its choices from the (agency, group) pairs the page
+        has already loaded (no second query, no server-side cursor): named supporting agencies
+        first, then each group's agencies under the group's own wording. A posted form validates
+        against the agencies as a queryset (the view's contribution_request)."""
+        form = cls(agencies=Agency.objects.filter(pk__in=[a.pk for a, _g in askable]))
+        named = [(a.pk, str(a)) for a, g in askable if g is None]
+        by_group: dict = {}
+        for agency, group in askable:
+            if group is not None:
+                by_group.setdefault(group.name, []).append((agency.pk, str(agency)))
+        choices = [("", form.fields["agency"].empty_label)]
+        if not by_group:
+            choices += named
+        elif named:
+            choices.append((_("Cơ quan phối hợp được nêu tên"), named))
+        for group_name, members in by_group.items():
+            choices.append((_("Thuộc “%(group)s”") % {"group": group_name}, members))
+        form.fields["agency"].choices = choices
         return form
 
 

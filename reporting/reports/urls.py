@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/accept/", views.bulk_accept, name="bulk_accept"),
     path("contributions/", views.contributions, name="contributions"),
     path("contributions/<int:pk>/answer/", views.contribution_answer, name="contribution_answer"),
+    path("agencies/<int:agency_id>/submitters/", views.submitters, name="submitters"),
     path("extensions/request/", views.extension_request, name="extension_request"),
     path("extensions/<int:pk>/grant/", views.extension_grant, name="extension_grant"),
     path("extensions/<int:pk>/refuse/", views.extension_refuse, name="extension_refuse"),

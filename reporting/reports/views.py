@@ -19,7 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agencies.access import scope_for
-from agencies.models import Agency
+from agencies import memberships
+from agencies.memberships import who_may_submit
+from agencies.models import Agency, Membership
 from tasks.models import PlanItem
 
 from reporting.reports import access, cycles, evidence as uploads, files, workflow
@@ -240,10 +242,16 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     changes, older_changes_hidden = _changes(report)
     item = report.item
     supporting = list(item.supporting_agencies.all())
-    # Input can be asked of a named supporting agency, not of a group ("các sở, ban, ngành...").
-    askable = [a for a in supporting if not a.is_group and a.pk != report.agency_id]
+    # Input is asked of a named supporting agency, or of an agency a supporting group stands for.
+    askable = workflow.askable_agencies(report, supporting) if moves[workflow.Move.ASK_INPUT] is None else []
+    # An officer who may not submit is told why, who may, and how to get the right.
+    submit_refused = moves[workflow.Move.SUBMIT]
+    no_submit_right = (member and submit_refused is not None and submit_refused.forbidden
+                       and report.state in (S.MISSING, S.DRAFT, S.RETURNED))
     context = {
-        "report": report, "item": item, "cycle": report.cycle, "plan": report.cycle.plan,
+        "report": report, "item": item,
+        "no_submit_right": str(submit_refused) if no_submit_right else "",
+        "submitters": who_may_submit(report.agency_id) if no_submit_right else [], "cycle": report.cycle, "plan": report.cycle.plan,
         "form": form if form is not None else (ReportForm(report=report) if editable else None),
         "editable": editable, "lock_reason": reason, "member": member,
         "may_submit": moves[workflow.Move.SUBMIT] is None,
@@ -252,7 +260,7 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "may_reopen": moves[workflow.Move.REOPEN] is None,
         "may_request_input": moves[workflow.Move.ASK_INPUT] is None,
         "conflict": conflict,
-        "deadline": workflow.agency_deadline(report.cycle, report.agency_id),
+        "deadline": workflow.agency_deadline(report.cycle, report.agency_id), "today": timezone.localdate(),
         "previous": _previous_report(request, report),
         "supporting": supporting,
         "contributions": list(report.contributions.select_related("agency", "answered_by")),
@@ -329,6 +337,7 @@ def home(request):
         "groups": list(groups.values()), "contributions": contributions, "extensions": extensions,
         "extension_form": ExtensionRequestForm(targets=targets) if targets else None,
         "oversight": bool(oversight) or scope.is_admin, "today": today,
+        "headed": [m.agency for m in scope.memberships if access.may_grant_submit(request.user, m.agency_id)],
     })
 
 
@@ -407,7 +416,8 @@ report_reopen = _simple_action(workflow.report_reopen, lambda: _("Đã mở lạ
 @post_only(_to_report)
 def contribution_request(request, pk):
     report = _get_report(request, pk)
-    form = ContributionRequestForm(request.POST, agencies=report.item.supporting_agencies.filter(is_group=False))
+    form = ContributionRequestForm(request.POST, agencies=Agency.objects.filter(
+        pk__in=[agency.pk for agency, _group in workflow.askable_agencies(report)]))
     if not form.is_valid():
         messages.error(request, _("Chưa gửi đề nghị phối hợp: ") + " ".join(
             f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
@@ -595,3 +605,27 @@ def extension_refuse(request, pk):
                                                         comment=_posted_text(CommentForm, request, "comment")),
              _("Đã từ chối đề nghị gia hạn của %(agency)s.") % {"agency": ext.agency})
     return _back(request, "reporting:queue")
+
+
+# --- who of an agency may submit (its heads decide) ----------------------------------------------
+
+def submitters(request, agency_id):
+    """The head's page: grant and withdraw "may submit" for the agency's officers."""
+    agency = access.submitters_agency_or_404(request.user, agency_id)
+    if request.method == "POST":
+        target = get_object_or_404(Membership.objects.filter(agency=agency), pk=request.POST.get("membership") or 0)
+        allowed = request.POST.get("allowed") == "1"
+        try:
+            memberships.set_may_submit(target, allowed=allowed, by=request.user)
+        except memberships.SubmitRightError as exc:
+            messages.error(request, str(exc))
+        else:
+            who = target.user.get_full_name() or target.user.username
+            messages.success(request, (_("Đã cho phép %(who)s gửi báo cáo.") if allowed
+                                       else _("Đã thu hồi quyền gửi báo cáo của %(who)s.")) % {"who": who})
+        return redirect("reporting:submitters", agency.pk)
+    return render(request, "reporting/submitters.html", {
+        "agency": agency, "officers": memberships.officers_of(agency.pk),
+        "heads": [m for m in memberships.who_may_submit(agency.pk) if m.role == Membership.Role.HEAD],
+        "history": memberships.submit_right_history(agency.pk),
+    })

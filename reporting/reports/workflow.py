@@ -355,6 +355,7 @@ def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: st
         raise WorkflowError(_("Cơ quan đã có một đề nghị gia hạn đang chờ xử lý."))
     ext = Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user)
     _extension_event(ext, ReportEvent.Kind.EXTENSION_REQUEST, user, ext.reason, ext.requested_at)
+    _announce("extension_requested", ext.pk)
     return ext
 
 
@@ -382,6 +383,7 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
     ext.save()
     note = f"Gia hạn đến {new_due_on:%d/%m/%Y}." + (f" {comment.strip()}" if (comment or "").strip() else "")
     _extension_event(ext, ReportEvent.Kind.EXTENSION_GRANT, user, note, ext.decided_at)
+    _announce("extension_decided", ext.pk)
     return ext
 
 
@@ -397,10 +399,45 @@ def extension_refuse(extension: Extension, *, user, comment: str) -> Extension:
     ext.state, ext.decided_by, ext.decided_at, ext.decision_comment = Extension.State.REFUSED, user, timezone.now(), comment
     ext.save()
     _extension_event(ext, ReportEvent.Kind.EXTENSION_REFUSE, user, comment.strip(), ext.decided_at)
+    _announce("extension_decided", ext.pk)
     return ext
 
 
 # --- Contributions from supporting agencies --------------------------------------------------
+
+def due_date_refusal(report: Report, due_on: dt.date, today: dt.date | None = None) -> str:
+    """Why a contribution's due date is not acceptable, or "": it may not be in the past, nor after
+    the reporting agency's own deadline, its granted extension included (the input must come in
+    while the report can still use it)."""
+    today = today or timezone.localdate()
+    if due_on < today:
+        return _("Hạn góp ý %(date)s đã qua; hãy chọn từ hôm nay (%(today)s) trở đi.") % {
+            "date": f"{due_on:%d/%m/%Y}", "today": f"{today:%d/%m/%Y}"}
+    deadline = timezone.localtime(agency_deadline(report.cycle, report.agency_id)).date()
+    if due_on > deadline:
+        return _("Hạn góp ý không được sau hạn nộp báo cáo của cơ quan (%(date)s).") % {"date": f"{deadline:%d/%m/%Y}"}
+    return ""
+
+
+def askable_agencies(report: Report, supporting=None) -> list[tuple[Agency, Agency | None]]:
+    """Whom the lead may ask for input on this report: each named supporting agency of the item,
+    and each agency a supporting group stands for (agencies/groups.py), with that group (None for a
+    named one); never the reporting agency itself. The plan's wording (the group) stays what the
+    item shows. `supporting`: the item's supporting agencies when the caller has them loaded."""
+    from agencies.groups import members_by_group
+
+    supporting = list(report.item.supporting_agencies.all()) if supporting is None else supporting
+    found: dict[int, tuple[Agency, Agency | None]] = {}
+    for agency in supporting:
+        if not agency.is_group:
+            found.setdefault(agency.pk, (agency, None))
+    groups = {a.pk: a for a in supporting if a.is_group}
+    for group_id, members in (members_by_group(groups, timezone.localdate()) if groups else {}).items():
+        for agency in members:
+            found.setdefault(agency.pk, (agency, groups[group_id]))
+    found.pop(report.agency_id, None)
+    return sorted(found.values(), key=lambda pair: (pair[1] is not None, pair[0].name))
+
 
 @transaction.atomic
 def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.date, message: str = "") -> ContributionRequest:
@@ -408,14 +445,18 @@ def contribution_request(*, report: Report, agency_id: int, user, due_on: dt.dat
     _require(report, user, Move.ASK_INPUT)
     if agency_id == report.agency_id:
         raise WorkflowError(_("Không thể đề nghị chính cơ quan chủ trì phối hợp."))
-    if due_on >= timezone.localtime(report.cycle.due_at).date():
-        raise WorkflowError(_("Hạn góp ý phải trước hạn nộp báo cáo."))
+    if agency_id not in {agency.pk for agency, _group in askable_agencies(report)}:
+        raise WorkflowError(_("Cơ quan này không phối hợp thực hiện nhiệm vụ, cũng không thuộc nhóm cơ quan phối hợp nào của nhiệm vụ."))
+    refused = due_date_refusal(report, due_on)
+    if refused:
+        raise WorkflowError(refused)
     request, created = ContributionRequest.objects.get_or_create(
         report=report, agency_id=agency_id,
         defaults={"due_on": due_on, "message": message.strip(), "requested_by": user},
     )
     if not created:
         raise WorkflowError(_("Đã đề nghị cơ quan này phối hợp cho báo cáo này."))
+    _announce("input_requested", request.pk)
     return request
 
 
@@ -437,3 +478,11 @@ def _notify(report: Report, event: str) -> None:
     from reporting.reports.signals import report_reviewed
 
     transaction.on_commit(lambda: report_reviewed.send(sender=Report, report_id=report.pk, event=event))
+
+
+def _announce(event: str, object_id: int) -> None:
+    """Tell whom a move concerns (the supporting agency of an input request, the reviewers of an
+    extension request, the agency of a decision), after commit, through the signal notices connect to."""
+    from reporting.reports.signals import workflow_event
+
+    transaction.on_commit(lambda: workflow_event.send(sender=Report, event=event, object_id=object_id))

@@ -43,3 +43,32 @@ def test_admin_search_ignores_diacritics(client):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     body = client.get("/admin/agencies/agency/", {"q": "so ke hoach"}).content.decode()
     assert "Sở Kế hoạch và Đầu tư" in body and "Sở Y tế" not in body
+
+
+def test_a_head_grants_and_withdraws_may_submit_and_each_change_is_audited_with_who_did_it(hana, alice):
+    from agencies.memberships import set_may_submit, submit_right_history
+
+    m = alice.memberships.get()
+    set_may_submit(m, allowed=True, by=hana)
+    m.refresh_from_db()
+    assert m.can_submit and m.may_submit
+    set_may_submit(m, allowed=False, by=hana)
+    m.refresh_from_db()
+    assert not m.can_submit
+    history = list(submit_right_history(m.agency_id))
+    assert [h.history_change_reason for h in history] == ["Thu hồi quyền gửi báo cáo", "Cấp quyền gửi báo cáo"]
+    assert {h.history_user for h in history} == {hana}
+
+
+def test_a_head_needs_no_grant_and_is_refused_one(hana):
+    from agencies.memberships import SubmitRightError, set_may_submit
+
+    with pytest.raises(SubmitRightError, match="Lãnh đạo cơ quan luôn được gửi"):
+        set_may_submit(hana.memberships.get(), allowed=True, by=hana)
+
+
+def test_who_may_submit_lists_heads_first_then_allowed_officers_only(hana, alice, agency_a):
+    from agencies.memberships import who_may_submit
+
+    carol = MembershipFactory(agency=agency_a, user=UserFactory(username="carol"), can_submit=True).user
+    assert [m.user for m in who_may_submit(agency_a.pk)] == [hana, carol]

@@ -15,6 +15,7 @@ Runs on SQLite and on PostgreSQL (DATABASE_URL): PostgreSQL enforces column leng
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import uuid
@@ -26,6 +27,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from reporting.reports import workflow
@@ -605,7 +607,8 @@ def test_script_in_every_report_field_is_stored_verbatim_and_shown_escaped(clien
 def test_script_in_a_contribution_request_and_its_answer_is_shown_escaped(client, alice, sam, report, agency_s):
     client.force_login(alice)
     response = client.post(reverse("reporting:contribution_request", args=[report.pk]),
-                           {"agency": agency_s.pk, "due_on": "01/11/2026", "message": "Đề nghị: " + PAYLOAD})
+                           {"agency": agency_s.pk, "due_on": f"{timezone.localdate() + dt.timedelta(days=2):%d/%m/%Y}",
+                            "message": "Đề nghị: " + PAYLOAD})
     assert response.status_code == 302
     request = ContributionRequest.objects.get()
     assert request.message == "Đề nghị: " + PAYLOAD

@@ -458,3 +458,20 @@ def test_normalize_code_examples():
     assert normalize_code("01.1") == "1.1"
     assert normalize_code("1.1.3#2") == "1.1.3#2"
     assert normalize_code("(Cao)") == "(Cao)"
+
+
+def test_a_wrapped_clause_in_the_supporting_column_is_kept_as_text_not_made_a_company(plan):
+    # Line 319 of the scan (5.2.2): "...thành phố; Công ty Cổ phần Công nghệ thông tin vào công tác quản
+    # trị, điều hành các cơ quan". "vào công tác" goes on as a clause: no company of that name exists.
+    item = by_code(plan)["5.2.2"]
+    assert item.supporting_agencies == ["Các sở, ban, ngành, UBND các huyện, thị xã, thành phố"]
+    assert "Công ty Cổ phần Công nghệ thông tin vào công tác quản trị" in item.expected_outputs
+    named = {s for it in plan.items for s in it.supporting_agencies} | {it.lead_agency for it in plan.items}
+    assert not [n for n in named if n and n.startswith("Công ty")]
+
+
+def test_a_real_company_in_the_supporting_column_is_still_an_agency():
+    from agencies.names import split_agency_cell
+
+    names, rest = split_agency_cell("Sở Xây dựng; Công ty Cổ phần Nước - Môi trường Bình Dương")
+    assert names == ["Sở Xây dựng", "Công ty Cổ phần Nước - Môi trường Bình Dương"] and rest == ""

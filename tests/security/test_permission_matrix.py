@@ -61,7 +61,7 @@ from django.utils import timezone
 from agencies.models import JurisdictionRole, Membership
 from reporting.reports.cycles import materialize_reports
 from reporting.models import (
-    Attachment, ContributionRequest, Extension, Notification, ProvinceReportJob, Report,
+    Attachment, ContributionRequest, Extension, Notice, Notification, ProvinceReportJob, Report,
 )
 from tasks.models import PlanItem, SplitDecision
 from tests.factories import AgencyFactory, JurisdictionFactory, MembershipFactory, UserFactory, build_plan
@@ -300,12 +300,26 @@ TABLE: list[Row] = [
     row("set_language", "302 302 302 302 302 302 302 302 302", post="302 302 302 302 302 302 302 302 302",
         data=lambda w, o: {"language": "en", "next": "/"}),
     row("public_plan", PUBLIC, args=plan_code),
+    # Password change for every user; reset by e-mail link for anyone (the answer never says
+    # whether an account exists; a bad link is a page saying so).
+    row("password_change", LOGGED_IN_200),
+    row("password_change_done", LOGGED_IN_200),
+    row("password_reset", "200 200 200 200 200 200 200 200 200"),
+    row("password_reset_done", "200 200 200 200 200 200 200 200 200"),
+    row("password_reset_confirm", "200 200 200 200 200 200 200 200 200", kwargs=lambda w, o: {"uidb64": "MQ", "token": "sai-ma"}),
+    row("password_reset_complete", "200 200 200 200 200 200 200 200 200"),
     # --- reports --------------------------------------------------------------------------------------
     row("reporting:home", "login 200 200 200 200 302 302 302 302"),
     row("reporting:queue", "login 404 404 404 404 200 200 200 200"),
     row("reporting:bulk_accept", GET_OF_POST_ONLY("ABY"), post=REVIEW_MOVE,
         data=lambda w, o: {"report": [_side(w, o).submitted.pk]}, probe=_state("submitted")),
     row("reporting:contributions", LOGGED_IN_200),
+    # "Send a reminder now": the plan's reviewers; a leader sees the cycle but may not send (403).
+    row("reporting:remind_now", REVIEWERS, args=cycle_pk, post={
+        "X": "login 404   404   404   404   ok    403   404   ok",
+        "Y": "login 404   404   404   404   404   404   ok    ok"},
+        data=lambda w, o: {"agency": "all"},
+        probe=lambda w, o: Notice.objects.filter(cycle=_province(w, o).cycle, rule="now").count()),
     row("reporting:contribution_answer", GET_OF_POST_ONLY("ABY"), args=report_pk("contribution"), post={
         "A": "login 403   403   404   ok    403   403   404   403",
         "B": "login 404   404   403   ok    403   403   404   403",
@@ -348,6 +362,18 @@ TABLE: list[Row] = [
         data=lambda w, o: {"agency": _side(w, o).supporter.pk, "due_on": f"{_due(w, o) - dt.timedelta(days=2):%d/%m/%Y}",
                            "message": "Xin góp ý"},
         probe=lambda w, o: ContributionRequest.objects.filter(report=_side(w, o).draft).count()),
+    # Heads grant "may submit" to their officers: officers of the agency 403, outsiders 404. In Y the
+    # only member is carl, a head: granting a head is refused politely.
+    row("reporting:submitters", {"A": "login 403   200   404   404   404   404   404   200",
+                                 "B": "login 404   404   403   404   404   404   404   200",
+                                 "Y": "login 404   404   404   404   404   404   404   200"},
+        args=lambda w, o: [_side(w, o).agency.pk], post={
+            "A": "login 403   ok    404   404   404   404   404   ok",
+            "B": "login 404   404   403   404   404   404   404   ok",
+            "Y": "login 404   404   404   404   404   404   404   no"},
+        data=lambda w, o: {"membership": Membership.objects.filter(agency=_side(w, o).agency).order_by("-role").first().pk,
+                           "allowed": "1"},
+        probe=lambda w, o: sorted(Membership.objects.filter(agency=_side(w, o).agency).values_list("pk", "can_submit"))),
     # --- plans and agencies ---------------------------------------------------------------------------
     row("tasks:plan_list", LOGGED_IN_200),
     row("tasks:plan_detail", PLAN_VISIBLE, args=plan_code),

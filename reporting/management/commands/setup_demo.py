@@ -42,6 +42,7 @@ class Command(BaseCommand):
         apply_restructuring(RESTRUCTURING)
         with transaction.atomic():
             lines = self._accounts()
+            self._groups()
         from reporting.devdata.demo import seed_reporting_demo
 
         plan = Plan.objects.order_by("pk").first()
@@ -54,6 +55,14 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write("  " + line)
         self.stdout.write("=" * 72 + "\n")
+
+    def _groups(self) -> None:
+        """The plan's generic supporting groups stand for the agencies their wording names (an admin
+        reviews the rows: Cơ quan → a group → its members)."""
+        from agencies.groups import fill_group
+
+        for group in Agency.objects.filter(is_group=True).select_related("jurisdiction__merged_into"):
+            fill_group(group)
 
     def _accounts(self) -> list[str]:
         User = get_user_model()

@@ -56,3 +56,21 @@ def test_the_synthetic_data_set_is_built_to_the_size_asked(db):
     assert counts["jurisdictions"] == 2
     assert counts["reports"] == Report.objects.count() > 0
     assert not Report.objects.filter(agency__isnull=False).exclude(agency__jurisdiction=F("cycle__plan__jurisdiction")).exists()
+
+
+def test_the_builders_officer_has_an_unanswered_input_request_on_the_contributions_page(demo, client):
+    User = get_user_model()
+    builder = User.objects.get(username="canbo.xaydung")
+    agency_ids = scope_for(builder).agency_ids
+    waiting = ContributionRequest.objects.filter(agency_id__in=agency_ids, answered_at__isnull=True)
+    assert waiting.exists()
+    client.force_login(builder)
+    page = client.get(reverse("reporting:contributions")).content.decode()
+    assert waiting.first().message in page
+
+
+def test_the_plans_groups_stand_for_agencies_an_admin_can_review(demo):
+    from agencies.models import GroupMember
+
+    assert GroupMember.objects.filter(group__name__startswith="Các sở, ban, ngành").exists()
+    assert not ContributionRequest.objects.filter(agency__name__startswith="Công ty").exists()

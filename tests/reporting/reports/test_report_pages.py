@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency
 from reporting.reports import workflow
@@ -100,10 +101,10 @@ def test_the_lead_asks_a_supporting_agency_which_answers_and_the_answer_shows_in
 
 def test_a_contribution_due_after_the_report_deadline_is_refused_with_the_workflow_message(client, alice, report, agency_s):
     client.force_login(alice)
-    late = report.cycle.due_at.date()
+    late = timezone.localtime(report.cycle.due_at).date() + dt.timedelta(days=1)
     response = client.post(reverse("reporting:contribution_request", args=[report.pk]),
                            {"agency": agency_s.pk, "due_on": late.strftime("%d/%m/%Y")}, follow=True)
-    assert "Hạn góp ý phải trước hạn nộp báo cáo." in response.content.decode()
+    assert "Hạn góp ý không được sau hạn nộp báo cáo của cơ quan" in response.content.decode()
     assert not ContributionRequest.objects.exists()
 
 

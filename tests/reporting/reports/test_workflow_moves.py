@@ -189,7 +189,7 @@ def test_an_extension_can_be_refused_with_a_reason_and_only_once(world):
 
 def test_the_lead_asks_a_supporting_agency_which_answers(world):
     report = world.report_of(world.agency_a)
-    with pytest.raises(WorkflowError, match="trước hạn nộp"):
+    with pytest.raises(WorkflowError, match="không được sau hạn nộp"):
         contribution_request(report=report, agency_id=world.agency_s.pk, user=world.officer_a, due_on=dt.date(2026, 12, 1))
     with pytest.raises(WorkflowError, match="cơ quan chủ trì"):
         contribution_request(report=report, agency_id=world.agency_s.pk, user=world.officer_s, due_on=dt.date(2026, 11, 20))
@@ -226,3 +226,29 @@ def test_the_refusal_says_whether_the_role_or_the_state_refuses(world):
     assert not refusal(report, world.officer_a, Move.EDIT).forbidden  # her agency's, locked now
     assert refusal(report, world.reviewer, Move.ACCEPT) is None
     assert not refusal(report, world.reviewer, Move.REOPEN).forbidden  # not accepted yet
+
+
+# --- a contribution's due date (issue 14, item 4) ---------------------------------------------------
+
+def test_a_contribution_due_date_in_the_past_is_refused(world):
+    report = world.report_of(world.agency_a)
+    with pytest.raises(WorkflowError, match="đã qua"):
+        contribution_request(report=report, agency_id=world.agency_s.pk, user=world.officer_a, due_on=dt.date(2026, 11, 19))
+    assert not report.contributions.exists()
+
+
+def test_a_contribution_may_be_due_on_the_agency_deadline_itself(world):
+    report = world.report_of(world.agency_a)
+    req = contribution_request(report=report, agency_id=world.agency_s.pk, user=world.officer_a, due_on=dt.date(2026, 11, 30))
+    assert req.due_on == dt.date(2026, 11, 30)
+
+
+def test_a_granted_extension_moves_the_latest_contribution_due_date_with_it(world):
+    ext = extension_request(cycle=world.cycle, agency_id=world.agency_a.pk, user=world.officer_a, reason="Chờ số liệu")
+    extension_grant(ext, user=world.reviewer, new_due_on=dt.date(2026, 12, 15))
+    report = world.report_of(world.agency_a)
+    req = contribution_request(report=report, agency_id=world.agency_s.pk, user=world.officer_a, due_on=dt.date(2026, 12, 10))
+    assert req.due_on == dt.date(2026, 12, 10)
+    with pytest.raises(WorkflowError, match="15/12/2026"):
+        contribution_request(report=world.report_of(world.agency_a, "1.1.2"), agency_id=world.agency_s.pk,
+                             user=world.officer_a, due_on=dt.date(2026, 12, 16))
