@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0006_evidence_checksum_and_job_heartbeat'),
+        ('reporting', '0007_event_notice_kinds'),
     ]
 
     operations = [
