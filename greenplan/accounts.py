@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -29,7 +30,9 @@ def _limits() -> tuple[int, int]:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as the login lockout sees it: behind the balancer, from X-Forwarded-For
+    (AXES_PROXY_COUNT proxies), not the balancer's own address, which every user would share."""
+    return get_client_ip_address(request) or None
 
 
 def email_hash(email: str) -> str:

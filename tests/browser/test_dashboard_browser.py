@@ -14,7 +14,7 @@ def login(page, live_server, username):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form button").last.click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     page.wait_for_load_state()
 
 

@@ -156,6 +156,18 @@ def test_the_login_lockout_counts_across_nodes(nodes):
         assert status != 302 and "tạm khóa" in body.lower(), (status, body[:300])
 
 
+def test_the_password_reset_limit_counts_across_nodes(nodes):
+    """At most three reset mails an hour to one address, however the requests are spread."""
+    address = f"officer-{nodes.people['tag']}@example.vn"
+    for base in (nodes.a.base, nodes.b.base, nodes.a.base, nodes.b.base, nodes.a.base):
+        browser = Browser(base)
+        browser.get("/accounts/password/reset/")
+        status, body, _ = browser.post("/accounts/password/reset/", {"email": address})
+        assert status == 302, body[:300]
+    sent = [m for n in nodes.nodes for m in n.mail.glob("*") if address.encode() in m.read_bytes()]
+    assert len(sent) == 3, len(sent)
+
+
 def test_a_province_report_made_by_a_worker_downloads_through_either_node(nodes):
     reviewer = Browser(nodes.balancer.base).login(nodes.people["reviewer"], PASSWORD)
     job = generate_report(reviewer, nodes.people["cycle"])
