@@ -57,7 +57,9 @@ def plan_rows(plan: Plan) -> dict:
         "task_groups": [
             {"code": g.code, "theme": g.parent.code if g.parent else None, "title": g.title,
              "lead_agency": g.lead_agency.name if g.lead_agency else None,
-             "start_year": g.start_year, "end_year": g.end_year, "high_priority": g.high_priority}
+             "start_year": g.start_year, "end_year": g.end_year, "high_priority": g.high_priority,
+             # A group can be flagged too (a group the scan lost, a count that does not match).
+             "needs_review": g.needs_review, "review_reasons": _reasons(g)}
             for g in groups
         ],
         "activities": [
@@ -66,7 +68,7 @@ def plan_rows(plan: Plan) -> dict:
              "group_tags": list(a.group_tags or []), "start_year": a.start_year, "end_year": a.end_year,
              "lead_agency": a.lead_agency.name if a.lead_agency else None, "supporting_agencies": names(a),
              "expected_outputs": a.expected_outputs or None, "needs_review": a.needs_review,
-             "review_reasons": [{"code": r.get("code"), "message": r.get("message")} for r in a.review_reasons or []]}
+             "review_reasons": _reasons(a)}
             for a in activities
         ],
         "agencies": [
@@ -77,6 +79,10 @@ def plan_rows(plan: Plan) -> dict:
         ],
         "_items": items,
     }
+
+
+def _reasons(item: PlanItem) -> list[dict]:
+    return [{"code": r.get("code"), "message": r.get("message")} for r in item.review_reasons or []]
 
 
 def plan_json(plan: Plan) -> dict:

@@ -195,3 +195,22 @@ def test_failures_never_leave_a_plan_half_written(tmp_path):
         import_appendix(path)
     assert not Plan.objects.exists()
     assert json.loads(json.dumps(ImportLog.objects.get().details))["errors"]
+
+
+def test_the_admin_import_takes_a_word_plan_with_a_preview_first(client):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    preview = client.post("/admin/tasks/planitem/import/", {
+        "format": "0", "resource": "0",
+        "import_file": SimpleUploadedFile("ke-hoach-ha-tinh.docx", word_layouts.plan_ha_tinh())})
+    body = preview.content.decode()
+    assert preview.status_code == 200 and "1.1.2 a" in body and "process_import" in body
+    assert not Plan.objects.exists()  # the preview wrote nothing
+    confirm = dict(re.findall(r'name="(\w+)" value="([^"]*)"', body))
+    assert client.post("/admin/tasks/planitem/process_import/", confirm).status_code == 302
+    assert Plan.objects.get().items.filter(level="subactivity").count() == 2
