@@ -83,6 +83,7 @@ class WordText:
     ignored: list[str] = field(default_factory=list)
     table_found: bool = False
     table_rows: int = 0
+    columns: list[str | None] = field(default_factory=list)  # the appendix table's, for a table that continues it
 
 
 def parse_plan_docx(data: bytes) -> tuple[ParsedPlan, WordText]:
@@ -138,10 +139,10 @@ def _cell_paragraphs(cell) -> list[str]:
     return out
 
 
-def _unique_cells(row) -> list:
+def _unique_cells(cells) -> list:
     """The row's cells, a merged cell once (python-docx repeats it in every grid column)."""
     seen, out = set(), []
-    for cell in row.cells:
+    for cell in cells:
         if id(cell._tc) in seen:
             continue
         seen.add(id(cell._tc))
@@ -171,20 +172,28 @@ def _table(table, wt: WordText) -> None:
     rows = list(table.rows)
     columns: list[str | None] | None = None
     header_texts: list[str] = []
-    for r_index, row in enumerate(rows):
+    for row in rows:
         cells = list(row.cells)
         texts = ["\n".join(_cell_paragraphs(c)) for c in cells]
         if columns is None:
             fields = _header_fields(texts)
-            if _is_header(fields):
+            if not _is_header(fields) and wt.columns and len(cells) == len(wt.columns) \
+                    and re.match(r"^\d{1,2}(?:\.\d{1,3})*\.?$", texts[wt.columns.index("code")].strip()
+                                 if "code" in wt.columns else ""):
+                # A table that goes on where the appendix table stopped (Word splits tables at
+                # section breaks): same columns, first row a coded row, no header of its own.
+                columns = wt.columns
+            elif _is_header(fields):
                 columns, header_texts = fields, texts
+                wt.columns = fields
                 wt.table_found = True
                 wt.lines.append(PARSER_HEADER)
                 continue
-            # Not (yet) the appendix: the heading table and the like, one line per paragraph.
-            for cell in _unique_cells(row):
-                wt.lines.extend(_cell_paragraphs(cell))
-            continue
+            else:
+                # Not (yet) the appendix: the heading table and the like, one line per paragraph.
+                for cell in _unique_cells(cells):
+                    wt.lines.extend(_cell_paragraphs(cell))
+                continue
         if _header_fields(texts) == columns or _is_numbering_row(texts):
             continue  # the header repeated on a new page, or the "(1) (2) (3)" row under it
         if not any(texts):
@@ -226,7 +235,7 @@ def _data_row(cells, columns: list[str | None], wt: WordText) -> None:
             continue
         seen_tc.add(id(cell._tc))
         values.setdefault(name, []).extend(_cell_paragraphs(cell))
-    unique = _unique_cells_of(cells)
+    unique = _unique_cells(cells)
     joined = " ".join(_cell_paragraphs(unique[0])) if unique else ""
 
     # A theme: one cell merged across the table, or "Chủ đề N. …" / a Roman numeral in the code cell.
@@ -256,11 +265,12 @@ def _data_row(cells, columns: list[str | None], wt: WordText) -> None:
     code = _ws(" ".join(values.get("code", [])))
     content = list(values.get("content", []))
     if not code and content:
-        m = _CODE_TEXT.match(content[0]) or _LETTER_TEXT.match(content[0])
-        if m and _CODE_TEXT.match(content[0]):
-            code, content[0] = m.group(1), m.group(2)
-        elif m:
-            code, content[0] = m.group(1) + ")", m.group(2)
+        # The code printed at the start of the content ("1.1.2. Hỗ trợ …", "a) Mở tuyến …").
+        numbered, lettered = _CODE_TEXT.match(content[0]), _LETTER_TEXT.match(content[0])
+        if numbered:
+            code, content[0] = numbered.group(1), numbered.group(2)
+        elif lettered:
+            code, content[0] = lettered.group(1) + ")", lettered.group(2)
     letter = _LETTER_CELL.match(fold(code))
     if letter:
         parent = _last_activity(wt)
@@ -290,21 +300,11 @@ def _data_row(cells, columns: list[str | None], wt: WordText) -> None:
     wt.table_rows += 1
     if code:
         wt.rows[len(wt.lines)] = meta
-        wt.last_code = code  # type: ignore[attr-defined]
     elif wt.rows:
         # A continuation row adds to the row above it.
         last = wt.rows[max(wt.rows)]
         last.high_priority |= meta.high_priority
         last.bad_timeline = last.bad_timeline or meta.bad_timeline
-
-
-def _unique_cells_of(cells) -> list:
-    seen, out = set(), []
-    for cell in cells:
-        if id(cell._tc) not in seen:
-            seen.add(id(cell._tc))
-            out.append(cell)
-    return out
 
 
 def _theme_of(text: str) -> tuple[str, str] | None:
@@ -384,10 +384,11 @@ def _heading(parsed: ParsedPlan, lines: list[str]) -> None:
         if m:
             kind = m.group(1) or m.group(3)
             name = _proper(ln.strip()[len(ln.strip()) - len(m.group(2) or m.group(4)):])
+            if fold(parsed.jurisdiction or "") != fold(name):
+                # The parser counted mentions and chose another name; its contradictions are about that one.
+                parsed.flags = [f for f in parsed.flags if f.code != "province_contradiction"]
             parsed.jurisdiction = name
             parsed.issuing_body = f"Ủy ban nhân dân {kind} {name}"
-            parsed.flags = [f for f in parsed.flags if f.code != "province_contradiction"
-                            or fold(name) in fold(f.message.split("giữ", 1)[-1])]
             break
     # Number: "Số: 2151/KH-UBND" (or the decision's "Số: 1234/QĐ-UBND" that issues the plan).
     for ln in head[:20]:

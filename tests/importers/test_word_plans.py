@@ -214,3 +214,14 @@ def test_the_admin_import_takes_a_word_plan_with_a_preview_first(client):
     confirm = dict(re.findall(r'name="(\w+)" value="([^"]*)"', body))
     assert client.post("/admin/tasks/planitem/process_import/", confirm).status_code == 302
     assert Plan.objects.get().items.filter(level="subactivity").count() == 2
+
+
+def test_an_appendix_split_into_two_tables_is_read_whole(tmp_path):
+    _, plan = _import(tmp_path, word_layouts.plan_split_table)
+    assert _rows(plan) == {
+        "1": ("theme", None, "Du lịch xanh"),
+        "1.1": ("group", "1", "Điểm đến xanh", None, None, None, False),
+        "1.1.1": ("1.1", "Bộ tiêu chí điểm du lịch xanh", "Sở Du lịch", [], 2024, 2024, False, []),
+        "1.1.2": ("1.1", "Chứng nhận điểm du lịch xanh", "Sở Du lịch", [], 2025, 2030, False, []),
+        "1.1.3": ("1.1", "Truyền thông du lịch xanh", "Sở Văn hóa, Thể thao", [], 2024, 2030, False, []),
+    }

@@ -181,3 +181,28 @@ def plan_can_tho() -> bytes:
     doc.add_paragraph("- Sở Giao thông vận tải chủ trì: 1.1.1, 1.1.1 a")
     doc.add_paragraph("- Sở Công Thương chủ trì: 1.1.1 b")
     return _bytes(doc)
+
+
+# --------------------------------------------------------------------------------------------
+# 5. The appendix split into two tables (a section break): the second has no header row.
+# --------------------------------------------------------------------------------------------
+
+def plan_split_table() -> bytes:
+    doc = Document()
+    _heading(doc, "ỦY BAN NHÂN DÂN\nTỈNH NINH BÌNH", "9/KH-UBND", "Ninh Bình, ngày 01 tháng 02 năm 2024")
+    doc.add_paragraph("KẾ HOẠCH")
+    doc.add_paragraph("Hành động tăng trưởng xanh tỉnh Ninh Bình giai đoạn 2024 - 2030")
+    header = ["TT", "Nội dung nhiệm vụ, hoạt động", "Cơ quan chủ trì", "Thời gian thực hiện"]
+    _appendix(doc, header, [
+        (MERGE, "Chủ đề 1. Du lịch xanh"),
+        ["1.1", "Điểm đến xanh", "", ""],
+        ["1.1.1", "Bộ tiêu chí điểm du lịch xanh", "Sở Du lịch", "2024"],
+    ])
+    doc.add_section()
+    table = doc.add_table(rows=0, cols=len(header))
+    for values in (["1.1.2", "Chứng nhận điểm du lịch xanh", "Sở Du lịch", "2025 - 2030"],
+                   ["1.1.3", "Truyền thông du lịch xanh", "Sở Văn hóa, Thể thao", "2024 - 2030"]):
+        cells = table.add_row().cells
+        for i, value in enumerate(values):
+            cells[i].text = value
+    return _bytes(doc)
