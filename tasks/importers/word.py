@@ -364,7 +364,7 @@ def read_timeline(text: str) -> str | None:
     if m:
         return f"{m.group(1)} - {m.group(2)}" if m.group(2) else m.group(1)
     years = re.findall(r"\b(\d{4})\b", f)
-    if years and re.fullmatch(r"[\d\s,;và-]+", f.replace("va", "và")):
+    if years and re.fullmatch(r"[\d\s,;-]+", re.sub(r"\bva\b", ",", f)):  # "2023, 2025 và 2027"
         return f"{min(years)} - {max(years)}" if len(set(years)) > 1 else years[0]
     return None
 

@@ -182,7 +182,7 @@ def test_a_word_file_without_an_appendix_table_is_refused_and_only_logged(tmp_pa
 @pytest.mark.parametrize("cell,expected", [
     ("2023 - 2030", "2023 - 2030"), ("2023-2025", "2023 - 2025"), ("Năm 2023", "2023"),
     ("Giai đoạn 2023 - 2030", "2023 - 2030"), ("Quý IV/2024", "2024"), ("Từ năm 2024 đến năm 2026", "2024 - 2026"),
-    ("Tháng 6/2025", "2025"), ("Thường xuyên", None), ("Hằng năm", None),
+    ("Tháng 6/2025", "2025"), ("2023, 2025 và 2027", "2023 - 2027"), ("Thường xuyên", None), ("Hằng năm", None),
 ])
 def test_timeline_wordings(cell, expected):
     assert read_timeline(cell) == expected
