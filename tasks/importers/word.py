@@ -31,9 +31,10 @@ HEADER_WORDS: list[tuple[str, tuple[str, ...]]] = [
     ("support", ("phoi hop",)),
     ("timeline", ("thoi gian", "thoi han", "tien do", "nam thuc hien", "nam hoan thanh")),
     ("priority", ("uu tien",)),
-    ("outputs", ("san pham", "ket qua")),
+    # "Dự án, Đề án, Nhiệm vụ (Dự kiến)" is plan 396's outputs column, not a second content column.
+    ("outputs", ("san pham", "ket qua", "du kien", "du an", "de an")),
     ("code", ("stt", "tt", "so tt", "so thu tu", "ma", "ma so")),
-    ("content", ("noi dung", "nhiem vu", "hoat dong", "ten nhiem vu", "de an", "du an")),
+    ("content", ("noi dung", "nhiem vu", "hoat dong", "ten nhiem vu")),
 ]
 FIELD_LABELS = {
     "code": "Số thứ tự/mã", "content": "Nội dung nhiệm vụ, hoạt động", "lead": "Cơ quan chủ trì",

@@ -225,3 +225,11 @@ def test_an_appendix_split_into_two_tables_is_read_whole(tmp_path):
         "1.1.2": ("1.1", "Chứng nhận điểm du lịch xanh", "Sở Du lịch", [], 2025, 2030, False, []),
         "1.1.3": ("1.1", "Truyền thông du lịch xanh", "Sở Văn hóa, Thể thao", [], 2024, 2030, False, []),
     }
+
+
+def test_header_words_map_to_fields_whatever_the_wording():
+    from tasks.importers.word import _header_fields
+
+    assert _header_fields(["STT", "Nội dung nhiệm vụ, hoạt động", "Cơ quan chủ trì", "Cơ quan phối hợp",
+                           "Thời gian hoàn thành", "Dự án, Đề án, Nhiệm vụ (Dự kiến)", "Mức độ ưu tiên", "Kinh phí"]) == [
+        "code", "content", "lead", "support", "timeline", "outputs", "priority", None]
