@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -8,6 +11,7 @@ from import_export.admin import ImportMixin
 from agencies.admin import FoldedSearchMixin
 
 from .admin_import import PlanAppendixResource, PlanWorkbook
+from .exports import plan_template_xlsx
 from .models import ImportLog, Plan, PlanItem, SplitDecision
 
 
@@ -26,6 +30,7 @@ class PlanItemAdmin(FoldedSearchMixin, ImportMixin, SimpleHistoryAdmin):
     resource_classes = [PlanAppendixResource]
     import_formats = [PlanWorkbook]
     skip_admin_log = True  # every import has its own entry in the import log
+    import_template_name = "tasks/admin/planitem_import.html"  # adds the template download
 
     list_display = ["code", "level", "short_title", "plan", "lead_agency", "start_year", "end_year", "high_priority", "needs_review", "retired_at"]
     list_filter = ["plan", "level", "high_priority", "needs_review", ("retired_at", admin.EmptyFieldListFilter), "lead_agency"]
@@ -39,6 +44,19 @@ class PlanItemAdmin(FoldedSearchMixin, ImportMixin, SimpleHistoryAdmin):
     @admin.display(description=_("tên"))
     def short_title(self, obj):
         return obj.title[:80]
+
+    def get_urls(self):
+        return [path("template/", self.admin_site.admin_view(self.template_view), name="tasks_planitem_template"),
+                *super().get_urls()]
+
+    def template_view(self, request):
+        """The empty plan workbook (as `export_plan --template`), for whoever may add plan items by import."""
+        if not (self.has_import_permission(request) and self.has_add_permission(request)):
+            raise PermissionDenied
+        response = HttpResponse(plan_template_xlsx(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="plan-mau.xlsx"'
+        return response
 
 
 

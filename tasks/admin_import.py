@@ -19,7 +19,7 @@ class PlanWorkbook(XLSX):
     """The whole workbook, unread: the resource parses it with the import service."""
 
     def get_title(self):
-        return "xlsx (phụ lục kế hoạch)"
+        return "xlsx, docx hoặc văn bản (kế hoạch)"
 
     def create_dataset(self, in_stream):
         dataset = tablib.Dataset(headers=["tệp"])
@@ -31,7 +31,7 @@ class PlanWorkbook(XLSX):
 class PlanAppendixResource(resources.ModelResource):
     class Meta:
         model = PlanItem
-        name = "Phụ lục kế hoạch (tệp Excel xuất từ greenplan)"
+        name = "Kế hoạch (tệp Excel theo mẫu, tệp Word hoặc văn bản)"
         fields = ("code", "title")
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,

@@ -12,8 +12,8 @@ from agencies.models import Agency, AgencyAlias, Succession
 
 from .models import Plan, PlanItem
 from .sheet_format import (
-    AGENCIES_SHEET, AGENCY_COLUMNS, ITEM_COLUMNS, ITEMS_SHEET, KIND_LABELS, LEVEL_LABELS, PLAN_FIELDS, PLAN_SHEET,
-    YES, reason_line,
+    AGENCIES_SHEET, AGENCY_COLUMNS, EXAMPLE_HEADER, EXAMPLE_MARK, INSTRUCTIONS_SHEET, ITEM_COLUMNS, ITEMS_SHEET,
+    KIND_LABELS, LEVEL_LABELS, LEVEL_WORDS, LISTS_SHEET, PLAN_FIELDS, PLAN_SHEET, YES, reason_line,
 )
 
 
@@ -57,7 +57,9 @@ def plan_rows(plan: Plan) -> dict:
         "task_groups": [
             {"code": g.code, "theme": g.parent.code if g.parent else None, "title": g.title,
              "lead_agency": g.lead_agency.name if g.lead_agency else None,
-             "start_year": g.start_year, "end_year": g.end_year, "high_priority": g.high_priority}
+             "start_year": g.start_year, "end_year": g.end_year, "high_priority": g.high_priority,
+             # A group can be flagged too (a group the scan lost, a count that does not match).
+             "needs_review": g.needs_review, "review_reasons": _reasons(g)}
             for g in groups
         ],
         "activities": [
@@ -66,7 +68,7 @@ def plan_rows(plan: Plan) -> dict:
              "group_tags": list(a.group_tags or []), "start_year": a.start_year, "end_year": a.end_year,
              "lead_agency": a.lead_agency.name if a.lead_agency else None, "supporting_agencies": names(a),
              "expected_outputs": a.expected_outputs or None, "needs_review": a.needs_review,
-             "review_reasons": [{"code": r.get("code"), "message": r.get("message")} for r in a.review_reasons or []]}
+             "review_reasons": _reasons(a)}
             for a in activities
         ],
         "agencies": [
@@ -77,6 +79,10 @@ def plan_rows(plan: Plan) -> dict:
         ],
         "_items": items,
     }
+
+
+def _reasons(item: PlanItem) -> list[dict]:
+    return [{"code": r.get("code"), "message": r.get("message")} for r in item.review_reasons or []]
 
 
 def plan_json(plan: Plan) -> dict:
@@ -103,6 +109,8 @@ def plan_xlsx(plan: Plan) -> bytes:
     ws.title = PLAN_SHEET
     plan_values = dict(data["plan"])
     plan_values["review_reasons"] = "\n".join(reason_line(r["code"], r["message"]) for r in plan.review_reasons or [])
+    if plan_values.get("issued_on"):
+        plan_values["issued_on"] = _ddmmyyyy(plan_values["issued_on"])  # as people type it (and the reader reads it)
     ws.append(["Trường", "Giá trị"])
     for key, label in PLAN_FIELDS:
         value = plan_values.get(key)
@@ -173,3 +181,139 @@ def _style(ws, widths) -> None:
     ws.freeze_panes = "A2"
     if ws.max_row > 1:
         ws.auto_filter.ref = ws.dimensions
+
+
+# --------------------------------------------------------------------------------------------
+# The template: an empty workbook in the import layout, to type a plan into
+# --------------------------------------------------------------------------------------------
+
+PLAN_HINTS = {
+    "code": "Mã ngắn, chữ thường không dấu và dấu gạch ngang, ví dụ: quang-tri-2151-2023 (bỏ trống: tự tạo)",
+    "number": "Bắt buộc. Ví dụ: 2151/KH-UBND",
+    "title": "Ví dụ: Kế hoạch hành động tăng trưởng xanh tỉnh Quảng Trị giai đoạn 2023 - 2030",
+    "jurisdiction": "Bắt buộc. Tên tỉnh/thành phố, ví dụ: Quảng Trị",
+    "issuing_body": "Ví dụ: Ủy ban nhân dân tỉnh Quảng Trị",
+    "issued_on": "Dạng dd/mm/yyyy, ví dụ: 12/05/2023",
+    "period_start": "Bắt buộc. Năm 4 chữ số, ví dụ: 2023",
+    "period_end": "Bắt buộc. Năm 4 chữ số, ví dụ: 2030",
+    "focal_agency": "Tên cơ quan đầu mối, phải có trong trang “Cơ quan”",
+    "review_reasons": "Bỏ trống",
+}
+
+EXAMPLES = (
+    {"code": "1", "level": "theme", "title": "Giảm cường độ phát thải khí nhà kính"},
+    {"code": "1.1", "level": "group", "parent_code": "1", "title": "Tiết kiệm năng lượng trong công nghiệp"},
+    {"code": "1.1.1", "level": "activity", "parent_code": "1.1", "high_priority": True,
+     "title": "Kiểm toán năng lượng các cơ sở trọng điểm", "start_year": 2023, "end_year": 2030,
+     "lead_agency": "Sở Công Thương", "supporting_agencies": ["Sở Tài chính", "Sở Khoa học và Công nghệ"],
+     "expected_outputs": "Báo cáo kiểm toán năng lượng"},
+    {"code": "1.1.1 a", "level": "subactivity", "parent_code": "1.1.1", "title": "Kiểm toán các nhà máy xi măng",
+     "start_year": 2024, "end_year": 2025, "lead_agency": "Sở Công Thương"},
+)
+
+
+def _instructions() -> list[str]:
+    levels = [f"    • {LEVEL_LABELS[k]} (cũng nhận: {', '.join(w for w in LEVEL_WORDS[k] if w != LEVEL_LABELS[k])})"
+              for k in LEVEL_LABELS]
+    return [
+        "MẪU NHẬP KẾ HOẠCH HÀNH ĐỘNG",
+        "",
+        "Tệp này nhập được bằng nút “Nhập” ở trang Mục kế hoạch trong trang quản trị, hoặc lệnh "
+        "import_appendix TỆP.xlsx. Nhập lại cùng tệp sau khi sửa chỉ cập nhật những gì đã đổi.",
+        "",
+        "1. Trang “Kế hoạch”: điền cột “Giá trị” (cột “Ghi chú” chỉ để hướng dẫn). Bắt buộc: Số hiệu, "
+        "Tỉnh/thành phố, Từ năm, Đến năm. Mã kế hoạch nếu điền sẽ được dùng làm mã của kế hoạch mới.",
+        "2. Trang “Mục kế hoạch”: mỗi hàng là một mục. Bốn hàng đầu là ví dụ (cột “Dòng ví dụ” ghi "
+        f"“{EXAMPLE_MARK}”): khi nhập, các hàng này được bỏ qua và báo cáo nhập ghi rõ. Có thể xoá chúng.",
+        "   • Mã: 1 (chủ đề), 1.1 (nhóm nhiệm vụ), 1.1.1 (nhiệm vụ, hoạt động), 1.1.1 a (hoạt động con).",
+        "   • Cấp: chọn trong danh sách. Cũng nhận các từ sau (không phân biệt hoa thường, có dấu hay không):",
+        *levels,
+        "   • Mục cha: mã của mục cấp trên; bỏ trống thì suy ra từ mã.",
+        f"   • Ưu tiên cao: chọn “{YES}” hoặc để trống.",
+        "   • Năm bắt đầu, Năm kết thúc: năm 4 chữ số, trong giai đoạn của kế hoạch.",
+        "   • Cơ quan chủ trì: một cơ quan. Cơ quan phối hợp: mỗi cơ quan một dòng trong ô (Alt+Enter), hoặc "
+        "cách nhau bằng dấu chấm phẩy “;”. Dấu phẩy không tách cơ quan (“Các sở, ban, ngành” là một tên).",
+        "   • Để trống: Cần rà soát, Lý do cần rà soát, Tệp nguồn, Dòng nguồn.",
+        "3. Trang “Cơ quan”: mỗi cơ quan được nêu ở trang Mục kế hoạch một hàng; Loại chọn trong danh sách. "
+        "Cột “Tỉnh/thành phố”: bỏ trống hoặc ghi tỉnh/thành phố của kế hoạch thì cơ quan được tạo mới; ghi "
+        "tỉnh/thành phố khác thì cơ quan đó phải có sẵn ở tỉnh/thành phố đó (nếu không, tệp bị từ chối).",
+        "4. Khi có lỗi, không có gì được ghi; thông báo nêu tên trang, hàng và cột cần sửa.",
+    ]
+
+
+def plan_template_xlsx() -> bytes:
+    """An empty workbook in the import layout, with instructions, examples and drop-down lists."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = INSTRUCTIONS_SHEET
+    for line in _instructions():
+        ws.append([line])
+    ws.column_dimensions["A"].width = 120
+    ws["A1"].font = Font(bold=True, size=14)
+
+    lists = wb.create_sheet(LISTS_SHEET)
+    columns = {"A": list(LEVEL_LABELS.values()), "B": [YES], "C": list(KIND_LABELS.values())}
+    lists.append(["Cấp", "Có/không", "Loại cơ quan"])
+    for i in range(max(len(v) for v in columns.values())):
+        lists.append([columns[c][i] if i < len(columns[c]) else None for c in "ABC"])
+    _style(lists, [24, 12, 24])
+
+    def choice(column: str, n: int, prompt: str) -> DataValidation:
+        dv = DataValidation(type="list", formula1=f"'{LISTS_SHEET}'!${column}$2:${column}${n + 1}", allow_blank=True,
+                            showErrorMessage=False, promptTitle="Chọn trong danh sách", prompt=prompt)
+        dv.showInputMessage = True
+        return dv
+
+    def years() -> DataValidation:
+        return DataValidation(type="whole", operator="between", formula1="1900", formula2="2200", allow_blank=True,
+                              showErrorMessage=True, errorTitle="Năm không hợp lệ", error="Nhập năm 4 chữ số, ví dụ 2025.")
+
+    ws = wb.create_sheet(PLAN_SHEET)
+    ws.append(["Trường", "Giá trị", "Ghi chú"])
+    for key, label in PLAN_FIELDS:
+        ws.append([label, None, PLAN_HINTS.get(key)])
+    year_dv = years()
+    ws.add_data_validation(year_dv)
+    for n, (key, _label) in enumerate(PLAN_FIELDS, start=2):
+        ws.cell(row=n, column=2).number_format = "@" if key not in ("period_start", "period_end") else "0"
+        if key in ("period_start", "period_end"):
+            year_dv.add(f"B{n}")
+    _style(ws, [24, 60, 80])
+
+    ws = wb.create_sheet(ITEMS_SHEET)
+    ws.append([c.header for c in ITEM_COLUMNS] + [EXAMPLE_HEADER])
+    grey = Font(italic=True, color="777777")
+    for example in EXAMPLES:
+        values = dict(example, level=LEVEL_LABELS[example["level"]])
+        _append(ws, ITEM_COLUMNS, values)
+        ws.cell(row=ws.max_row, column=len(ITEM_COLUMNS) + 1).value = EXAMPLE_MARK
+        for cell in ws[ws.max_row]:
+            cell.font = grey
+    keys = [c.key for c in ITEM_COLUMNS]
+    letter = {k: get_column_letter(keys.index(k) + 1) for k in keys}
+    rows = "2:1000"
+    first, last = rows.split(":")
+    level_dv = choice("A", len(LEVEL_LABELS), "Chủ đề, Nhóm nhiệm vụ, Nhiệm vụ/hoạt động hoặc Hoạt động con")
+    prio_dv = choice("B", 1, f"“{YES}” nếu ưu tiên cao, để trống nếu không")
+    year_dv = years()
+    for dv in (level_dv, prio_dv, year_dv):
+        ws.add_data_validation(dv)
+    level_dv.add(f"{letter['level']}{first}:{letter['level']}{last}")
+    prio_dv.add(f"{letter['high_priority']}{first}:{letter['high_priority']}{last}")
+    year_dv.add(f"{letter['start_year']}{first}:{letter['start_year']}{last}")
+    year_dv.add(f"{letter['end_year']}{first}:{letter['end_year']}{last}")
+    _style(ws, [c.width for c in ITEM_COLUMNS] + [12])
+
+    ws = wb.create_sheet(AGENCIES_SHEET)
+    ws.append([c.header for c in AGENCY_COLUMNS])
+    kind_dv = choice("C", len(KIND_LABELS), "Loại cơ quan")
+    ws.add_data_validation(kind_dv)
+    kinds = get_column_letter([c.key for c in AGENCY_COLUMNS].index("kind") + 1)
+    kind_dv.add(f"{kinds}2:{kinds}1000")
+    _style(ws, [c.width for c in AGENCY_COLUMNS])
+    wb.active = 0
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -78,6 +78,21 @@ KIND_LABELS = {
 }
 YES = "Có"
 
+# Other words a person typing a plan uses for each level (compared without case or diacritics).
+LEVEL_WORDS = {
+    "theme": ("Chủ đề", "Lĩnh vực"),
+    "group": ("Nhóm nhiệm vụ", "Nhóm", "Nhiệm vụ lớn"),
+    "activity": ("Nhiệm vụ, hoạt động", "Nhiệm vụ", "Hoạt động", "Nhiệm vụ cụ thể", "Hoạt động cụ thể"),
+    "subactivity": ("Hoạt động con", "Mục con", "Hoạt động chi tiết", "Nội dung con"),
+}
+
+# The template (export_plan --template): an instructions sheet, a sheet of the drop-down lists,
+# and a column on the items sheet that marks the worked examples the importer skips.
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+EXAMPLE_HEADER = "Dòng ví dụ"
+EXAMPLE_MARK = "VÍ DỤ"
+
 
 def reason_line(code: str, message: str) -> str:
     return f"[{code}] {message}"

@@ -10,7 +10,7 @@ from .service import ImportBundle, ImportFailed, ImportReport, collector_paused,
 
 
 def read_appendix(path: Path, *, plan_code: str | None = None) -> ImportBundle:
-    """Read a file as the plan spreadsheet (.xlsx) or the plan document (UTF-8 text)."""
+    """Read a file as the plan spreadsheet (.xlsx), a Word plan (.docx) or the plan document (UTF-8 text)."""
     name = path.name
     try:
         size = path.stat().st_size
@@ -29,7 +29,11 @@ def read_appendix_bytes(data: bytes, name: str, *, plan_code: str | None = None)
                             f"{settings.MAX_IMPORT_BYTES // (1024 * 1024)} MB)."])
     if not data.strip():
         raise ImportFailed([f"{name}: tệp rỗng."])
-    if data.startswith(b"PK"):
+    from .word import is_docx
+
+    if is_docx(data):
+        bundle = _read_word(data, name)
+    elif data.startswith(b"PK"):
         from .spreadsheet import read_plan_spreadsheet
 
         bundle = read_plan_spreadsheet(data, name)
@@ -49,12 +53,47 @@ def _read_document(data: bytes, name: str) -> ImportBundle:
     except UnicodeDecodeError as exc:
         raise ImportFailed([f"{name}: không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start}); "
                             "hãy lưu tệp dạng UTF-8 hoặc dùng tệp Excel .xlsx."])
-    parsed = parse_plan_document(text)
+    from .tabular import tabs_from_web_copy
+
+    parsed = parse_plan_document(tabs_from_web_copy(text))
     try:
         require_plan(parsed)
     except ValueError as exc:
-        raise ImportFailed([f"{name}: {exc}"])
+        raise ImportFailed([f"{name}: {exc} {OTHER_WAYS}"])
+    require_table_rows(parsed, name)
     return ImportBundle(parsed=parsed, source_file=name, source_kind="document")
+
+
+# Where a plan that the text reader cannot digest can still come in.
+OTHER_WAYS = ("Nếu kế hoạch có bản Word (.docx), hãy nhập tệp Word; hoặc tải mẫu nhập liệu "
+              "(export_plan --template -o plan-mau.xlsx, hay nút “Tải mẫu nhập liệu” trong trang quản trị) "
+              "và nhập tệp Excel đã điền.")
+
+
+def require_table_rows(parsed, name: str) -> None:
+    """A plan whose appendix table gave no activity is refused: importing it would write a plan of
+    placeholders, every item “missing from the scan”, and blame missing pages for a wrong format."""
+    from_table = [it for it in parsed.items if it.level in ("activity", "subactivity")
+                  and not any(f.code == "missing_from_scan" for f in it.flags)]
+    if not from_table:
+        raise ImportFailed([f"{name}: không tìm thấy bảng Phụ lục có dòng hoạt động nào (các dòng bắt đầu bằng mã "
+                            f"như 1.1.1, các cột phân cách bằng tab hoặc “|”); không nhập kế hoạch chỉ gồm các mục "
+                            f"giữ chỗ. {OTHER_WAYS}"])
+
+
+def _read_word(data: bytes, name: str) -> ImportBundle:
+    from .word import NotADocx, parse_plan_docx
+
+    try:
+        parsed, text = parse_plan_docx(data)
+    except NotADocx as exc:
+        raise ImportFailed([f"{name}: {exc}."])
+    if not text.table_found:
+        raise ImportFailed([f"{name}: không tìm thấy bảng Phụ lục trong tệp Word (cần một hàng tiêu đề có cột "
+                            f"“Nội dung nhiệm vụ, hoạt động” và “Cơ quan chủ trì” hoặc “Thời gian thực hiện”). "
+                            f"Có thể dùng mẫu nhập liệu: export_plan --template -o plan-mau.xlsx."])
+    require_table_rows(parsed, name)
+    return ImportBundle(parsed=parsed, source_file=name, source_kind="docx")
 
 
 def apply_corrections(bundle: ImportBundle, path: Path) -> tuple[dict[str, str], list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -65,6 +66,8 @@ class ImportBundle:
     # the scanned document creates the agencies it finds.
     create_agencies: bool = True
     agency_rows: dict[str, int] = field(default_factory=dict)  # canonical name → source row
+    # The code typed on the spreadsheet's plan sheet, used when the import creates the plan.
+    new_plan_code: str | None = None
 
 
 @dataclass
@@ -83,6 +86,7 @@ class ImportReport:
     flags: list[tuple[str, Flag]] = field(default_factory=list)
     plan_flags: list[Flag] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    warnings_before: list[str] = field(default_factory=list)  # said by the service before the reader's notes
     corrections_applied: list[str] = field(default_factory=list)
 
     @property
@@ -197,7 +201,10 @@ def _apply(bundle: ImportBundle, report: ImportReport, code_map: dict[str, str])
         raise ImportFailed(errors)
     agencies = AgencyBook(jurisdiction, report, bundle)
     for pa in parsed.agencies:
-        agencies.ensure(pa)
+        if _elsewhere(pa, jurisdiction):
+            agencies.adopt_from_elsewhere(pa, errors)
+        else:
+            agencies.ensure(pa)
     for row in bundle.successions:
         agencies.succession(row, errors)
     plan = _plan(bundle, jurisdiction, agencies, report, errors)
@@ -208,7 +215,7 @@ def _apply(bundle: ImportBundle, report: ImportReport, code_map: dict[str, str])
     _apply_items(plan, items, agencies, report, code_map, bundle)
     report.plan_code = plan.code
     report.plan_flags = list(parsed.flags)
-    report.warnings = list(getattr(parsed, "warnings", []) or [])
+    report.warnings = report.warnings_before + list(getattr(parsed, "warnings", []) or [])
     by_level: dict[str, int] = {}
     for it in items:
         by_level[it.level] = by_level.get(it.level, 0) + 1
@@ -289,6 +296,29 @@ class AgencyBook:
             self._alias(agency, alias)
         return agency
 
+    def adopt_from_elsewhere(self, pa: ParsedAgency, errors: list[str]) -> None:
+        """An agency the sheet places in another jurisdiction is that jurisdiction's agency: it must
+        exist there already (a plan import never creates another province's agencies)."""
+        row = self.bundle.agency_rows.get(pa.name)
+        where = f"{self.bundle.source_file}, trang “Cơ quan”" + (f", hàng {row}" if row else "")
+        other = _find_jurisdiction(pa.jurisdiction)
+        found = None
+        if other is not None:
+            names = [pa.name, *sorted(pa.aliases)]
+            keys = {self.key(n) for n in names}
+            candidates = [(a, a.name) for a in Agency.objects.filter(jurisdiction=other)]
+            candidates += [(al.agency, al.name) for al in AgencyAlias.objects.filter(agency__jurisdiction=other)
+                           .select_related("agency")]
+            found = next((a for a, n in candidates if self.key(n) in keys), None)
+        if found is None:
+            errors.append(f"{where}, cột “Tỉnh/thành phố”: cơ quan “{pa.name}” ghi thuộc “{pa.jurisdiction}”, khác "
+                          f"{self.jurisdiction.name} của kế hoạch, nhưng không có trong danh sách cơ quan của "
+                          f"“{pa.jurisdiction}”. Nếu là cơ quan của {self.jurisdiction.name}, hãy sửa cột này; nếu là "
+                          f"cơ quan của tỉnh/thành phố khác, cơ quan đó phải có sẵn ở đó.")
+            return
+        for name in [pa.name, *pa.aliases]:
+            self.by_key.setdefault(self.key(name), found)
+
     def _alias(self, agency: Agency, alias: str) -> None:
         from agencies.text import fold
 
@@ -314,6 +344,38 @@ class AgencyBook:
         )
 
 
+def _elsewhere(pa: ParsedAgency, jurisdiction: Jurisdiction) -> bool:
+    from agencies.text import fold
+
+    named = (getattr(pa, "jurisdiction", "") or "").strip()
+    return bool(named) and fold(named) != fold(jurisdiction.name)
+
+
+def _find_jurisdiction(name: str) -> Jurisdiction | None:
+    from agencies.text import fold
+
+    wanted = fold(nfc(name or "").strip())
+    return next((j for j in Jurisdiction.objects.all() if fold(j.name) == wanted), None)
+
+
+def _typed_code(bundle: ImportBundle, jurisdiction, errors: list[str]) -> str | None:
+    """The plan code typed on the sheet: a short slug not used by another plan."""
+    code = (bundle.new_plan_code or "").strip()
+    if not code:
+        return None
+    where = f"{bundle.source_file}, trang “Kế hoạch”, “Mã kế hoạch”"
+    limit = Plan._meta.get_field("code").max_length
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", code) or len(code) > limit:
+        errors.append(f"{where}: “{code}” không dùng được; mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch "
+                      f"ngang (tối đa {limit} ký tự), ví dụ “quang-tri-2151-2023”.")
+        return None
+    other = Plan.objects.filter(code=code).select_related("jurisdiction").first()
+    if other is not None:
+        errors.append(f"{where}: mã “{code}” đã dùng cho kế hoạch {other.number} của {other.jurisdiction.name}.")
+        return None
+    return code
+
+
 def _plan(bundle: ImportBundle, jurisdiction, agencies: AgencyBook, report: ImportReport, errors) -> Plan:
     parsed = bundle.parsed
     plan = None
@@ -326,8 +388,11 @@ def _plan(bundle: ImportBundle, jurisdiction, agencies: AgencyBook, report: Impo
         if not parsed.number or parsed.period_start is None or parsed.period_end is None:
             errors.append(f"{bundle.source_file}: thiếu số hiệu hoặc giai đoạn của kế hoạch; dùng --plan để nhập vào một kế hoạch có sẵn.")
             raise ImportFailed(errors)
+        typed = _typed_code(bundle, jurisdiction, errors)
+        if errors:
+            raise ImportFailed(errors)
         plan = Plan.objects.create(
-            code=_plan_code(parsed, jurisdiction), number=parsed.number, title=parsed.title or parsed.number,
+            code=typed or _plan_code(parsed, jurisdiction), number=parsed.number, title=parsed.title or parsed.number,
             jurisdiction=jurisdiction, issuing_body=parsed.issuing_body or "", issued_on=parsed.issued_on,
             period_start=parsed.period_start, period_end=parsed.period_end, focal_agency=focal,
             needs_review=bool(parsed.flags), source=bundle.source_file,
@@ -335,6 +400,10 @@ def _plan(bundle: ImportBundle, jurisdiction, agencies: AgencyBook, report: Impo
         )
         report.counts["existing_before"] = 0
     else:
+        if bundle.new_plan_code and bundle.new_plan_code.strip() != plan.code:
+            report.warnings_before.append(
+                f"Kế hoạch {plan.number} của {jurisdiction.name} đã có với mã “{plan.code}”; mã “{bundle.new_plan_code}” "
+                f"ghi trên trang Kế hoạch không được dùng (không đổi mã của kế hoạch đã có).")
         report.counts["existing_before"] = plan.items.count()
         if focal and plan.focal_agency_id is None:
             plan.focal_agency = focal

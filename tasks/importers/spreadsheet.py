@@ -12,19 +12,24 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from agencies.text import nfc
+from agencies.text import fold, nfc
 
 from ..codes import InvalidCode, normalize_code, parent_code
 from ..sheet_format import (
-    AGENCIES_SHEET, AGENCY_COLUMNS, ITEM_COLUMNS, ITEMS_SHEET, KIND_LABELS, LEVEL_LABELS, PLAN_FIELDS, PLAN_SHEET,
-    YES, parse_reason_line,
+    AGENCIES_SHEET, AGENCY_COLUMNS, EXAMPLE_HEADER, ITEM_COLUMNS, ITEMS_SHEET, KIND_LABELS, LEVEL_LABELS, LEVEL_WORDS,
+    PLAN_FIELDS, PLAN_SHEET, YES, parse_reason_line,
 )
 from .document import Flag, ParsedAgency, ParsedItem, ParsedPlan
 from .service import ImportBundle, ImportFailed, SuccessionRow
 
 # A real appendix is a few MB at most when unpacked; anything far larger is a zip bomb.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-_LEVELS = {v: k for k, v in LEVEL_LABELS.items()} | {k: k for k in LEVEL_LABELS}
+# A level is typed as its label, as one of its other Vietnamese words, or as the internal name;
+# case and diacritics do not matter ("nhom nhiem vu" is "Nhóm nhiệm vụ").
+_LEVELS = {fold(v): k for k, v in LEVEL_LABELS.items()} | {k: k for k in LEVEL_LABELS} | {
+    fold(w): k for k, words in LEVEL_WORDS.items() for w in words}
+LEVEL_HELP = "; ".join(f"{LEVEL_LABELS[k]} (hoặc: {', '.join(w for w in LEVEL_WORDS[k] if w != LEVEL_LABELS[k])})"
+                       for k in LEVEL_LABELS)
 _KINDS = {v: k for k, v in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
 _TEXT_ITEM_COLUMNS = [c.key for c in ITEM_COLUMNS if c.kind == "text"]
 
@@ -65,7 +70,8 @@ def _read_workbook(wb, name: str) -> ImportBundle:
         raise ImportFailed(errors)
     plan = _read_plan(wb[PLAN_SHEET], name, errors)
     agencies, successions, agency_rows = _read_agencies(wb[AGENCIES_SHEET], name, errors)
-    items = _read_items(wb[ITEMS_SHEET], name, errors)
+    warnings: list[str] = []
+    items = _read_items(wb[ITEMS_SHEET], name, errors, warnings)
     if errors:
         raise ImportFailed(errors)
     themes = [it for it in items if it.level == "theme"]
@@ -75,10 +81,11 @@ def _read_workbook(wb, name: str) -> ImportBundle:
         jurisdiction=plan.get("jurisdiction") or "", issuing_body=plan.get("issuing_body") or "",
         focal_agency=plan.get("focal_agency"), period_start=plan.get("period_start"),
         period_end=plan.get("period_end"), themes=themes, items=others, agencies=agencies,
-        flags=plan.get("review_reasons") or [], warnings=[],
+        flags=plan.get("review_reasons") or [], warnings=warnings,
     )
     return ImportBundle(parsed=parsed, source_file=name, source_kind="xlsx", successions=successions,
-                        plan_code=None, create_agencies=False, agency_rows=agency_rows)
+                        plan_code=None, create_agencies=False, agency_rows=agency_rows,
+                        new_plan_code=plan.get("code"))
 
 
 def open_workbook(data: bytes, name: str):
@@ -116,7 +123,7 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
-def _rows(ws, columns, name: str, errors: list[str]):
+def _rows(ws, columns, name: str, errors: list[str], extra: tuple[str, ...] = ()):
     rows = ws.iter_rows(values_only=False)
     try:
         header = next(rows)
@@ -135,6 +142,7 @@ def _rows(ws, columns, name: str, errors: list[str]):
         return
     # Where each column is, worked out once: this loop runs for every cell of the sheet.
     positions = [(col.key, col.header, found.index(col.header)) for col in columns]
+    positions += [(header, header, found.index(header)) for header in extra if header in found]
     for row_no, row in enumerate(rows, start=2):
         cells = {}
         formula = False
@@ -187,6 +195,12 @@ def _lines(value) -> list[str]:
     if not value:
         return []
     return [nfc(part).strip() for part in str(value).splitlines() if part.strip()]
+
+
+def _agency_list(value) -> list[str]:
+    """Agencies one per line, or several in a line separated by ';' (commas stay: they are part of
+    names such as "Các sở, ban, ngành")."""
+    return [p.strip() for line in _lines(value) for p in line.split(";") if p.strip()]
 
 
 def _read_plan(ws, name: str, errors: list[str]) -> dict:
@@ -272,6 +286,7 @@ def _read_agencies(ws, name: str, errors: list[str]):
         pa = ParsedAgency(name=agency_name, kind=kind, is_group=_bool(cells["is_group"], f"{where}, cột “Nhóm chung”", errors),
                           aliases=set(_lines(cells["aliases"])))
         pa.short_name = _cell_text(cells["short_name"]) or ""
+        pa.jurisdiction = _cell_text(cells["jurisdiction"]) or ""
         agencies.append(pa)
         rows[agency_name] = row_no
         succ_names, dates = _lines(cells["successors"]), _lines(cells["successor_dates"])
@@ -286,11 +301,15 @@ def _read_agencies(ws, name: str, errors: list[str]):
     return agencies, successions, rows
 
 
-def _read_items(ws, name: str, errors: list[str]) -> list[ParsedItem]:
+def _read_items(ws, name: str, errors: list[str], warnings: list[str]) -> list[ParsedItem]:
     items: list[ParsedItem] = []
     parents: dict[str, str] = {}  # parent code as written → normal form; siblings repeat it
-    for row_no, cells in _rows(ws, ITEM_COLUMNS, name, errors):
+    examples: list[int] = []
+    for row_no, cells in _rows(ws, ITEM_COLUMNS, name, errors, extra=(EXAMPLE_HEADER,)):
         where = f"{name}, trang “{ITEMS_SHEET}”, hàng {row_no}"
+        if _cell_text(cells.get(EXAMPLE_HEADER)):
+            examples.append(row_no)  # the template's worked examples are not part of the plan
+            continue
         text = {k: _cell_text(cells[k]) for k in _TEXT_ITEM_COLUMNS}
         raw_code = text["code"]
         if not raw_code:
@@ -308,9 +327,9 @@ def _read_items(ws, name: str, errors: list[str]) -> list[ParsedItem]:
                 & _fits(text["source_file"], _max_length("tasks.PlanItem", "source_file"), f"{where}, cột “Tệp nguồn”",
                         errors)):
             continue
-        level = _LEVELS.get(text["level"] or "")
+        level = _LEVELS.get(fold(text["level"] or "").strip(" .")) if text["level"] else None
         if level is None:
-            errors.append(f"{where}, cột “Cấp”: “{text['level']}” không thuộc danh sách ({', '.join(LEVEL_LABELS.values())}).")
+            errors.append(f"{where}, cột “Cấp”: “{text['level'] or ''}” không phải một cấp; dùng: {LEVEL_HELP}.")
             continue
         if not text["title"]:
             errors.append(f"{where}, cột “Tên”: trống.")
@@ -330,18 +349,27 @@ def _read_items(ws, name: str, errors: list[str]) -> list[ParsedItem]:
             errors.append(f"{where}, cột “Năm kết thúc”: {end} trước năm bắt đầu {start}.")
         tags = [t.strip() for t in re.split(r"[,;]", text["group_tags"] or "") if t.strip()]
         reasons = [Flag(code=c, message=m, line=None) for c, m in map(parse_reason_line, _lines(cells["review_reasons"]))]
+        # One lead; further names typed into the lead cell ("A; B") partner, as in the plan documents.
+        leads = _agency_list(text["lead_agency"])
+        supporting = list(dict.fromkeys([*leads[1:], *_agency_list(cells["supporting_agencies"])]))
+        if len(leads) > 1:
+            warnings.append(f"{where}, cột “Cơ quan chủ trì”: nhiều cơ quan; chủ trì: “{leads[0]}”, "
+                            f"{', '.join(f'“{x}”' for x in leads[1:])} xếp vào phối hợp.")
         item = ParsedItem(
             code=code, printed_code=text["printed_code"] or "", level=level, parent_code=parent if level != "theme" else None,
             title=text["title"] or "", text=text["text"] or "",
             high_priority=_bool(cells["high_priority"], f"{where}, cột “Ưu tiên cao”", errors),
-            group_tags=tags, start_year=start, end_year=end, lead_agency=text["lead_agency"],
-            supporting_agencies=_lines(cells["supporting_agencies"]), expected_outputs=text["expected_outputs"] or "",
+            group_tags=tags, start_year=start, end_year=end, lead_agency=leads[0] if leads else None,
+            supporting_agencies=supporting, expected_outputs=text["expected_outputs"] or "",
             flags=reasons, source_line=_year_free_int(cells["source_line"]),
         )
         item.source_file = text["source_file"] or ""
         item.needs_review = _bool(cells["needs_review"], f"{where}, cột “Cần rà soát”", errors)
         item.sheet_row = row_no
         items.append(item)
+    if examples:
+        warnings.append(f"{name}, trang “{ITEMS_SHEET}”: bỏ qua {len(examples)} dòng ví dụ của mẫu (hàng "
+                        f"{', '.join(map(str, examples))}; cột “{EXAMPLE_HEADER}” có đánh dấu).")
     return items
 
 

@@ -437,6 +437,8 @@ TABLE: list[Row] = [
     row("admin:app_list", ADMIN_SITE_ONLY, kwargs=lambda w, o: {"app_label": "reporting"}),
     row("admin:tasks_planitem_import", ADMIN_ONLY),
     row("admin:tasks_planitem_process_import", "login adm adm adm adm adm adm adm 405"),
+    # the empty plan template: a ModelAdmin URL, so anon goes through LOGIN_URL like the import itself
+    row("admin:tasks_planitem_template", ADMIN_ONLY),
     # --- admin model URLs: the sample ------------------------------------------------------------------
     row("admin:auth_user_change", ADMIN_ONLY, args=lambda w, o: [w.users["alice"].pk]),
     row("admin:auth_user_password_change", ADMIN_ONLY, args=lambda w, o: [w.users["alice"].pk]),

@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.exports import plan_json, plan_xlsx
+from tasks.exports import plan_json, plan_template_xlsx, plan_xlsx
 from tasks.models import Plan
 
 
@@ -12,10 +12,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--plan", help="mã kế hoạch (bỏ trống nếu chỉ có một kế hoạch)")
-        parser.add_argument("--format", choices=["json", "xlsx"], required=True)
+        parser.add_argument("--format", choices=["json", "xlsx"])
+        parser.add_argument("--template", action="store_true",
+                            help="mẫu nhập liệu trống (.xlsx, có hướng dẫn và ví dụ) để điền một kế hoạch mới")
         parser.add_argument("-o", "--output", help="tệp ghi ra (mặc định: màn hình, chỉ với json)")
 
-    def handle(self, *args, plan=None, format, output=None, **options):
+    def handle(self, *args, plan=None, format=None, template=False, output=None, **options):
+        if template:
+            # The template is a workbook: --template implies xlsx and needs no plan.
+            if format == "json" or plan:
+                raise CommandError("--template chỉ xuất mẫu .xlsx trống, không dùng cùng --format json hay --plan.")
+            if not output:
+                raise CommandError("Cần -o TỆP khi xuất mẫu, ví dụ: export_plan --template -o plan-mau.xlsx")
+            with open(output, "wb") as fh:
+                fh.write(plan_template_xlsx())
+            self.stderr.write(f"Đã ghi {output}")
+            return
+        if format is None:
+            raise CommandError("Cần --format json hoặc --format xlsx (hoặc --template để xuất mẫu nhập liệu).")
         plan_obj = pick_plan(plan)
         if format == "json":
             text = json.dumps(plan_json(plan_obj), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
