@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from agencies.access import scope_for
 from agencies.models import Agency
 from tasks.models import PlanItem
+from tasks.supersession import ItemLineage
 
 from reporting.reports import access, cycles, evidence as uploads, workflow
 from reporting.reports.forms import (
@@ -220,10 +221,10 @@ def _comparison(current: Report, mine: dict) -> list[dict]:
 
 def _previous_report(request, report: Report):
     """Last year's annual report on the same item, whoever wrote it (access lets a successor
-    agency read its predecessors' reports)."""
+    agency read its predecessors' reports), or on the item of a superseded plan it carries on."""
+    item_ids = {report.item_id} | ItemLineage.load().earlier(report.item_id)
     return (_visible_reports(request)
-            .filter(item_id=report.item_id, cycle__plan_id=report.cycle.plan_id,
-                    cycle__kind=ReportingCycle.Kind.ANNUAL, cycle__year__lt=report.cycle.year)
+            .filter(item_id__in=item_ids, cycle__kind=ReportingCycle.Kind.ANNUAL, cycle__year__lt=report.cycle.year)
             .select_related("cycle", "agency").order_by("-cycle__year").first())
 
 
