@@ -80,19 +80,33 @@ def plan_dashboard(request, code):
 
 # --- dashboard ---------------------------------------------------------------------------------
 
+def one_plan_of(cycle, request):
+    """The plan `?plan=<code>` picks among those a jurisdiction-wide cycle collects; None for all
+    of them (or for a cycle of one plan). A plan the cycle does not collect is a 404."""
+    code = request.GET.get("plan")
+    if not code or not cycle.consolidated:
+        return None
+    plan = next((p for p in cycle.plans() if p.code == code), None)
+    if plan is None:
+        raise Http404
+    return plan
+
+
 def cycle_dashboard(request, cycle_id):
     cycle = access.overseen_cycle_or_404(request.user, cycle_id)
     plan = cycle.plan
+    chosen = one_plan_of(cycle, request)
     return render(request, "reporting/dashboard/dashboard.html", {
         "cycle": cycle, "plan": plan, "cycles": _cycles_menu(plan), "status_url": _status_link(cycle)(),
-        "can_generate": access.is_reviewer_of(request.user, plan),
-        "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle)),
+        "can_generate": access.is_reviewer_of(request.user, plan), "chosen": chosen,
+        "plan_choices": [(p, p.display_name(timezone.localdate())) for p in cycle.plans()] if cycle.consolidated else [],
+        "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle, chosen), scope=chosen.code if chosen else ""),
     })
 
 
-def _draw_dashboard(request, cycle) -> str:
+def _draw_dashboard(request, cycle, chosen=None) -> str:
     """The figures, charts and tables of the dashboard: the same for everyone who may open it."""
-    data = selectors.dashboard(cycle)
+    data = selectors.dashboard(cycle, plan=chosen)
     link = _status_link(cycle)
     links = {
         "states": {s.key: link(state=s.key) for s in charts.STATES},
@@ -104,11 +118,13 @@ def _draw_dashboard(request, cycle) -> str:
     }
     figure = charts.report_charts(data["headline"], data["themes"], data["agencies"], links)
     plan = cycle.plan
+    plans = [chosen] if chosen else cycle.plans() if cycle.consolidated else [plan]
+    years = range(min(p.period_start for p in plans), max(p.period_end for p in plans) + 1)
     today = timezone.localdate()
     figure["timeline"] = charts.timeline_chart(
         [{"label": f"{t.code}. {t.title}", "full": f"{t.code}. {t.title}", "per_year": t.per_year,
           "href": link(theme=t.theme_id)} for t in data["timeline"]],
-        list(plan.years), today=today, title=_("Tiến trình thực hiện các nhiệm vụ theo chủ đề"),
+        list(years), today=today, title=_("Tiến trình thực hiện các nhiệm vụ theo chủ đề"),
         desc=_("Số nhiệm vụ, hoạt động được triển khai trong từng năm của kế hoạch, theo chủ đề; "
                "đường nét đứt là ngày hôm nay."),
     )

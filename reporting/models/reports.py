@@ -143,7 +143,11 @@ class ReportingCycle(models.Model):
         return sorted(plans, key=lambda p: (p.pk != self.plan_id, p.jurisdiction_id != self.jurisdiction_id, p.code))
 
     def plan_ids(self) -> list[int]:
-        return [p.pk for p in self.plans()]
+        if not self.jurisdiction_id:
+            return [self.plan_id]
+        if getattr(self, "_plan_ids", None) is None:
+            self._plan_ids = [p.pk for p in self.plans()]
+        return self._plan_ids
 
 
 class Report(models.Model):
