@@ -44,10 +44,11 @@ class Lineage:
         self.successors[predecessor_id].append((successor_id, effective_on))
         self.predecessors_of[successor_id].append((predecessor_id, effective_on))
 
-    def responsible(self, agency_id: int, year: int, choose=None) -> Resolution:
+    def responsible(self, agency_id: int, year: int, choose=None, *, on: date | None = None) -> Resolution:
         """Follow successions that took effect by `year` (a merger on 1 March 2025 makes the
-        successor answer for the whole 2025 report). `choose(predecessor_id, candidate_ids)`
-        may pick one successor of a split; returning None leaves the split undecided."""
+        successor answer for the whole 2025 report), or by the day `on` when given (who signs a
+        document dated 15 May 2025). `choose(predecessor_id, candidate_ids)` may pick one
+        successor of a split; returning None leaves the split undecided."""
         result: set[int] = set()
         seen: set[int] = set()
         frontier = [agency_id]
@@ -57,7 +58,8 @@ class Lineage:
                 continue
             seen.add(current)
             # A cycle entered by mistake ends at the last agency before it repeats.
-            nxt = [succ for succ, when in self.successors.get(current, ()) if when.year <= year and succ not in seen]
+            nxt = [succ for succ, when in self.successors.get(current, ())
+                   if (when <= on if on is not None else when.year <= year) and succ not in seen]
             if not nxt:
                 result.add(current)
                 continue
