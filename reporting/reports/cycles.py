@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from agencies.lineage import Lineage
+from agencies.models import Agency
 from tasks.models import Plan, PlanItem
 from tasks.selectors import responsible_resolver
 from tasks.supersession import ItemLineage
@@ -115,6 +116,7 @@ def owed_reports(cycle: ReportingCycle) -> list[Owed]:
     lineage = Lineage.load()
     resolve = responsible_resolver(lineage)
     moved = ItemLineage.load()
+    group_ids = set(Agency.objects.filter(is_group=True, pk__in=list(lineage.predecessors_of)).values_list("pk", flat=True))
     earlier_ids = {i.pk: sorted(moved.earlier(i.pk)) for i in items if i.lead_agency_id is None}
     leads = dict(PlanItem.objects.filter(pk__in={e for ids in earlier_ids.values() for e in ids},
                                          lead_agency__is_group=False).values_list("pk", "lead_agency_id"))
@@ -140,7 +142,13 @@ def owed_reports(cycle: ReportingCycle) -> list[Owed]:
                 owed.append(Owed(item, None, "no_lead"))
             continue
         if lead.is_group:
-            owed.append(Owed(item, None, "generic_lead"))
+            # A group that ended (the district level, 1 July 2025) may have its work handed, item by
+            # item, to one named successor by the admin's split decision; otherwise it stays unassigned.
+            agency_id, _undecided = resolve(item, year) if lineage.successors.get(lead.pk) else (None, True)
+            if agency_id and agency_id != lead.pk and agency_id not in group_ids:
+                owed.append(Owed(item, agency_id, ""))
+            else:
+                owed.append(Owed(item, None, "generic_lead"))
             continue
         agency_id, undecided = resolve(item, year)
         owed.append(Owed(item, agency_id, "split_undecided" if undecided else ""))

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agencies.access import scope_for
+from agencies.lineage import name_with_successor
 from agencies.models import Agency
 from tasks.models import PlanItem
 from tasks.supersession import ItemLineage
@@ -244,7 +245,9 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     # Input can be asked of a named supporting agency, not of a group ("các sở, ban, ngành...").
     askable = [a for a in supporting if not a.is_group and a.pk != report.agency_id]
     context = {
-        "report": report, "item": item, "cycle": report.cycle, "plan": report.cycle.plan,
+        "report": report, "item": item, "cycle": report.cycle, "plan": item.plan,
+        # An old lead shows who answers for it now: “Sở Tài nguyên và Môi trường (nay: …)”.
+        "lead_label": name_with_successor(item.lead_agency) if item.lead_agency_id != report.agency_id else "",
         "form": form if form is not None else (ReportForm(report=report) if editable else None),
         "editable": editable, "lock_reason": reason, "member": member,
         "may_submit": moves[workflow.Move.SUBMIT] is None,
