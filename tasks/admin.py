@@ -8,7 +8,7 @@ from import_export.admin import ImportMixin
 from agencies.admin import FoldedSearchMixin
 
 from .admin_import import PlanAppendixResource, PlanWorkbook
-from .models import ImportLog, Plan, PlanItem, SplitDecision
+from .models import ActivityMapping, ImportLog, Plan, PlanItem, PlanSupersession, SplitDecision
 
 
 @admin.register(Plan)
@@ -40,6 +40,21 @@ class PlanItemAdmin(FoldedSearchMixin, ImportMixin, SimpleHistoryAdmin):
     def short_title(self, obj):
         return obj.title[:80]
 
+
+
+class ActivityMappingInline(admin.TabularInline):
+    """Each old activity: the new plan's item that carries it on, or empty when it has ended."""
+
+    model = ActivityMapping
+    extra = 0
+    autocomplete_fields = ["old_item", "new_item"]
+
+
+@admin.register(PlanSupersession)
+class PlanSupersessionAdmin(SimpleHistoryAdmin):
+    list_display = ["old_plan", "new_plan", "effective_on", "legal_basis"]
+    autocomplete_fields = ["old_plan", "new_plan"]
+    inlines = [ActivityMappingInline]
 
 
 @admin.register(SplitDecision)

@@ -43,3 +43,23 @@ def test_a_mapping_naming_an_unknown_code_is_refused_and_nothing_is_written(merg
                        effective_on=dt.date(2026, 1, 1), mapping={"1.1.1": "1.1.2", "9.9.9": "ended", "1.1.2": "7.7"})
     assert "9.9.9" in str(err.value) and "7.7" in str(err.value)
     assert not PlanSupersession.objects.exists() and not ActivityMapping.objects.exists()
+
+
+def test_the_command_reads_a_reviewed_mapping_file_and_refuses_a_bad_one(merged_city, tmp_path):
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    spec = {"old_plan": "bd-396", "new_plan": "hcm-3797", "effective_on": "2026-01-01",
+            "legal_basis": "Quyết định 3797/QĐ-UBND", "activities": {"1.1.1": "1.1.2", "1.1.3": "ended"}}
+    path = tmp_path / "thay-the.json"
+    path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    call_command("supersede_plan", str(path), stdout=open("/dev/null", "w"))
+    assert {(m.old_item.code, m.new_item.code if m.new_item else None)
+            for m in ActivityMapping.objects.all()} == {("1.1.1", "1.1.2"), ("1.1.3", None)}
+    spec["activities"]["4.4"] = "1.1.1"
+    path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError) as err:
+        call_command("supersede_plan", str(path))
+    assert "4.4" in str(err.value) and ActivityMapping.objects.count() == 2
