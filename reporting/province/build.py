@@ -52,7 +52,9 @@ class DocMeta:
 
     @classmethod
     def from_json(cls, data: dict) -> "DocMeta":
-        return cls(**{**data, "date": dt.date.fromisoformat(data["date"])})
+        # A job's parameters may also name one plan of a jurisdiction-wide cycle ("plan"): not metadata.
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**{**fields, "date": dt.date.fromisoformat(data["date"])})
 
 
 def abbreviation(agency: Agency | None) -> str:

@@ -93,3 +93,31 @@ def test_a_report_dated_before_the_merger_is_still_issued_by_the_province(merged
     assert r.province_line == "UBND TỈNH BÌNH DƯƠNG"
     assert r.date_line == "Bình Dương, ngày 30 tháng 6 năm 2025"
     assert r.plan_name == "Kế hoạch 396/KH-UBND của UBND tỉnh Bình Dương"
+
+
+def test_the_city_reviewer_generates_the_report_of_one_plan_or_of_all(eager_jobs, client, merged_city, city_cycle,
+                                                                       django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from reporting.models import ProvinceReportJob
+    from tests.factories import JurisdictionRoleFactory
+
+    client.force_login(JurisdictionRoleFactory(jurisdiction=merged_city.city, role="reviewer").user)
+    url = reverse("dashboard:province_report", args=[city_cycle.pk])
+    form = client.get(url)
+    assert form.context["form"].initial["place"] == "Thành phố Hồ Chí Minh"
+    assert [c for c, _label in form.context["form"].fields["plan"].choices] == ["", "hcm-3797", "bd-396"]
+    fields = {"number": "7/BC-STC", "date": "05/12/2026", "place": "Thành phố Hồ Chí Minh", "signer_title": "GIÁM ĐỐC",
+              "signer_name": "", "signer_authority": "", "ministry": "Bộ Tài chính", "recipients": "Lưu: VT.",
+              "format": "docx"}
+    texts = {}
+    for scope in ("", "bd-396"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {**fields, "plan": scope})
+        job = ProvinceReportJob.objects.latest("pk")
+        status = client.get(reverse("dashboard:job_json", args=[job.pk])).json()
+        assert status["status"] == "done", status
+        texts[scope] = docx_text(b"".join(client.get(status["download"]).streaming_content))
+    assert "Bảng 1a" in texts[""] and CITY_PLAN in texts[""] and LEGACY in texts[""]
+    assert "Bảng 1a" not in texts["bd-396"] and CITY_PLAN not in texts["bd-396"] and LEGACY in texts["bd-396"]
+    assert "UBND THÀNH PHỐ HỒ CHÍ MINH" in texts["bd-396"]
