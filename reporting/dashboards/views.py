@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from tasks.models import Plan
 
 from reporting.reports import access
+from reporting.reports.cycles import jurisdiction_cycle_for as cycles_collecting
 from reporting.dashboards import charts, selectors
 from reporting.dashboards.drawn_pages import drawn_dashboard
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
@@ -71,8 +72,14 @@ def plan_dashboard(request, code):
     if not access.is_overseer_of(request.user, plan):
         raise Http404
     cycles = ReportingCycle.objects.filter(plan=plan)
-    cycle = (cycles.filter(kind="annual", year__lte=timezone.localdate().year).order_by("-year").first()
+    year = timezone.localdate().year
+    cycle = (cycles.filter(kind="annual", year__lte=year).order_by("-year").first()
              or cycles.order_by("-year").first())
+    # This year's cycle may be the jurisdiction-wide one that collects the plan beside others: open
+    # it on this plan.
+    shared = cycles_collecting(plan, "annual", year)
+    if shared is not None and (cycle is None or cycle.year < year):
+        return redirect(f"{reverse('dashboard:cycle', args=[shared.pk])}?{urlencode({'plan': plan.code})}")
     if cycle is None:
         raise Http404(_("Kế hoạch chưa có kỳ báo cáo."))
     return redirect("dashboard:cycle", cycle.pk)
@@ -171,7 +178,8 @@ STATUS_FILTERS = list(Report.Status.choices) + [("none", gettext_lazy("Chưa có
 def consolidated(request, cycle_id):
     cycle = access.overseen_cycle_or_404(request.user, cycle_id)
     filters = selectors.StatusFilters.from_query(request.GET)
-    outline = selectors.plan_outline(cycle.plan)
+    # A jurisdiction-wide cycle lists every plan's reports: its theme and group menus cover them all.
+    outline = selectors.plan_outline(cycle.plans() if cycle.consolidated else cycle.plan)
     rows = selectors.status_rows(cycle, filters)
     if request.GET.get("export") == "xlsx":
         data = consolidated_xlsx(cycle, rows, outline, filters_text=_describe(filters, outline))

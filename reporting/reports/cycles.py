@@ -37,7 +37,7 @@ class CycleError(ValueError):
     pass
 
 
-def _jurisdiction_cycle_for(plan: Plan, kind: str, year: int) -> ReportingCycle | None:
+def jurisdiction_cycle_for(plan: Plan, kind: str, year: int) -> ReportingCycle | None:
     """The jurisdiction-wide cycle of `kind` and `year` that already collects this plan's reports."""
     for cycle in (ReportingCycle.objects.filter(kind=kind, year=year, jurisdiction__isnull=False)
                   .exclude(plan=plan).select_related("jurisdiction", "plan")):
@@ -56,7 +56,7 @@ def create_cycles(plan: Plan, *, years=None) -> list[ReportingCycle]:
             wanted.append((kind, year))
     cycles = []
     for kind, year in wanted:
-        shared = _jurisdiction_cycle_for(plan, kind, year)
+        shared = jurisdiction_cycle_for(plan, kind, year)
         if shared is not None:
             cycles.append(shared)
             continue

@@ -39,3 +39,27 @@ def test_the_city_reviewer_sees_both_plans_and_can_pick_one(merged_city, city_cy
     one = client.get(url, {"plan": "bd-396"})
     assert one.status_code == 200 and 'id="plan-table"' not in one.content.decode()
     assert client.get(url, {"plan": "no-such-plan"}).status_code == 404
+
+
+def test_the_legacy_plans_dashboard_opens_the_shared_cycle_on_that_plan(merged_city, city_cycle, client, settings):
+    import datetime as dt
+    from unittest import mock
+
+    reviewer = JurisdictionRoleFactory(jurisdiction=merged_city.city, role="reviewer").user
+    client.force_login(reviewer)
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 12, 5)):
+        response = client.get(reverse("dashboard:plan", args=["bd-396"]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:cycle", args=[city_cycle.pk]) + "?plan=bd-396"
+
+
+def test_the_consolidated_status_of_the_city_cycle_lists_and_filters_both_plans(merged_city, city_cycle, client):
+    reviewer = JurisdictionRoleFactory(jurisdiction=merged_city.city, role="reviewer").user
+    client.force_login(reviewer)
+    url = reverse("dashboard:status", args=[city_cycle.pk])
+    response = client.get(url)
+    assert len(response.context["rows"]) == 4
+    legacy_theme = merged_city.legacy_plan.items.get(code="1")
+    assert legacy_theme in response.context["outline"].themes
+    filtered = client.get(url, {"theme": legacy_theme.pk})
+    assert {r.code for r, _url in filtered.context["rows"]} == {"1.1.1", "1.1.2", "1.1.3"}
