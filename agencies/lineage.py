@@ -44,10 +44,11 @@ class Lineage:
         self.successors[predecessor_id].append((successor_id, effective_on))
         self.predecessors_of[successor_id].append((predecessor_id, effective_on))
 
-    def responsible(self, agency_id: int, year: int, choose=None) -> Resolution:
+    def responsible(self, agency_id: int, year: int, choose=None, *, on: date | None = None) -> Resolution:
         """Follow successions that took effect by `year` (a merger on 1 March 2025 makes the
-        successor answer for the whole 2025 report). `choose(predecessor_id, candidate_ids)`
-        may pick one successor of a split; returning None leaves the split undecided."""
+        successor answer for the whole 2025 report), or by the day `on` when given (who signs a
+        document dated 15 May 2025). `choose(predecessor_id, candidate_ids)` may pick one
+        successor of a split; returning None leaves the split undecided."""
         result: set[int] = set()
         seen: set[int] = set()
         frontier = [agency_id]
@@ -57,7 +58,8 @@ class Lineage:
                 continue
             seen.add(current)
             # A cycle entered by mistake ends at the last agency before it repeats.
-            nxt = [succ for succ, when in self.successors.get(current, ()) if when.year <= year and succ not in seen]
+            nxt = [succ for succ, when in self.successors.get(current, ())
+                   if (when <= on if on is not None else when.year <= year) and succ not in seen]
             if not nxt:
                 result.add(current)
                 continue
@@ -90,3 +92,28 @@ class Lineage:
 
     def is_split(self, agency_id: int, year: int) -> bool:
         return len([1 for _s, when in self.successors.get(agency_id, ()) if when.year <= year]) > 1
+
+
+def names_with_successor(agencies, on: date | None = None, lineage: Lineage | None = None) -> dict[int, str]:
+    """agency id → its name, followed by the agency that answers for it on `on` when that is another
+    one: “Sở Tài nguyên và Môi trường (nay: Sở Nông nghiệp và Môi trường)”. A split not yet
+    decided names every successor. Two queries (the lineage and the successors' names)."""
+    from django.utils import timezone
+
+    from .models import Agency
+
+    on = on or timezone.localdate()
+    lineage = lineage or Lineage.load()
+    resolved = {a.pk: lineage.responsible(a.pk, on.year, on=on).agency_ids for a in agencies}
+    wanted = {i for ids in resolved.values() for i in ids} - {a.pk for a in agencies}
+    names = {a.pk: a.name for a in agencies}
+    names.update(dict(Agency.objects.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {})
+    labels = {}
+    for agency in agencies:
+        now = sorted(names[i] for i in resolved[agency.pk] if i != agency.pk)
+        labels[agency.pk] = f"{agency.name} (nay: {' / '.join(now)})" if now else agency.name
+    return labels
+
+
+def name_with_successor(agency, on: date | None = None, lineage: Lineage | None = None) -> str:
+    return names_with_successor([agency], on, lineage)[agency.pk] if agency is not None else ""

@@ -5,6 +5,7 @@ An agency knows nothing of plans: the plan's structure points at agencies, never
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -45,6 +46,19 @@ class Jurisdiction(models.Model):
     def __str__(self):
         label = _("Tỉnh %(name)s") if self.kind == self.Kind.PROVINCE else _("Thành phố %(name)s")
         return label % {"name": self.name}
+
+    def current(self, on=None) -> "Jurisdiction":
+        """The jurisdiction that answers for this one on `on` (today when None): itself, or the
+        one it merged into by that date, transitively."""
+        on = on or timezone.localdate()
+        current, seen = self, {self.pk}
+        while current.merged_into_id and current.merged_on and current.merged_on <= on:
+            nxt = current.merged_into
+            if nxt.pk in seen:
+                break
+            seen.add(nxt.pk)
+            current = nxt
+        return current
 
     def covered_ids(self) -> set[int]:
         """This jurisdiction and every one merged into it, transitively: a reviewer of Hồ Chí

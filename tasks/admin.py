@@ -12,7 +12,7 @@ from agencies.admin import FoldedSearchMixin
 
 from .admin_import import PlanAppendixResource, PlanWorkbook
 from .exports import plan_template_xlsx
-from .models import ImportLog, Plan, PlanItem, SplitDecision
+from .models import ActivityMapping, ImportLog, Plan, PlanItem, PlanSupersession, SplitDecision
 
 
 @admin.register(Plan)
@@ -58,6 +58,21 @@ class PlanItemAdmin(FoldedSearchMixin, ImportMixin, SimpleHistoryAdmin):
         response["Content-Disposition"] = 'attachment; filename="plan-mau.xlsx"'
         return response
 
+
+
+class ActivityMappingInline(admin.TabularInline):
+    """Each old activity: the new plan's item that carries it on, or empty when it has ended."""
+
+    model = ActivityMapping
+    extra = 0
+    autocomplete_fields = ["old_item", "new_item"]
+
+
+@admin.register(PlanSupersession)
+class PlanSupersessionAdmin(SimpleHistoryAdmin):
+    list_display = ["old_plan", "new_plan", "effective_on", "legal_basis"]
+    autocomplete_fields = ["old_plan", "new_plan"]
+    inlines = [ActivityMappingInline]
 
 
 @admin.register(SplitDecision)

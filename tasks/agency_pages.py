@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
 from agencies.access import scope_for
+from agencies.lineage import name_with_successor
 from agencies.models import Agency
 from agencies.text import fold, sort_key
 
@@ -32,4 +33,5 @@ def agency_detail(request, pk):
     plans = Plan.objects.for_user(request.user)
     return render(request, "agencies/agency_detail.html", {
         "agency": agency, "aliases": agency.aliases.all(), **agency_involvement(agency, plans),
+        "name_now": name_with_successor(agency),
     })

@@ -98,6 +98,27 @@ class Plan(models.Model):
     def years(self) -> range:
         return range(self.period_start, self.period_end + 1)
 
+    @property
+    def territory(self) -> Jurisdiction:
+        """The province the plan was issued for; it stays so after that province merges away."""
+        return self.jurisdiction
+
+    def carried_by(self, on=None) -> Jurisdiction:
+        """The jurisdiction that carries the plan on `on` (today when None): the territory, or
+        the jurisdiction it merged into by then (Bình Dương's plan 396 → Hồ Chí Minh City from
+        1 July 2025)."""
+        return self.jurisdiction.current(on)
+
+    def is_legacy(self, on=None) -> bool:
+        return self.carried_by(on).pk != self.jurisdiction_id
+
+    def display_name(self, on=None) -> str:
+        """“Kế hoạch 396/KH-UBND của UBND tỉnh Bình Dương (cũ)” once the province has merged away."""
+        territory = self.jurisdiction
+        kind = "tỉnh" if territory.kind == Jurisdiction.Kind.PROVINCE else "thành phố"
+        name = f"Kế hoạch {self.number} của UBND {kind} {territory.name}"
+        return f"{name} (cũ)" if self.is_legacy(on) else name
+
 
 class PlanItemQuerySet(models.QuerySet):
     def active_in(self, year: int):
@@ -213,6 +234,46 @@ class PlanItem(models.Model):
     @property
     def reasons(self) -> list[dict]:
         return self.review_reasons or []
+
+
+class PlanSupersession(models.Model):
+    """From `effective_on`, `new_plan` replaces `old_plan`: each old activity either continues as
+    an item of the new plan or has ended (`ActivityMapping`). Reports follow the mapping from the
+    year it takes effect, as they follow an agency's successor (agencies.lineage)."""
+
+    old_plan = models.OneToOneField(Plan, verbose_name=_("kế hoạch cũ"), on_delete=models.CASCADE,
+                                    related_name="supersession")
+    new_plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch thay thế"), on_delete=models.PROTECT,
+                                 related_name="supersedes")
+    effective_on = models.DateField(_("hiệu lực từ"))
+    legal_basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kế hoạch được thay thế")
+        verbose_name_plural = _("kế hoạch được thay thế")
+        constraints = [models.CheckConstraint(condition=~Q(old_plan=F("new_plan")), name="supersession_not_self")]
+
+    def __str__(self):
+        return f"{self.old_plan.number} → {self.new_plan.number} ({self.effective_on:%d/%m/%Y})"
+
+
+class ActivityMapping(models.Model):
+    """One old item of a superseded plan: the new plan's item that carries it on, or none (ended)."""
+
+    supersession = models.ForeignKey(PlanSupersession, on_delete=models.CASCADE, related_name="mappings")
+    old_item = models.OneToOneField(PlanItem, on_delete=models.CASCADE, related_name="mapped_to")
+    new_item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.PROTECT, related_name="mapped_from",
+                                 help_text=_("Để trống: hoạt động kết thúc, không còn phải báo cáo."))
+
+    class Meta:
+        verbose_name = _("chuyển tiếp hoạt động")
+        verbose_name_plural = _("chuyển tiếp hoạt động")
+
+    def __str__(self):
+        target = self.new_item.code if self.new_item_id else "kết thúc"
+        return f"{self.old_item.code} → {target}"
 
 
 class SplitDecision(models.Model):

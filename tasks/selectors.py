@@ -34,6 +34,18 @@ class PlanTree:
     year: int
 
 
+def carried_plans(jurisdiction, year: int) -> list[Plan]:
+    """Plans `jurisdiction` carries in `year`: those issued for it or for a province merged into
+    it by the end of that year, whose period covers the year (two queries plus the lineage)."""
+    import datetime as dt
+
+    year_end = dt.date(year, 12, 31)
+    candidates = (Plan.objects.filter(jurisdiction_id__in=jurisdiction.covered_ids(),
+                                      period_start__lte=year, period_end__gte=year)
+                  .select_related("jurisdiction", "jurisdiction__merged_into"))
+    return [p for p in candidates if p.carried_by(year_end).pk == jurisdiction.pk]
+
+
 def agencies_through_lineage(agency_id: int, lineage: Lineage | None = None) -> set[int]:
     """An agency and every agency whose work passed to it: filtering by Sở Tài chính finds
     what Sở Kế hoạch và Đầu tư led before the 2025 merger."""

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from agencies.lineage import Lineage
+from agencies.lineage import Lineage, name_with_successor
 from agencies.models import Agency
 
 from .forms import PlanFilterForm
@@ -59,6 +59,7 @@ def item_detail(request, code, pk):
         node = node.parent
     return render(request, "tasks/item_detail.html", {
         "plan": plan, "item": item, "ancestors": ancestors, "responsibility": responsibility,
+        "lead_label": name_with_successor(item.lead_agency, lineage=lineage),
         "children": item.children.current().select_related("lead_agency"),
     })
 

@@ -327,6 +327,58 @@ def scenario(province, agency_b, agency_s, bob, rita, leo, yann):
                     reports=reports)
 
 
+@dataclass
+class City:
+    city: object
+    province: object
+    legacy_plan: object
+    city_plan: object
+    old_env: object
+    old_trade: object
+    env: object
+    trade: object
+    finance: object
+
+
+@pytest.fixture
+def merged_city(province, agency_a, agency_b):
+    """Bình Dương merged into Hồ Chí Minh City on 01/07/2025, its departments into the city's.
+    Two plans: Bình Dương's legacy 396/KH-UBND (1.1.1 and 1.1.3 of Sở Tài nguyên và Môi trường,
+    1.1.2 of Sở Công Thương) and the city's own 3797/QĐ-UBND, 2024–2030 (1.1.1 of the city's Sở
+    Công Thương, 1.1.2 with no lead named). The focal point is Bình Dương's Sở Tài chính, then the
+    city's."""
+    from agencies.models import Jurisdiction, Succession
+    from tasks.models import PlanItem
+    from tests.factories import JurisdictionFactory, PlanFactory
+
+    city = JurisdictionFactory(name="Hồ Chí Minh", kind=Jurisdiction.Kind.CITY)
+    province.merged_into, province.merged_on = city, dt.date(2025, 7, 1)
+    province.save()
+    env, trade = _agency(city, "Sở Nông nghiệp và Môi trường"), _agency(city, "Sở Công Thương")
+    old_finance, finance = _agency(province, "Sở Tài chính"), _agency(city, "Sở Tài chính")
+    for old, new in ((agency_a, env), (agency_b, trade), (old_finance, finance)):
+        Succession.objects.create(predecessor=old, successor=new, effective_on=dt.date(2025, 7, 1))
+
+    def plan_of(jurisdiction, code, number, start, title, leads):
+        plan = PlanFactory(jurisdiction=jurisdiction, code=code, number=number, period_start=start, period_end=2030,
+                           title=title, focal_agency=old_finance if jurisdiction == province else finance)
+        theme = PlanItem.objects.create(plan=plan, level="theme", code="1", title=f"Chủ đề 1 của {number}")
+        group = PlanItem.objects.create(plan=plan, level="group", code="1.1", parent=theme, title="Nhóm 1.1")
+        for n, lead in enumerate(leads, 1):
+            PlanItem.objects.create(plan=plan, level="activity", code=f"1.1.{n}", parent=group, lead_agency=lead,
+                                    title=f"Hoạt động 1.1.{n} của {number}", start_year=start, end_year=2030)
+        return plan
+
+    legacy = plan_of(province, "bd-396", "396/KH-UBND", 2023,
+                     "Kế hoạch hành động về tăng trưởng xanh trên địa bàn tỉnh Bình Dương giai đoạn 2023 - 2030",
+                     [agency_a, agency_b, agency_a])
+    own = plan_of(city, "hcm-3797", "3797/QĐ-UBND", 2024,
+                  "Kế hoạch thực hiện tăng trưởng xanh trên địa bàn Thành phố Hồ Chí Minh giai đoạn 2024 - 2030",
+                  [trade, None])
+    return City(city=city, province=province, legacy_plan=legacy, city_plan=own, old_env=agency_a,
+                old_trade=agency_b, env=env, trade=trade, finance=finance)
+
+
 # --- infrastructure --------------------------------------------------------------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -39,7 +39,7 @@ SELECT concat_ws('|',
   (SELECT string_agg(r.id || ':' || r.xmin::text || r.ctid::text, ',' ORDER BY r.id) FROM reporting_report r
      WHERE r.cycle_id IN (SELECT c.id FROM reporting_reportingcycle c
                           WHERE c.plan_id = %(plan)s AND c.kind = %(kind)s AND c.year <= %(year)s)),
-  (SELECT string_agg(id || ':' || xmin::text || ctid::text, ',' ORDER BY id) FROM tasks_planitem WHERE plan_id = %(plan)s),
+  (SELECT string_agg(id || ':' || xmin::text || ctid::text, ',' ORDER BY id) FROM tasks_planitem WHERE plan_id = ANY(%(plans)s)),
   (SELECT string_agg(a.id || ':' || a.xmin::text || a.ctid::text, ',' ORDER BY a.id) FROM agencies_agency a
      WHERE a.id IN (SELECT r.agency_id FROM reporting_report r WHERE r.cycle_id = %(cycle)s))
 )
@@ -51,20 +51,21 @@ def dashboard_fingerprint(cycle: ReportingCycle) -> str | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(DASHBOARD_ROWS, {"plan": cycle.plan_id, "cycle": cycle.pk, "kind": cycle.kind,
-                                        "year": cycle.year})
+        cursor.execute(DASHBOARD_ROWS, {"plan": cycle.plan_id, "plans": cycle.plan_ids(), "cycle": cycle.pk,
+                                        "kind": cycle.kind, "year": cycle.year})
         (rows,) = cursor.fetchone()
     return hashlib.blake2b((rows or "").encode(), digest_size=16).hexdigest()
 
 
-def drawn_dashboard(cycle: ReportingCycle, draw) -> str:
+def drawn_dashboard(cycle: ReportingCycle, draw, *, scope: str = "") -> str:
     """The dashboard body of `cycle`: from the cache when its rows have not changed since it was
     drawn, else `draw()` (and kept). The language and the day are part of the key: the page is
-    translated, and its timeline marks today."""
+    translated, and its timeline marks today; `scope` names the one plan shown of a
+    jurisdiction-wide cycle."""
     fingerprint = dashboard_fingerprint(cycle)
     if fingerprint is None:
         return draw()
-    key = f"dashboard:{cycle.pk}:{translation.get_language()}:{timezone.localdate():%Y%m%d}:{fingerprint}"
+    key = f"dashboard:{cycle.pk}:{scope}:{translation.get_language()}:{timezone.localdate():%Y%m%d}:{fingerprint}"
     body = cache.get(key)
     if body is None:
         body = draw()

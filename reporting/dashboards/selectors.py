@@ -246,10 +246,19 @@ def _row(values: dict, results: bool = False) -> StatusRow:
     )
 
 
-def _cycle_reports(cycle: ReportingCycle, *, assigned: bool | None = True):
-    # item__plan_id is always the cycle's plan; saying so lets PostgreSQL read that plan's items by
-    # index instead of hashing the items of every plan in the database (1–2 ms each at national scale).
-    qs = (Report.objects.filter(cycle=cycle, item__plan_id=cycle.plan_id)
+def _plans_q(cycle: ReportingCycle, plan: Plan | None = None, prefix: str = "item__") -> Q:
+    """The cycle's reports on one plan (`plan`), or on every plan the cycle collects."""
+    if plan is not None:
+        return Q(**{f"{prefix}plan_id": plan.pk})
+    ids = cycle.plan_ids()
+    return Q(**{f"{prefix}plan_id": ids[0]}) if len(ids) == 1 else Q(**{f"{prefix}plan_id__in": ids})
+
+
+def _cycle_reports(cycle: ReportingCycle, *, assigned: bool | None = True, plan: Plan | None = None):
+    # The plan is always named (the cycle's, or the plans a jurisdiction-wide cycle collects); saying
+    # so lets PostgreSQL read that plan's items by index instead of hashing the items of every plan in
+    # the database (1–2 ms each at national scale).
+    qs = (Report.objects.filter(_plans_q(cycle, plan), cycle=cycle)
           .annotate(theme_id=theme_expr(), group_id=group_expr()))
     if assigned is True:
         qs = qs.filter(agency__isnull=False)
@@ -258,11 +267,12 @@ def _cycle_reports(cycle: ReportingCycle, *, assigned: bool | None = True):
     return qs
 
 
-def status_rows(cycle: ReportingCycle, filters: StatusFilters | None = None, *, with_results=False) -> list[StatusRow]:
-    """Every assigned report of the cycle matching the filters: one query."""
+def status_rows(cycle: ReportingCycle, filters: StatusFilters | None = None, *, with_results=False,
+                plan: Plan | None = None) -> list[StatusRow]:
+    """Every assigned report of the cycle (of one of its plans) matching the filters: one query."""
     filters = filters or StatusFilters()
     fields = ROW_FIELDS + (("results",) if with_results else ())
-    qs = filters.apply(_cycle_reports(cycle)).values(*fields)
+    qs = filters.apply(_cycle_reports(cycle, plan=plan)).values(*fields)
     return [_row(v, with_results) for v in qs]
 
 
@@ -287,9 +297,13 @@ class Outline:
     by_id: dict[int, PlanItem] = field(default_factory=dict)
 
 
-def plan_outline(plan: Plan) -> Outline:
-    items = list(PlanItem.objects.filter(plan=plan, level__in=["theme", "group"]).current()
-                 .only("id", "code", "title", "level", "parent_id", "sort_key").order_by("sort_key"))
+def plan_outline(plan: Plan | list[Plan]) -> Outline:
+    """One plan's outline, or several plans' one after the other (a jurisdiction-wide cycle)."""
+    plans = plan if isinstance(plan, (list, tuple)) else [plan]
+    order = {p.pk: n for n, p in enumerate(plans)}
+    items = sorted(PlanItem.objects.filter(plan__in=plans, level__in=["theme", "group"]).current()
+                   .only("id", "code", "title", "level", "parent_id", "sort_key", "plan_id"),
+                   key=lambda i: (order[i.plan_id], i.sort_key))
     return Outline(themes=[i for i in items if i.level == "theme"], groups=[i for i in items if i.level == "group"],
                    by_id={i.pk: i for i in items})
 
@@ -302,19 +316,23 @@ def cycle_agencies(cycle: ReportingCycle) -> list[tuple[int, str]]:
 
 # --- dashboard ---------------------------------------------------------------------------------
 
-def headline(cycle: ReportingCycle) -> dict:
-    """The cycle's headline figures: one query."""
+def headline(cycle: ReportingCycle, *, plan: Plan | None = None) -> dict:
+    """The cycle's headline figures (across its plans, or for one): one query."""
     agg = _figures(base=Q(agency__isnull=False))
     agg["unassigned"] = Count("id", filter=Q(agency__isnull=True))
-    row = Report.objects.filter(cycle=cycle).aggregate(**agg)
+    qs = Report.objects.filter(cycle=cycle)
+    if plan is not None:
+        qs = qs.filter(item__plan=plan)
+    row = qs.aggregate(**agg)
     return _finish(row)
 
 
-def progress_by(cycle: ReportingCycle, level: str = "theme", *, states=REPORTED, outline: Outline | None = None) -> list[dict]:
+def progress_by(cycle: ReportingCycle, level: str = "theme", *, states=REPORTED, outline: Outline | None = None,
+                plan: Plan | None = None) -> list[dict]:
     """Progress of each theme (or task group): one query, plus one for the outline if not given."""
-    outline = outline or plan_outline(cycle.plan)
+    outline = outline or plan_outline(plan or (cycle.plans() if cycle.consolidated else cycle.plan))
     key = "theme_id" if level == "theme" else "group_id"
-    qs = (_cycle_reports(cycle).values(key).order_by().annotate(**_figures(states)))
+    qs = (_cycle_reports(cycle, plan=plan).values(key).order_by().annotate(**_figures(states)))
     by_key = {r[key]: _finish(r) for r in qs}
     rows = []
     parents = outline.themes if level == "theme" else outline.groups
@@ -322,14 +340,18 @@ def progress_by(cycle: ReportingCycle, level: str = "theme", *, states=REPORTED,
         figures = by_key.get(parent.pk)
         if not figures:
             continue
-        figures.update(id=parent.pk, code=parent.code, title=parent.title, theme_id=parent.parent_id)
+        figures.update(id=parent.pk, code=parent.code, title=parent.title, theme_id=parent.parent_id,
+                       plan_id=parent.plan_id)
         rows.append(figures)
     return rows
 
 
-def agency_compliance(cycle: ReportingCycle) -> list[dict]:
+def agency_compliance(cycle: ReportingCycle, *, plan: Plan | None = None) -> list[dict]:
     """On time, late and missing per agency (one query), in Vietnamese order of names."""
-    qs = (Report.objects.filter(cycle=cycle, agency__isnull=False).values("agency_id", "agency__name").order_by()
+    qs = Report.objects.filter(cycle=cycle, agency__isnull=False)
+    if plan is not None:
+        qs = qs.filter(item__plan=plan)
+    qs = (qs.values("agency_id", "agency__name").order_by()
           .annotate(**_figures()))
     rows = [_finish(dict(r, name=r["agency__name"])) for r in qs]
     for r in rows:
@@ -337,10 +359,10 @@ def agency_compliance(cycle: ReportingCycle) -> list[dict]:
     return sorted(rows, key=lambda r: sort_key(r["name"]))
 
 
-def high_priority_behind(cycle: ReportingCycle) -> list[StatusRow]:
+def high_priority_behind(cycle: ReportingCycle, *, plan: Plan | None = None) -> list[StatusRow]:
     """High-priority items whose submitted report says "behind schedule": one query."""
     filters = StatusFilters(priority="high", status=ST.BEHIND)
-    return status_rows(cycle, filters)
+    return status_rows(cycle, filters, plan=plan)
 
 
 @dataclass
@@ -396,19 +418,31 @@ def previous_cycles(cycle: ReportingCycle) -> list[dict]:
     return rows
 
 
-def dashboard(cycle: ReportingCycle) -> dict:
-    """Everything the leadership dashboard shows, in a fixed number of queries."""
-    outline = plan_outline(cycle.plan)
+def plan_sections(cycle: ReportingCycle) -> list[dict]:
+    """A jurisdiction-wide cycle, plan by plan: each plan's name (the legacy ones marked “(cũ)”)
+    and headline figures (one query per plan); the totals across them are `headline(cycle)`."""
+    on = dt.date(cycle.year, 12, 31)
+    return [{"plan": p, "name": p.display_name(on), "headline": headline(cycle, plan=p)} for p in cycle.plans()]
+
+
+def dashboard(cycle: ReportingCycle, *, plan: Plan | None = None) -> dict:
+    """Everything the leadership dashboard shows, in a fixed number of queries: the cycle's plan,
+    or, for a jurisdiction-wide cycle, every plan it collects (a section per plan, totals across)
+    unless `plan` picks one."""
+    plans = [plan] if plan is not None else cycle.plans() if cycle.consolidated else [cycle.plan]
+    outline = plan_outline(plans)
     return {
-        "headline": headline(cycle),
-        "themes": progress_by(cycle, "theme", outline=outline),
-        "groups": progress_by(cycle, "group", outline=outline),
-        "agencies": agency_compliance(cycle),
-        "behind": high_priority_behind(cycle),
-        "timeline": timeline(cycle.plan, outline),
+        "headline": headline(cycle, plan=plan),
+        "themes": progress_by(cycle, "theme", outline=outline, plan=plan),
+        "groups": progress_by(cycle, "group", outline=outline, plan=plan),
+        "agencies": agency_compliance(cycle, plan=plan),
+        "behind": high_priority_behind(cycle, plan=plan),
+        "timeline": [row for p in plans for row in timeline(p, plan_outline(p) if len(plans) > 1 else outline)],
         "history": previous_cycles(cycle),
         "outline": outline,
         "method": PROGRESS_METHOD,
+        "sections": plan_sections(cycle) if cycle.consolidated and plan is None else [],
+        "plan": plan,
     }
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from tasks.models import Plan
 
 from reporting.reports import access
+from reporting.reports.cycles import jurisdiction_cycle_for as cycles_collecting
 from reporting.dashboards import charts, selectors
 from reporting.dashboards.drawn_pages import drawn_dashboard
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
@@ -71,8 +72,14 @@ def plan_dashboard(request, code):
     if not access.is_overseer_of(request.user, plan):
         raise Http404
     cycles = ReportingCycle.objects.filter(plan=plan)
-    cycle = (cycles.filter(kind="annual", year__lte=timezone.localdate().year).order_by("-year").first()
+    year = timezone.localdate().year
+    cycle = (cycles.filter(kind="annual", year__lte=year).order_by("-year").first()
              or cycles.order_by("-year").first())
+    # This year's cycle may be the jurisdiction-wide one that collects the plan beside others: open
+    # it on this plan.
+    shared = cycles_collecting(plan, "annual", year)
+    if shared is not None and (cycle is None or cycle.year < year):
+        return redirect(f"{reverse('dashboard:cycle', args=[shared.pk])}?{urlencode({'plan': plan.code})}")
     if cycle is None:
         raise Http404(_("Kế hoạch chưa có kỳ báo cáo."))
     return redirect("dashboard:cycle", cycle.pk)
@@ -80,19 +87,33 @@ def plan_dashboard(request, code):
 
 # --- dashboard ---------------------------------------------------------------------------------
 
+def one_plan_of(cycle, request):
+    """The plan `?plan=<code>` picks among those a jurisdiction-wide cycle collects; None for all
+    of them (or for a cycle of one plan). A plan the cycle does not collect is a 404."""
+    code = request.GET.get("plan")
+    if not code or not cycle.consolidated:
+        return None
+    plan = next((p for p in cycle.plans() if p.code == code), None)
+    if plan is None:
+        raise Http404
+    return plan
+
+
 def cycle_dashboard(request, cycle_id):
     cycle = access.overseen_cycle_or_404(request.user, cycle_id)
     plan = cycle.plan
+    chosen = one_plan_of(cycle, request)
     return render(request, "reporting/dashboard/dashboard.html", {
         "cycle": cycle, "plan": plan, "cycles": _cycles_menu(plan), "status_url": _status_link(cycle)(),
-        "can_generate": access.is_reviewer_of(request.user, plan),
-        "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle)),
+        "can_generate": access.is_reviewer_of(request.user, plan), "chosen": chosen,
+        "plan_choices": [(p, p.display_name(timezone.localdate())) for p in cycle.plans()] if cycle.consolidated else [],
+        "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle, chosen), scope=chosen.code if chosen else ""),
     })
 
 
-def _draw_dashboard(request, cycle) -> str:
+def _draw_dashboard(request, cycle, chosen=None) -> str:
     """The figures, charts and tables of the dashboard: the same for everyone who may open it."""
-    data = selectors.dashboard(cycle)
+    data = selectors.dashboard(cycle, plan=chosen)
     link = _status_link(cycle)
     links = {
         "states": {s.key: link(state=s.key) for s in charts.STATES},
@@ -104,11 +125,13 @@ def _draw_dashboard(request, cycle) -> str:
     }
     figure = charts.report_charts(data["headline"], data["themes"], data["agencies"], links)
     plan = cycle.plan
+    plans = [chosen] if chosen else cycle.plans() if cycle.consolidated else [plan]
+    years = range(min(p.period_start for p in plans), max(p.period_end for p in plans) + 1)
     today = timezone.localdate()
     figure["timeline"] = charts.timeline_chart(
         [{"label": f"{t.code}. {t.title}", "full": f"{t.code}. {t.title}", "per_year": t.per_year,
           "href": link(theme=t.theme_id)} for t in data["timeline"]],
-        list(plan.years), today=today, title=_("Tiến trình thực hiện các nhiệm vụ theo chủ đề"),
+        list(years), today=today, title=_("Tiến trình thực hiện các nhiệm vụ theo chủ đề"),
         desc=_("Số nhiệm vụ, hoạt động được triển khai trong từng năm của kế hoạch, theo chủ đề; "
                "đường nét đứt là ngày hôm nay."),
     )
@@ -155,7 +178,8 @@ STATUS_FILTERS = list(Report.Status.choices) + [("none", gettext_lazy("Chưa có
 def consolidated(request, cycle_id):
     cycle = access.overseen_cycle_or_404(request.user, cycle_id)
     filters = selectors.StatusFilters.from_query(request.GET)
-    outline = selectors.plan_outline(cycle.plan)
+    # A jurisdiction-wide cycle lists every plan's reports: its theme and group menus cover them all.
+    outline = selectors.plan_outline(cycle.plans() if cycle.consolidated else cycle.plan)
     rows = selectors.status_rows(cycle, filters)
     if request.GET.get("export") == "xlsx":
         data = consolidated_xlsx(cycle, rows, outline, filters_text=_describe(filters, outline))

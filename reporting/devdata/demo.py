@@ -14,11 +14,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Membership
-from tasks.models import Plan
+from agencies.models import Agency, Jurisdiction, Membership
+from agencies.restructuring import find_agency
+from tasks.models import Plan, PlanItem
+from tasks.selectors import carried_plans
 
 from reporting.reports import workflow
-from reporting.reports.cycles import create_cycles
+from reporting.reports.cycles import create_cycles, create_jurisdiction_cycle
 from reporting.models import ContributionRequest, Extension, Report, ReportEvent, ReportingCycle, end_of_day
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -59,6 +61,59 @@ def _content(rng: random.Random, year: int, plan_end: int, progress_bias: float)
     }
 
 
+# A second, small plan of Hồ Chí Minh City, so the city's dashboards and report show several plans
+# side by side. ILLUSTRATIVE: the number and period are those the city announced (3797/QĐ-UBND,
+# 2024–2030); the themes and activities below are made up for the demo, not the city's text.
+CITY_PLAN = {
+    "code": "hcm-3797-minh-hoa", "number": "3797/QĐ-UBND", "period": (2024, 2030),
+    "title": "Kế hoạch thực hiện tăng trưởng xanh trên địa bàn Thành phố Hồ Chí Minh giai đoạn 2024 - 2030 "
+             "(bản minh họa cho dữ liệu demo)",
+    "source": "Dữ liệu minh họa, không phải văn bản gốc",
+    "themes": [
+        ("1", "Giảm cường độ phát thải khí nhà kính", [
+            ("1.1", "Chuyển đổi năng lượng trong công nghiệp", [
+                ("1.1.1", "Kiểm toán năng lượng tại các cơ sở sử dụng năng lượng trọng điểm", "Sở Công Thương", True),
+                ("1.1.2", "Phát triển điện mặt trời mái nhà tại khu công nghiệp", "Sở Công Thương", False),
+            ]),
+            ("1.2", "Đô thị và công trình xanh", [
+                ("1.2.1", "Hướng dẫn công trình xanh cho nhà ở và công trình công cộng", "Sở Xây dựng", False),
+            ]),
+        ]),
+        ("2", "Xanh hóa sản xuất và bảo vệ môi trường", [
+            ("2.1", "Kinh tế tuần hoàn và quản lý chất thải", [
+                ("2.1.1", "Phân loại chất thải rắn sinh hoạt tại nguồn", "Sở Nông nghiệp và Môi trường", True),
+                ("2.1.2", "Kiểm kê khí nhà kính cấp thành phố", "Sở Nông nghiệp và Môi trường", False),
+            ]),
+        ]),
+    ],
+}
+
+
+@transaction.atomic
+def seed_city_plan(city: Jurisdiction) -> Plan:
+    """The illustrative plan of the city, led by the city's departments (the successors of Bình
+    Dương's, where the demo accounts now work); idempotent."""
+    spec = CITY_PLAN
+    finance = find_agency(city, "Sở Tài chính")
+    plan, created = Plan.objects.get_or_create(code=spec["code"], defaults={
+        "number": spec["number"], "title": spec["title"], "jurisdiction": city, "period_start": spec["period"][0],
+        "period_end": spec["period"][1], "issuing_body": "Ủy ban nhân dân Thành phố Hồ Chí Minh",
+        "focal_agency": finance, "source": spec["source"],
+    })
+    if not created:
+        return plan
+    for t_code, t_title, groups in spec["themes"]:
+        theme = PlanItem.objects.create(plan=plan, level="theme", code=t_code, title=t_title)
+        for g_code, g_title, activities in groups:
+            group = PlanItem.objects.create(plan=plan, level="group", code=g_code, parent=theme, title=g_title)
+            for a_code, a_title, lead_name, high in activities:
+                lead = find_agency(city, lead_name) or Agency.objects.create(jurisdiction=city, name=lead_name)
+                PlanItem.objects.create(plan=plan, level="activity", code=a_code, parent=group, title=a_title,
+                                        lead_agency=lead, high_priority=high, start_year=spec["period"][0],
+                                        end_year=spec["period"][1])
+    return plan
+
+
 @transaction.atomic
 def seed_reporting_demo(plan: Plan, *, today: dt.date | None = None, reviewer=None) -> dict:
     today = today or timezone.localdate()
@@ -66,6 +121,11 @@ def seed_reporting_demo(plan: Plan, *, today: dt.date | None = None, reviewer=No
     if plan.cycles.exists():
         return {"skipped": True}
     years = [y for y in plan.years if y <= today.year]
+    # The open year's annual cycle collects every plan the city carries (the legacy plan 396 and
+    # the city's own), so its dashboard and report consolidate them.
+    carrier = plan.carried_by(dt.date(today.year, 12, 31))
+    if today.year in years and len(carried_plans(carrier, today.year)) > 1:
+        create_jurisdiction_cycle(carrier, today.year)
     cycles = create_cycles(plan, years=years)
     stats = {}
     for cycle in sorted(cycles, key=lambda c: (c.year, c.kind)):

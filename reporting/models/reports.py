@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import Agency, Jurisdiction
 from tasks.models import Plan, PlanItem
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -89,7 +89,16 @@ class ReportingCycle(models.Model):
         MIDTERM = "midterm", _("Sơ kết giữa kỳ")
         FINAL = "final", _("Tổng kết")
 
+    # The plan whose deadlines and document defaults the cycle takes. With `jurisdiction` set, the
+    # cycle collects reports for every plan that jurisdiction carries in the year (the merged
+    # city's own plan and the legacy plans of the provinces merged into it), not only this one.
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="cycles")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("tổng hợp mọi kế hoạch của"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cycles",
+        help_text=_("Để trống: kỳ báo cáo chỉ của kế hoạch trên. Chọn tỉnh/thành phố: kỳ báo cáo thu báo cáo của "
+                    "mọi kế hoạch tỉnh/thành phố đó đang thực hiện trong năm."),
+    )
     kind = models.CharField(_("loại kỳ báo cáo"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
     year = models.PositiveSmallIntegerField(_("năm báo cáo"))
     opens_on = models.DateField(_("mở từ ngày"))
@@ -118,6 +127,27 @@ class ReportingCycle(models.Model):
     def is_open(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.opens_on <= day <= self.closes_on
+
+    @property
+    def consolidated(self) -> bool:
+        return self.jurisdiction_id is not None
+
+    def plans(self) -> list:
+        """The plans this cycle collects reports for: its plan, or every plan its jurisdiction
+        carries in the year (the cycle's own plan first)."""
+        if not self.jurisdiction_id:
+            return [self.plan]
+        from tasks.selectors import carried_plans
+
+        plans = carried_plans(self.jurisdiction, self.year)
+        return sorted(plans, key=lambda p: (p.pk != self.plan_id, p.jurisdiction_id != self.jurisdiction_id, p.code))
+
+    def plan_ids(self) -> list[int]:
+        if not self.jurisdiction_id:
+            return [self.plan_id]
+        if getattr(self, "_plan_ids", None) is None:
+            self._plan_ids = [p.pk for p in self.plans()]
+        return self._plan_ids
 
 
 class Report(models.Model):

@@ -52,7 +52,9 @@ class DocMeta:
 
     @classmethod
     def from_json(cls, data: dict) -> "DocMeta":
-        return cls(**{**data, "date": dt.date.fromisoformat(data["date"])})
+        # A job's parameters may also name one plan of a jurisdiction-wide cycle ("plan"): not metadata.
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**{**fields, "date": dt.date.fromisoformat(data["date"])})
 
 
 def abbreviation(agency: Agency | None) -> str:
@@ -74,12 +76,30 @@ def settings_for(plan) -> ProvinceReportSettings:
 
 
 def current_focal_agency(plan, on: dt.date, lineage: Lineage | None = None) -> Agency | None:
-    """The plan's focal agency as it is on `on`: Sở Kế hoạch và Đầu tư → Sở Tài chính after 2025."""
+    """The plan's focal agency as it is on `on` (the day, not only the year): Bình Dương's Sở Kế
+    hoạch và Đầu tư → its Sở Tài chính from 1 March 2025 → Hồ Chí Minh City's Sở Tài chính from
+    1 July 2025."""
     if not plan.focal_agency_id:
         return None
     lineage = lineage or Lineage.load()
-    resolved = lineage.responsible(plan.focal_agency_id, on.year).agency_id or plan.focal_agency_id
+    resolved = lineage.responsible(plan.focal_agency_id, on.year, on=on).agency_id or plan.focal_agency_id
     return Agency.objects.select_related("jurisdiction").get(pk=resolved)
+
+
+def issuing_jurisdiction(plan, on: dt.date, focal: Agency | None = None):
+    """Who issues a report dated `on`: the jurisdiction of the focal agency then, or of the plan,
+    followed to the jurisdiction it had merged into by that date (a 2026 report on Bình Dương's
+    legacy plan is issued by Hồ Chí Minh City)."""
+    base = focal.jurisdiction if focal else plan.jurisdiction
+    return base.current(on)
+
+
+def place_name(jurisdiction) -> str:
+    """The place in the date line: “Bình Dương” for a province, “Thành phố Hồ Chí Minh” for a
+    centrally-run city, as the documents of each are dated."""
+    if jurisdiction.kind == jurisdiction.Kind.CITY:
+        return f"Thành phố {jurisdiction.name}"
+    return jurisdiction.name
 
 
 def default_meta(cycle: ReportingCycle, today: dt.date | None = None) -> DocMeta:
@@ -87,7 +107,10 @@ def default_meta(cycle: ReportingCycle, today: dt.date | None = None) -> DocMeta
     today = today or timezone.localdate()
     prefs = settings_for(plan)
     focal = current_focal_agency(plan, today)
-    place = prefs.place or (focal.jurisdiction.name if focal else plan.jurisdiction.name)
+    # A place saved for the plan holds while the plan's own province issues its reports; once the
+    # province has merged away, the place follows the issuing jurisdiction, not the saved text.
+    issuer = issuing_jurisdiction(plan, today, focal)
+    place = prefs.place if prefs.place and issuer.pk == plan.jurisdiction_id else place_name(issuer)
     ministry = prefs.ministry
     return DocMeta(
         number=prefs.number_pattern.format(abbr=abbreviation(focal), year=cycle.year),
@@ -112,8 +135,14 @@ def plan_short_name(title: str) -> str:
     return short or title
 
 
-def report_title(cycle: ReportingCycle) -> str:
-    plan = cycle.plan
+def report_title(cycle: ReportingCycle, plan=None) -> str:
+    """The title of the report on one plan, or, for a jurisdiction-wide cycle, on all its plans."""
+    if plan is None and cycle.consolidated:
+        plans = cycle.plans()
+        names = "các kế hoạch về tăng trưởng xanh (" + ", ".join(f"Kế hoạch số {p.number}" for p in plans) + ")"
+        return KIND_TITLES[cycle.kind].format(plan=names, year=cycle.year,
+                                              start=min(p.period_start for p in plans))
+    plan = plan or cycle.plan
     return KIND_TITLES[cycle.kind].format(plan=plan_short_name(plan.title), year=cycle.year, start=plan.period_start)
 
 
@@ -161,6 +190,19 @@ class AnnexRow:
     result: str
     not_reviewed: bool
     high_priority: bool
+    plan_name: str = ""  # in a jurisdiction-wide report, the plan the item belongs to
+
+
+@dataclass
+class PlanSection:
+    """One plan of a jurisdiction-wide report: its name (legacy plans marked “(cũ)”), figures,
+    themes and annex rows."""
+
+    plan: object
+    name: str
+    headline: dict
+    themes: list[ThemeSection]
+    annex: list[AnnexRow]
 
 
 @dataclass
@@ -182,10 +224,13 @@ class ProvinceReport:
     charts: dict
     method: str = field(default_factory=lambda: str(selectors.PROGRESS_METHOD))
     generated_at: dt.datetime = field(default_factory=timezone.now)
+    sections: list[PlanSection] = field(default_factory=list)  # a jurisdiction-wide report: one per plan
+    one_plan: object = None  # the plan picked from a jurisdiction-wide cycle
+    plan_name: str = ""  # “Kế hoạch 396/KH-UBND của UBND tỉnh Bình Dương (cũ)”
 
     @property
     def plan(self):
-        return self.cycle.plan
+        return self.one_plan or self.cycle.plan
 
     @property
     def doc_title(self) -> str:
@@ -193,7 +238,8 @@ class ProvinceReport:
 
     @property
     def filename_stem(self) -> str:
-        return f"bao-cao-{self.plan.code}-{self.cycle.kind}-{self.cycle.year}"
+        scope = self.plan.code if self.one_plan or not self.sections else f"{self.plan.code}-tong-hop"
+        return f"bao-cao-{scope}-{self.cycle.kind}-{self.cycle.year}"
 
 
 def _people_committee_line(jurisdiction) -> str:
@@ -228,20 +274,25 @@ def _consolidate(rows, attr: str) -> list[Paragraph]:
     return paragraphs
 
 
-def build(cycle: ReportingCycle, meta: DocMeta | None = None, *, progress=None) -> ProvinceReport:
-    """Assemble the report; `progress(percent, message)` is called as parts are gathered."""
+def build(cycle: ReportingCycle, meta: DocMeta | None = None, *, progress=None, plan=None) -> ProvinceReport:
+    """Assemble the report; `progress(percent, message)` is called as parts are gathered. A
+    jurisdiction-wide cycle gives a report on all its plans (a section per plan, totals across)
+    unless `plan` picks one of them."""
     progress = progress or (lambda pct, msg: None)
     cycle = ReportingCycle.objects.select_related("plan__jurisdiction", "plan__focal_agency").get(pk=cycle.pk)
     meta = meta or default_meta(cycle)
-    plan = cycle.plan
-    focal = current_focal_agency(plan, meta.date)
+    one_plan = plan if cycle.consolidated else None
+    plan = one_plan or cycle.plan
+    plans = [plan] if one_plan or not cycle.consolidated else cycle.plans()
+    focal = current_focal_agency(cycle.plan, meta.date)
+    issuer = issuing_jurisdiction(cycle.plan, meta.date, focal)
     progress(10, "Tổng hợp số liệu")
-    outline = selectors.plan_outline(plan)
-    headline = selectors.headline(cycle)
-    theme_figures = selectors.progress_by(cycle, "theme", outline=outline)
-    agencies = selectors.agency_compliance(cycle)
+    outline = selectors.plan_outline(plans)
+    headline = selectors.headline(cycle, plan=one_plan)
+    theme_figures = selectors.progress_by(cycle, "theme", outline=outline, plan=one_plan)
+    agencies = selectors.agency_compliance(cycle, plan=one_plan)
     progress(30, "Tổng hợp nội dung các báo cáo")
-    rows = selectors.status_rows(cycle, with_results=True)
+    rows = selectors.status_rows(cycle, with_results=True, plan=one_plan)
     # difficulties and proposals are not in StatusRow; one more query for the narrative fields
     narrative = {r["id"]: r for r in Report.objects.filter(cycle=cycle, agency__isnull=False, state__in=selectors.REPORTED)
                  .values("id", "difficulties", "proposals")}
@@ -262,13 +313,29 @@ def build(cycle: ReportingCycle, meta: DocMeta | None = None, *, progress=None) 
                       percent=r.percent if r.reported else None,
                       result=short_result(r.results) if r.reported else "", not_reviewed=r.state == S.SUBMITTED,
                       high_priority=r.high_priority) for r in rows]
+    sections = []
+    if len(plans) > 1:
+        # Themes and rows carry no plan: split them by the plan of their theme (the outline knows).
+        plan_of_theme = {t.pk: t.plan_id for t in outline.themes}
+        annex_plan = [plan_of_theme.get(r.theme_id) for r in rows]
+        for p in plans:
+            name = p.display_name(meta.date)
+            rows_of_plan = [a for a, pid in zip(annex, annex_plan) if pid == p.pk]
+            for a in rows_of_plan:
+                a.plan_name = name
+            sections.append(PlanSection(
+                plan=p, name=name, headline=selectors.headline(cycle, plan=p),
+                themes=[t for t in themes if t.figures.get("plan_id") == p.pk], annex=rows_of_plan,
+            ))
+        annex = [a for section in sections for a in section.annex]
     progress(50, "Vẽ biểu đồ")
     report = ProvinceReport(
         cycle=cycle, meta=meta,
-        province_line=_people_committee_line(focal.jurisdiction if focal else plan.jurisdiction),
+        province_line=_people_committee_line(issuer),
         issuing_body=(focal.name if focal else plan.issuing_body).upper(),
         issuing_body_name=focal.name if focal else plan.issuing_body,
-        title=report_title(cycle), date_line=vn_date_line(meta.place, meta.date),
+        sections=sections, one_plan=one_plan, plan_name=plan.display_name(meta.date),
+        title=report_title(cycle, one_plan), date_line=vn_date_line(meta.place, meta.date),
         headline=headline, themes=themes, agencies=agencies,
         difficulties=_consolidate(reported, "difficulties"), proposals=_consolidate(reported, "proposals"),
         annex=annex, unassigned=headline["unassigned"], charts=charts.report_charts(headline, theme_figures, agencies),

@@ -186,8 +186,13 @@ def province_report_docx(r) -> bytes:
     _para(doc, r.title, bold=True, align=CENTER, indent=False, after=0)
     _para(doc, "──────", size=10, align=CENTER, indent=False, after=6)
     _para(doc, f"Kính gửi: {r.meta.ministry}.", align=CENTER, indent=False, after=10)
-    _para(doc, f"Thực hiện {r.plan.title} (Kế hoạch số {r.plan.number}), trên cơ sở báo cáo của các cơ quan chủ trì, "
-               f"{r.issuing_body_name} tổng hợp kết quả thực hiện như sau:")
+    if r.sections:
+        plans = "; ".join(f"{s.name} – {s.plan.title}" for s in r.sections)
+        _para(doc, f"Thực hiện các kế hoạch về tăng trưởng xanh đang triển khai trên địa bàn: {plans}, trên cơ sở báo "
+                   f"cáo của các cơ quan chủ trì, {r.issuing_body_name} tổng hợp kết quả thực hiện như sau:")
+    else:
+        _para(doc, f"Thực hiện {r.plan_name} – {r.plan.title}, trên cơ sở báo cáo của các cơ quan chủ trì, "
+                   f"{r.issuing_body_name} tổng hợp kết quả thực hiện như sau:")
 
     h = r.headline
     _para(doc, "I. TÌNH HÌNH TRIỂN KHAI VÀ NỘP BÁO CÁO", bold=True, before=6, keep_next=True)
@@ -203,6 +208,13 @@ def province_report_docx(r) -> bytes:
         ["Trả lại để sửa", h["state_returned"]], ["Đang soạn", h["state_draft"]], ["Chưa báo cáo", h["state_missing"]],
         ["Nộp đúng hạn", h["on_time"]], ["Nộp muộn", h["late"]],
     ], widths=[90, 40], numeric={1})
+    if r.sections:
+        _caption(doc, "Bảng 1a. Tình trạng báo cáo theo kế hoạch")
+        _grid(doc, ["Kế hoạch", "Phải nộp", "Đã gửi", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tiến độ BQ"],
+              [[s.name, s.headline["due"], s.headline["submitted"], s.headline["on_time"], s.headline["late"],
+                s.headline["missing"], s.headline["mean_text"]] for s in r.sections]
+              + [["Tổng cộng", h["due"], h["submitted"], h["on_time"], h["late"], h["missing"], h["mean_text"]]],
+              widths=[62, 16, 16, 16, 16, 16, 18], size=11, numeric={1, 2, 3, 4, 5, 6})
     _chart(doc, r.charts["states"], f"Biểu đồ 1. {r.charts['states'].title}")
     _para(doc, f"Theo các báo cáo đã gửi: {h['status_completed']} nhiệm vụ hoàn thành, {h['status_on_schedule']} "
                f"nhiệm vụ đúng tiến độ, {h['status_behind']} nhiệm vụ chậm tiến độ, {h['status_not_started']} nhiệm vụ "
@@ -220,8 +232,16 @@ def province_report_docx(r) -> bytes:
             t.figures["status_behind"], t.figures["mean_text"]] for t in r.themes],
           widths=[58, 14, 14, 14, 16, 16, 14, 18], size=11, numeric={1, 2, 3, 4, 5, 6, 7})
     _chart(doc, r.charts["themes"], f"Biểu đồ 2. {r.charts['themes'].title}")
+    section_of = {id(t): s for s in r.sections for t in s.themes}
+    shown = None
     for n, t in enumerate(r.themes, 1):
         f = t.figures
+        section = section_of.get(id(t))
+        if section is not None and section is not shown:
+            shown = section
+            _para(doc, f"{section.name}: {section.headline['submitted']}/{section.headline['due']} mục đã báo cáo, "
+                       f"tiến độ bình quân {section.headline['mean_text']}.", bold=True, italic=True, before=8,
+                  keep_next=True)
         _para(doc, f"{n}. Chủ đề {f['code']}: {f['title']}", bold=True, before=6, keep_next=True)
         _para(doc, f"{f['submitted']}/{f['due']} mục đã báo cáo, {f['not_reported']} mục chưa báo cáo; "
                    f"tiến độ bình quân {f['mean_text']}.")
@@ -296,7 +316,11 @@ def province_report_docx(r) -> bytes:
     _para(doc, f"(Kèm theo Báo cáo số {r.meta.number.strip()} ngày {r.meta.date:%d/%m/%Y})", size=13, italic=True,
           align=CENTER, indent=False, after=6)
     rows = []
+    plan_name = None
     for a in r.annex:
+        if r.sections and a.plan_name != plan_name:
+            plan_name = a.plan_name
+            rows.append([plan_name, "", "", "", "", "", ""])
         result = a.result + (f" {NOT_REVIEWED}" if a.not_reviewed and a.result else "")
         rows.append([a.code + (" (Cao)" if a.high_priority else ""), a.title, a.agency,
                      a.state_label + (" (muộn)" if a.late else ""), a.status_label,

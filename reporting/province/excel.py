@@ -27,6 +27,13 @@ def province_report_xlsx(r) -> bytes:
         f"{r.province_line} – {r.issuing_body}", f"Báo cáo {r.title[0].lower()}{r.title[1:]}",
         f"Số: {r.meta.number.strip()} – {r.date_line}", f"Cách tính tiến độ: {r.method}",
     ])
+    if r.sections:
+        write_sheet(wb, "Theo kế hoạch", ["Kế hoạch", "Phải nộp", "Đã gửi", "Đúng hạn", "Nộp muộn", "Chưa nộp",
+                                          "Tiến độ bình quân (%)"],
+                    [[s.name, s.headline["due"], s.headline["submitted"], s.headline["on_time"], s.headline["late"],
+                      s.headline["missing"], s.headline["mean_percent"]] for s in r.sections]
+                    + [["Tổng cộng", h["due"], h["submitted"], h["on_time"], h["late"], h["missing"], h["mean_percent"]]],
+                    [60, 11, 11, 11, 11, 11, 14])
     write_sheet(wb, "Chủ đề",
            ["Mã", "Chủ đề", "Phải báo cáo", "Đã báo cáo", "Chưa báo cáo", "Hoàn thành", "Đúng tiến độ", "Chậm tiến độ",
             "Chưa triển khai", "Tạm dừng", "Tiến độ bình quân (%)"],

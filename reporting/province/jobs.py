@@ -135,7 +135,10 @@ def _run_job(job_id: int) -> ProvinceReportJob | None:
     keep_alive = _KeepAlive(job_id, claim)
     keep_alive.start()
     try:
-        report = build(job.cycle, DocMeta.from_json(job.params),
+        params = dict(job.params)
+        code = params.pop("plan", "")  # one plan of a jurisdiction-wide cycle; none: all of them
+        plan = next((p for p in job.cycle.plans() if p.code == code), None) if code else None
+        report = build(job.cycle, DocMeta.from_json(params), plan=plan,
                        progress=lambda pct, msg: _update(job_id, claim, progress=pct, message=msg))
         _update(job_id, claim, progress=70, message=f"Đang dựng tệp {job.get_format_display()}")
         _test_delay()

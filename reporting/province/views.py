@@ -43,6 +43,14 @@ class ProvinceReportForm(forms.Form):
     format = forms.ChoiceField(label=gettext_lazy("Định dạng"), choices=ProvinceReportJob.Format.choices)
     save_defaults = forms.BooleanField(label=gettext_lazy("Lưu làm mặc định cho kế hoạch này"), required=False)
 
+    def __init__(self, *args, plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if plans:  # a jurisdiction-wide cycle: the report on all its plans, or on one
+            self.fields["plan"] = forms.ChoiceField(
+                label=gettext_lazy("Phạm vi"), required=False,
+                choices=[("", _("Tổng hợp các kế hoạch (mỗi kế hoạch một phần, có số tổng cộng)"))]
+                + [(p.code, p.display_name()) for p in plans])
+
     def meta(self) -> DocMeta:
         d = self.cleaned_data
         return DocMeta(number=d["number"], date=d["date"], place=d["place"].strip(), signer_name=d["signer_name"].strip(),
@@ -69,19 +77,23 @@ def start_report_job(job_id: int) -> None:
 def province_report(request, cycle_id):
     cycle = access.overseen_cycle_or_404(request.user, cycle_id)
     _require_reviewer(request, cycle)
+    plans = cycle.plans() if cycle.consolidated else ()
     if request.method == "POST":
-        form = ProvinceReportForm(request.POST)
+        form = ProvinceReportForm(request.POST, plans=plans)
         if form.is_valid():
             meta = form.meta()
             if form.cleaned_data["save_defaults"]:
                 _save_defaults(cycle.plan, meta)
+            params = meta.as_json()
+            if form.cleaned_data.get("plan"):
+                params["plan"] = form.cleaned_data["plan"]
             job = ProvinceReportJob.objects.create(cycle=cycle, format=form.cleaned_data["format"],
-                                                   params=meta.as_json(), requested_by=request.user)
+                                                   params=params, requested_by=request.user)
             transaction.on_commit(lambda: start_report_job(job.pk))
             return redirect("dashboard:job", job.pk)
     else:
         meta = default_meta(cycle)
-        form = ProvinceReportForm(initial={
+        form = ProvinceReportForm(plans=plans, initial={
             **meta.as_json(), "date": meta.date.strftime("%d/%m/%Y"), "recipients": "\n".join(meta.recipients),
             "format": "pdf",
         })

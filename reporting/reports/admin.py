@@ -29,8 +29,8 @@ def refresh_owed_reports(modeladmin, request, queryset):
 
 @admin.register(ReportingCycle)
 class ReportingCycleAdmin(admin.ModelAdmin):
-    list_display = ["plan", "kind", "year", "opens_on", "closes_on", "due_at"]
-    list_filter = ["plan", "kind", "year"]
+    list_display = ["plan", "jurisdiction", "kind", "year", "opens_on", "closes_on", "due_at"]
+    list_filter = ["plan", "jurisdiction", "kind", "year"]
     actions = [refresh_owed_reports]
 
 

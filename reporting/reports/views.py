@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 
 from agencies.access import scope_for
 from agencies import memberships
+from agencies.lineage import name_with_successor
 from agencies.memberships import who_may_submit
 from agencies.models import Agency, Membership
 from tasks.models import PlanItem
+from tasks.supersession import ItemLineage
 
 from reporting.reports import access, cycles, evidence as uploads, files, workflow
 from reporting.reports.forms import (
@@ -222,10 +224,10 @@ def _comparison(current: Report, mine: dict) -> list[dict]:
 
 def _previous_report(request, report: Report):
     """Last year's annual report on the same item, whoever wrote it (access lets a successor
-    agency read its predecessors' reports)."""
+    agency read its predecessors' reports), or on the item of a superseded plan it carries on."""
+    item_ids = {report.item_id} | ItemLineage.load().earlier(report.item_id)
     return (_visible_reports(request)
-            .filter(item_id=report.item_id, cycle__plan_id=report.cycle.plan_id,
-                    cycle__kind=ReportingCycle.Kind.ANNUAL, cycle__year__lt=report.cycle.year)
+            .filter(item_id__in=item_ids, cycle__kind=ReportingCycle.Kind.ANNUAL, cycle__year__lt=report.cycle.year)
             .select_related("cycle", "agency").order_by("-cycle__year").first())
 
 
@@ -249,9 +251,11 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     no_submit_right = (member and submit_refused is not None and submit_refused.forbidden
                        and report.state in (S.MISSING, S.DRAFT, S.RETURNED))
     context = {
-        "report": report, "item": item,
+        "report": report, "item": item, "cycle": report.cycle, "plan": item.plan,
         "no_submit_right": str(submit_refused) if no_submit_right else "",
-        "submitters": who_may_submit(report.agency_id) if no_submit_right else [], "cycle": report.cycle, "plan": report.cycle.plan,
+        "submitters": who_may_submit(report.agency_id) if no_submit_right else [],
+        # An old lead shows who answers for it now: “Sở Tài nguyên và Môi trường (nay: …)”.
+        "lead_label": name_with_successor(item.lead_agency) if item.lead_agency_id != report.agency_id else "",
         "form": form if form is not None else (ReportForm(report=report) if editable else None),
         "editable": editable, "lock_reason": reason, "member": member,
         "may_submit": moves[workflow.Move.SUBMIT] is None,

@@ -22,4 +22,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Kế thừa: {line}")
         for note in report.notes:
             self.stdout.write(f"Ghi chú: {note}")
+        if report.moved_members:
+            self.stdout.write(f"Chuyển thành viên sang cơ quan kế thừa: {report.moved_members}")
         self.stdout.write(f"Không đổi: {report.unchanged}")

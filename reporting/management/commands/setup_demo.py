@@ -1,4 +1,6 @@
-"""Everything `make run` needs: the plan imported, the 2025 restructuring, demo accounts."""
+"""Everything `make run` needs: the plan imported, the 2025 restructuring (Bình Dương's departments
+merged in March, then into Hồ Chí Minh City's in July, their people with them), the city's own
+illustrative plan beside the legacy one, demo accounts."""
 from pathlib import Path
 
 from django.conf import settings
@@ -6,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from agencies.models import Agency, Jurisdiction, JurisdictionRole, Membership
+from agencies.models import Agency, JurisdictionRole, Membership
 from agencies.restructuring import apply_restructuring, find_agency
 from tasks.importers.load import import_appendix
 from tasks.models import Plan
@@ -15,6 +17,7 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PLAN_XLSX = FIXTURES / "plan-396.xlsx"
 PLAN_TEXT = FIXTURES / "ke-hoach-396-tang-truong-xanh-2023-2030.txt"
 RESTRUCTURING = FIXTURES / "lineage" / "binh-duong-2025.json"
+CITY_RESTRUCTURING = FIXTURES / "lineage" / "binh-duong-hcm-2025-07.json"
 DEMO_PASSWORD = "greenplan-demo-2026"
 
 # username, full name, what they are
@@ -41,11 +44,17 @@ class Command(BaseCommand):
             self.stdout.write(f"  {report.counts}")
         apply_restructuring(RESTRUCTURING)
         with transaction.atomic():
-            lines = self._accounts()
+            self._accounts()
+            # Accounts are made where the plan names their departments (Bình Dương's); the July 2025
+            # restructuring then moves them, with their departments, to the city's counterparts.
+            apply_restructuring(CITY_RESTRUCTURING)
+            lines = self._lines()
+            # Groups ("Các sở, ban, ngành…") stand for the agencies in force after the restructuring.
             self._groups()
-        from reporting.devdata.demo import seed_reporting_demo
+        from reporting.devdata.demo import seed_city_plan, seed_reporting_demo
 
         plan = Plan.objects.order_by("pk").first()
+        seed_city_plan(plan.jurisdiction.current())
         reviewer = get_user_model().objects.get(username="thamdinh")
         stats = seed_reporting_demo(plan, reviewer=reviewer)
         if not stats.get("skipped"):
@@ -91,5 +100,22 @@ class Command(BaseCommand):
                 what = f"{'lãnh đạo' if role == 'head' else 'chuyên viên'} – {agency.name}"
             if role in ("reviewer", "leader"):
                 JurisdictionRole.objects.get_or_create(user=user, jurisdiction=home, role=role)
+            lines.append(f"{username:<20} {full_name:<18} {what}")
+        return lines
+
+    def _lines(self) -> list[str]:
+        """The accounts as they stand: each agency account in the agency it works for now."""
+        User = get_user_model()
+        lines = []
+        for username, full_name, role, _agency in DEMO_ACCOUNTS:
+            user = User.objects.get(username=username)
+            if role in ("officer", "head"):
+                m = user.memberships.filter(is_active=True).select_related("agency__jurisdiction").first()
+                what = (f"{'lãnh đạo' if role == 'head' else 'chuyên viên'} – {m.agency.name} ({m.agency.jurisdiction})"
+                        if m else "—")
+            else:
+                role_row = user.jurisdiction_roles.select_related("jurisdiction").first()
+                what = {"admin": "quản trị", "reviewer": f"thẩm định – {role_row.jurisdiction if role_row else ''}",
+                        "leader": f"lãnh đạo – {role_row.jurisdiction if role_row else ''}"}[role]
             lines.append(f"{username:<20} {full_name:<18} {what}")
         return lines

@@ -74,3 +74,54 @@ def test_the_plans_groups_stand_for_agencies_an_admin_can_review(demo):
 
     assert GroupMember.objects.filter(group__name__startswith="Các sở, ban, ngành").exists()
     assert not ContributionRequest.objects.filter(agency__name__startswith="Công ty").exists()
+
+
+def test_the_demo_runs_the_citys_illustrative_plan_beside_the_legacy_one_in_one_2026_cycle(demo):
+    from reporting.models import ReportingCycle
+    from tasks.models import Plan
+
+    legacy, city_plan = Plan.objects.get(number="396/KH-UBND"), Plan.objects.get(number="3797/QĐ-UBND")
+    assert "minh họa" in city_plan.title and city_plan.jurisdiction.name == "Hồ Chí Minh"
+    assert legacy.territory.name == "Bình Dương" and legacy.carried_by() == city_plan.jurisdiction
+    assert legacy.display_name() == "Kế hoạch 396/KH-UBND của UBND tỉnh Bình Dương (cũ)"
+    cycle = ReportingCycle.objects.get(kind="annual", year=2026)
+    assert cycle.consolidated and set(cycle.plan_ids()) == {legacy.pk, city_plan.pk}
+    # The same (city) departments lead in both plans: consolidation is visible per agency.
+    both = {a for a in Report.objects.filter(cycle=cycle, item__plan=city_plan).values_list("agency__name", flat=True)}
+    assert {"Sở Công Thương", "Sở Nông nghiệp và Môi trường"} <= both
+    assert Report.objects.filter(cycle=cycle, item__plan=legacy, agency__jurisdiction=city_plan.jurisdiction).exists()
+
+
+def test_demo_accounts_moved_with_their_departments_to_the_city_and_keep_their_work(demo, client):
+    from agencies.lineage import name_with_successor
+    from agencies.models import Agency
+
+    officer = get_user_model().objects.get(username="canbo.nnmt")
+    active = officer.memberships.get(is_active=True)
+    assert (active.agency.name, active.agency.jurisdiction.name) == ("Sở Nông nghiệp và Môi trường", "Hồ Chí Minh")
+    assert officer.memberships.filter(is_active=False, agency__jurisdiction__name="Bình Dương").exists()
+    mine = Report.objects.filter(agency=active.agency, cycle__year=2026)
+    assert {r.item.plan.number for r in mine} == {"396/KH-UBND", "3797/QĐ-UBND"}
+    client.post(reverse("login"), {"username": "canbo.nnmt", "password": DEMO_PASSWORD})
+    assert client.get(reverse("reporting:report", args=[mine.first().pk])).status_code == 200
+    old = Agency.objects.get(jurisdiction__name="Bình Dương", name="Sở Tài nguyên và Môi trường")
+    assert name_with_successor(old) == "Sở Tài nguyên và Môi trường (nay: Sở Nông nghiệp và Môi trường)"
+
+
+def test_the_demos_2026_province_report_is_issued_by_the_city(demo, tmp_path):
+    import datetime as dt
+    import subprocess
+
+    from reporting.models import ReportingCycle
+    from reporting.province.build import build, default_meta
+    from reporting.province.formats import render_province_report
+
+    cycle = ReportingCycle.objects.get(kind="annual", year=2026)
+    r = build(cycle, default_meta(cycle, today=dt.date(2026, 12, 5)))
+    assert (r.province_line, r.issuing_body) == ("UBND THÀNH PHỐ HỒ CHÍ MINH", "SỞ TÀI CHÍNH")
+    assert [s.name for s in r.sections] == ["Kế hoạch 3797/QĐ-UBND của UBND thành phố Hồ Chí Minh",
+                                            "Kế hoạch 396/KH-UBND của UBND tỉnh Bình Dương (cũ)"]
+    path = tmp_path / "r.pdf"
+    path.write_bytes(render_province_report(r, "pdf"))
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "UBND TỈNH BÌNH DƯƠNG" not in text and "Thành phố Hồ Chí Minh, ngày 05 tháng 12 năm 2026" in text
