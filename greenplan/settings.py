@@ -138,6 +138,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The admin's plan import writes plan items: it needs the permission to add them (django-import-export
+# otherwise lets any staff account import).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+
 ROOT_URLCONF = "greenplan.urls"
 WSGI_APPLICATION = "greenplan.wsgi.application"
 

@@ -105,7 +105,7 @@ CASES = [
     Case("xlsx-invalid-numbers.xlsx", ", trang “Mục kế hoạch”, hàng 2, cột “Năm bắt đầu”: “năm sau” không phải là năm",
          ACCEPTED),
     Case("xlsx-invalid-codes.xlsx", ", trang “Mục kế hoạch”, hàng 2, cột “Mã”: Mã “abc” không đúng dạng", ACCEPTED),
-    Case("xlsx-unknown-level-and-kind.xlsx", ", trang “Mục kế hoạch”, hàng 2, cột “Cấp”: “Cấp 9” không thuộc danh sách",
+    Case("xlsx-unknown-level-and-kind.xlsx", ", trang “Mục kế hoạch”, hàng 2, cột “Cấp”: “Cấp 9” không phải một cấp; dùng: Chủ đề",
          ACCEPTED),
     Case("xlsx-duplicate-agencies.xlsx", ", trang “Cơ quan”, hàng 3, cột “Tên cơ quan”: “Sở Tài chính” trùng với hàng 2.",
          ACCEPTED),

@@ -63,3 +63,15 @@ def test_the_admin_shows_every_error_and_writes_nothing(admin_client):
     assert "loi.xlsx, trang “Mục kế hoạch”, hàng 3, cột “Năm bắt đầu”" in body
     assert "process_import" not in body  # no confirm button
     assert list(PlanItem.objects.values()) == before
+
+
+def test_only_staff_who_may_add_plan_items_can_import_a_plan(client):
+    """Being staff is not enough: an import writes plan items, so it takes the permission to add them."""
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(username="clerk", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(URL).status_code == 403
+    clerk.user_permissions.add(Permission.objects.get(codename="add_planitem"),
+                               Permission.objects.get(codename="view_planitem"))
+    assert client.get(URL).status_code == 200
