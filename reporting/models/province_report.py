@@ -4,6 +4,7 @@ The defaults fill the form a reviewer completes before generating; the job recor
 generation (queued → running → done/failed) so a status page can show its progress.
 """
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +15,11 @@ from tasks.models import Plan
 
 from reporting.models.reports import ReportingCycle, free_text, text_limits
 
-__all__ = ["DEFAULT_RECIPIENTS", "ProvinceReportJob", "ProvinceReportSettings"]
+__all__ = ["DEFAULT_RECIPIENTS", "ProvinceReportJob", "ProvinceReportSettings", "new_document_id"]
+
+
+def new_document_id() -> str:
+    return uuid.uuid4().hex
 
 DEFAULT_RECIPIENTS = "\n".join([
     "{ministry} (để báo cáo);",
@@ -89,6 +94,13 @@ class ProvinceReportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("hoạt động lần cuối"), null=True, blank=True,
                                         help_text=_("Làm mới ở mỗi bước khi đang tạo."))
+    # Written into the PDF's metadata: how a signed copy uploaded later is recognised as this report.
+    document_id = models.CharField(_("mã văn bản"), max_length=32, blank=True, default=new_document_id,
+                                   editable=False)
+    sign = models.BooleanField(_("ký số trên máy chủ"), default=False)
+    replacement_reason = models.TextField(
+        _("lý do tạo lại"), blank=True,
+        help_text=_("Bắt buộc khi kỳ đã có báo cáo chính thức (đã ký): báo cáo mới sẽ thay thế bản đó."))
 
     class Meta:
         verbose_name = _("lượt tạo báo cáo tỉnh")

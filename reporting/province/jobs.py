@@ -1,5 +1,9 @@
 """Background generation of the province report.
 
+A generation asked to be signed (`job.sign`, PDF only) is signed by the server once rendered and
+kept as the cycle's official report (reporting/province/official.py): the signing runs here, in
+the job, not in the web request.
+
 The task loads the job by id and calls `run_job`; the job is claimed with a conditional update
 (queued → running), so a task delivered twice does the work once. Without a broker (the embedded
 default) Celery runs it in-process, eagerly.
@@ -73,14 +77,36 @@ def _run_job(job_id: int) -> ProvinceReportJob | None:
         report = build(job.cycle, DocMeta.from_json(job.params),
                        progress=lambda pct, msg: _update(job_id, claim, progress=pct, message=msg))
         _update(job_id, claim, progress=70, message=f"Đang dựng tệp {job.get_format_display()}")
-        data = render_province_report(report, job.format)
+        data = render_province_report(report, job.format, job.document_id)
         name = default_storage.save(f"province-reports/{job.pk}/{report.filename_stem}.{job.format}", ContentFile(data))
-        _update(job_id, claim, status=J.DONE, progress=100, message="Đã tạo xong", file_path=name,
+        done = "Đã tạo xong"
+        if job.sign and job.format == ProvinceReportJob.Format.PDF:
+            _update(job_id, claim, progress=85, message="Đang ký số", file_path=name)
+            done = _sign(job, data)
+        _update(job_id, claim, status=J.DONE, progress=100, message=done[:255], file_path=name,
                 finished_at=timezone.now())
     except Exception as exc:  # the page must say it failed rather than spin for ever
         log.exception("province report job %s failed", job_id)
         _update(job_id, claim, status=J.FAILED, message=f"Lỗi: {exc}"[:255], finished_at=timezone.now())
     return ProvinceReportJob.objects.get(pk=job_id)
+
+
+def _sign(job: ProvinceReportJob, data: bytes) -> str:
+    """Sign the generated PDF on the server and keep it as the official report. A failure to sign
+    leaves the unsigned report generated (it can still be signed outside and uploaded): the
+    message says what went wrong."""
+    from reporting.province.official import OfficialReportRefused, sign_generated_report
+    from reporting.province.signing import SigningError
+
+    job.file_path = ProvinceReportJob.objects.values_list("file_path", flat=True).get(pk=job.pk)
+    try:
+        sign_generated_report(job, data)
+    except OfficialReportRefused as exc:
+        reasons = " ".join(exc.verification.problems) if exc.verification else ""
+        return f"Đã tạo xong nhưng chưa ký: {exc} {reasons}"
+    except SigningError as exc:
+        return f"Đã tạo xong nhưng chưa ký: {exc}"
+    return "Đã tạo và ký số xong; bản đã ký là báo cáo chính thức của kỳ"
 
 
 @shared_task(name="reporting.generate_province_report", acks_late=True)
