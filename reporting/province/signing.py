@@ -127,11 +127,13 @@ def _stamp_style():
 
 
 def sign_pdf(data: bytes, who: SignerIdentity, *, counter_signature: bool = False,
-             when: dt.datetime | None = None) -> bytes:
+             when: dt.datetime | None = None, timestamper=None) -> bytes:
     """`data` with one more PAdES signature over the whole file, as an incremental update.
 
     `counter_signature`: the organisation signs after the person; its block overlaps the left
-    third of the existing one (Decree 30/2020, Phụ lục I)."""
+    third of the existing one (Decree 30/2020, Phụ lục I). `timestamper`: a pyHanko TimeStamper
+    whose token is embedded; the server passes none (it asks no timestamp authority), tests pass a
+    local one to produce what a token-holding signer's software would."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
@@ -151,7 +153,8 @@ def sign_pdf(data: bytes, who: SignerIdentity, *, counter_signature: bool = Fals
         name=who.name, reason="Ký số văn bản báo cáo" if not existing else "Ký số của cơ quan, tổ chức",
     )
     spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=(x1, y1, x2, y2))
-    pdf_signer = signers.PdfSigner(meta, signer=who.signer, stamp_style=_stamp_style(), new_field_spec=spec)
+    pdf_signer = signers.PdfSigner(meta, signer=who.signer, stamp_style=_stamp_style(), new_field_spec=spec,
+                                   timestamper=timestamper)
     out = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=out, appearance_text_params={
         "label": "Ký bởi:" if not existing else "Cơ quan ký:",

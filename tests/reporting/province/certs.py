@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -17,7 +17,7 @@ P12_PASSWORD = b"mat-khau-thu"
 
 @dataclass
 class Identity:
-    key: ec.EllipticCurvePrivateKey
+    key: object  # a cryptography private key
     cert: x509.Certificate
     chain: list  # issuing CAs below the root, nearest first
 
@@ -44,8 +44,9 @@ def _name(cn: str, org: str = "Ban Cơ yếu Chính phủ (thử)") -> x509.Name
                       x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-def _issue(cn, issuer: Identity | None, *, ca: bool, not_before, not_after, org=None) -> Identity:
-    key = ec.generate_private_key(ec.SECP256R1())
+def _issue(cn, issuer: Identity | None, *, ca: bool, not_before, not_after, org=None, tsa=False) -> Identity:
+    # pyHanko's local test timestamper signs with RSA only; everyone else uses P-256 (fast to make).
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if tsa else ec.generate_private_key(ec.SECP256R1())
     subject = _name(cn, org) if org else _name(cn)
     builder = (x509.CertificateBuilder().subject_name(subject)
                .issuer_name(issuer.cert.subject if issuer else subject)
@@ -59,6 +60,9 @@ def _issue(cn, issuer: Identity | None, *, ca: bool, not_before, not_after, org=
     builder = builder.add_extension(x509.KeyUsage(
         digital_signature=not ca, content_commitment=not ca, key_encipherment=False, data_encipherment=False,
         key_agreement=False, key_cert_sign=ca, crl_sign=ca, encipher_only=False, decipher_only=False), critical=True)
+    if tsa:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]),
+                                        critical=True)
     cert = builder.sign((issuer or Identity(key, None, [])).key, hashes.SHA256())
     chain = ([issuer.cert, *issuer.chain] if issuer else [])
     return Identity(key, cert, chain)
@@ -73,6 +77,19 @@ class TestPKI:
     expired: Identity       # valid 2019–2020 only
     stranger: Identity      # chains to `stranger_root`, which no admin configured
     stranger_root: Identity
+    tsa: Identity           # a timestamp authority under the test root
+
+    def timestamper(self, at: dt.datetime | None = None):
+        """A local pyHanko timestamper signing tokens as `tsa` (no network), optionally at a fixed time."""
+        from asn1crypto import keys as asn1_keys
+        from asn1crypto import x509 as asn1_x509
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+        der = lambda c: asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))  # noqa: E731
+        key = asn1_keys.PrivateKeyInfo.load(self.tsa.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        return DummyTimeStamper(tsa_cert=der(self.tsa.cert), tsa_key=key,
+                                certs_to_embed=[der(c) for c in self.tsa.chain], fixed_dt=at)
 
 
 def make_pki() -> TestPKI:
@@ -90,7 +107,8 @@ def make_pki() -> TestPKI:
     stranger_root = _issue("Root CA lạ", None, ca=True, not_before=long_ago, not_after=later, org="Không rõ")
     stranger = _issue("Người Lạ", stranger_root, ca=False, not_before=now - dt.timedelta(days=30),
                       not_after=now + dt.timedelta(days=365), org="Không rõ")
-    return TestPKI(root, intermediate, signer, organisation, expired, stranger, stranger_root)
+    tsa = _issue("TSA thử nghiệm", intermediate, ca=False, not_before=long_ago, not_after=later, tsa=True)
+    return TestPKI(root, intermediate, signer, organisation, expired, stranger, stranger_root, tsa)
 
 
 # --- generating and signing in tests ---------------------------------------------------------------
@@ -117,10 +135,12 @@ def job_pdf(job) -> bytes:
         return fh.read()
 
 
-def sign_as(data: bytes, identity: Identity, tmp_path, *, title: str = "GIÁM ĐỐC", counter: bool = False) -> bytes:
+def sign_as(data: bytes, identity: Identity, tmp_path, *, title: str = "GIÁM ĐỐC", counter: bool = False,
+            timestamper=None) -> bytes:
     """`data` signed by `identity` through the server's signing code (a PKCS#12 file, as configured)."""
     from reporting.province import signing
 
     path = tmp_path / f"{x509.random_serial_number()}.p12"
     path.write_bytes(identity.p12())
-    return signing.sign_pdf(data, signing.load_signer(path, P12_PASSWORD, title=title), counter_signature=counter)
+    return signing.sign_pdf(data, signing.load_signer(path, P12_PASSWORD, title=title), counter_signature=counter,
+                            timestamper=timestamper)
