@@ -182,6 +182,9 @@ class ProvinceReport:
     charts: dict
     method: str = field(default_factory=lambda: str(selectors.PROGRESS_METHOD))
     generated_at: dt.datetime = field(default_factory=timezone.now)
+    # The generation's identifier, written into the PDF so a signed copy is recognised later
+    # (reporting/province/verify.py); empty for a report built outside a generation job.
+    document_id: str = ""
 
     @property
     def plan(self):

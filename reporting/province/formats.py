@@ -11,13 +11,12 @@ CONTENT_TYPES = {
 }
 
 
-def render_province_report(report, fmt: str, document_id: str = "") -> bytes:
-    """The province report in `fmt` ("pdf", "docx" or "xlsx"); a PDF carries `document_id`, by
-    which a signed copy uploaded later is recognised (reporting/province/verify.py)."""
+def render_province_report(report, fmt: str) -> bytes:
+    """The province report in `fmt` ("pdf", "docx" or "xlsx")."""
     if fmt == "pdf":
         from reporting.province.pdf import province_report_pdf
 
-        return province_report_pdf(report, document_id)
+        return province_report_pdf(report)
     if fmt == "docx":
         from reporting.province.docx import province_report_docx
 

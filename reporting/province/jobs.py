@@ -77,7 +77,8 @@ def _run_job(job_id: int) -> ProvinceReportJob | None:
         report = build(job.cycle, DocMeta.from_json(job.params),
                        progress=lambda pct, msg: _update(job_id, claim, progress=pct, message=msg))
         _update(job_id, claim, progress=70, message=f"Đang dựng tệp {job.get_format_display()}")
-        data = render_province_report(report, job.format, job.document_id)
+        report.document_id = job.document_id
+        data = render_province_report(report, job.format)
         name = default_storage.save(f"province-reports/{job.pk}/{report.filename_stem}.{job.format}", ContentFile(data))
         done = "Đã tạo xong"
         if job.sign and job.format == ProvinceReportJob.Format.PDF:

@@ -32,7 +32,7 @@ def signature_box(document) -> str:
     return ""
 
 
-def province_report_pdf(report, document_id: str = "") -> bytes:
+def province_report_pdf(report) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -43,8 +43,8 @@ def province_report_pdf(report, document_id: str = "") -> bytes:
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=[css], font_config=fonts)
     custom = document.metadata.custom
     custom.clear()  # only what is said here goes into the file's information dictionary
-    if document_id:
-        custom["GreenplanReport"] = document_id
+    if report.document_id:
+        custom["GreenplanReport"] = report.document_id
     box = signature_box(document)
     if box:
         custom["GreenplanSignatureBox"] = box

@@ -97,9 +97,9 @@ def test_run_job_refreshes_the_heartbeat_as_it_progresses(eager_jobs, scenario, 
     seen = []
     render = jobs_report.render_province_report
 
-    def watched_render(report, fmt, *document_id):  # the last step: the heartbeat was refreshed on the way here
+    def watched_render(report, fmt):  # the last step: the heartbeat was refreshed on the way here
         seen.append(ProvinceReportJob.objects.values_list("progress", "started_at", "heartbeat_at").get(pk=job.pk))
-        return render(report, fmt, *document_id)
+        return render(report, fmt)
 
     monkeypatch.setattr(jobs_report, "render_province_report", watched_render)
     assert jobs_report.run_job(job.pk).status == "done"

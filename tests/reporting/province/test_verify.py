@@ -130,7 +130,9 @@ def test_a_report_whose_text_was_edited_before_signing_is_refused(scenario, gene
     job, _data = generated
     meta = default_meta(scenario.cycle)
     meta.number = "999/BC-GIA"
-    forged = render_province_report(build(scenario.cycle, meta), "pdf", job.document_id)
+    report = build(scenario.cycle, meta)
+    report.document_id = job.document_id
+    forged = render_province_report(report, "pdf")
     problems = refused(scenario, sign_as(forged, pki.signer, tmp_path), scenario.reviewer)
     assert len(problems) == 1 and problems[0].startswith("Nội dung tệp khác với báo cáo đã tạo ngày ")
     assert "trang 1 không có (hoặc đã sửa) dòng" in problems[0]
