@@ -106,5 +106,10 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('replaces__isnull', True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='officialreport_replacement_has_reason')],
             },
         ),
+        migrations.AddField(
+            model_name='provincereportjob',
+            name='countersign',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.officialreport', verbose_name='ký bổ sung cho'),
+        ),
         migrations.RunPython(_trigger(0), _trigger(1)),
     ]

@@ -98,6 +98,9 @@ class ProvinceReportJob(models.Model):
     document_id = models.CharField(_("mã văn bản"), max_length=32, blank=True, default=new_document_id,
                                    editable=False)
     sign = models.BooleanField(_("ký số trên máy chủ"), default=False)
+    # A job may instead add the organisation's signature to an official report signed by a person.
+    countersign = models.ForeignKey("reporting.OfficialReport", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("ký bổ sung cho"))
     replacement_reason = models.TextField(
         _("lý do tạo lại"), blank=True,
         help_text=_("Bắt buộc khi kỳ đã có báo cáo chính thức (đã ký): báo cáo mới sẽ thay thế bản đó."))

@@ -72,7 +72,9 @@ def _run_job(job_id: int) -> ProvinceReportJob | None:
         status=J.RUNNING, started_at=claim, heartbeat_at=claim, progress=5, message="Bắt đầu tạo báo cáo")
     if not claimed:
         return None  # already done, running elsewhere, or gone
-    job = ProvinceReportJob.objects.select_related("cycle").get(pk=job_id)
+    job = ProvinceReportJob.objects.select_related("cycle", "countersign").get(pk=job_id)
+    if job.countersign_id:
+        return _run_countersign(job, claim)
     try:
         report = build(job.cycle, DocMeta.from_json(job.params),
                        progress=lambda pct, msg: _update(job_id, claim, progress=pct, message=msg))
@@ -108,6 +110,26 @@ def _sign(job: ProvinceReportJob, data: bytes) -> str:
     except SigningError as exc:
         return f"Đã tạo xong nhưng chưa ký: {exc}"
     return "Đã tạo và ký số xong; bản đã ký là báo cáo chính thức của kỳ"
+
+
+def _run_countersign(job: ProvinceReportJob, claim) -> ProvinceReportJob:
+    """The organisation counter-signs an official report (no generation): the new official report
+    is the outcome; a refusal or a signing error fails the job with its reason."""
+    from reporting.province.official import OfficialReportRefused, countersign_official
+    from reporting.province.signing import SigningError
+
+    _update(job.pk, claim, progress=50, message="Đang ký số bổ sung của cơ quan")
+    try:
+        official = countersign_official(job)
+    except OfficialReportRefused as exc:
+        reasons = " ".join(exc.verification.problems) if exc.verification else ""
+        _update(job.pk, claim, status=J.FAILED, message=f"{exc} {reasons}"[:255], finished_at=timezone.now())
+    except (SigningError, OSError) as exc:
+        _update(job.pk, claim, status=J.FAILED, message=f"Lỗi: {exc}"[:255], finished_at=timezone.now())
+    else:
+        _update(job.pk, claim, status=J.DONE, progress=100, file_path=official.file_path,
+                message="Đã ký số bổ sung của cơ quan; bản mới là báo cáo chính thức", finished_at=timezone.now())
+    return ProvinceReportJob.objects.get(pk=job.pk)
 
 
 @shared_task(name="reporting.generate_province_report", acks_late=True)

@@ -71,6 +71,25 @@ def accept_signed_upload(*, cycle, data: bytes, by, reason: str = "") -> Officia
                  verification=verification, reason=reason)
 
 
+COUNTERSIGN_REASON = "Cơ quan ký số bổ sung (sau chữ ký của người ký)."
+
+
+def countersign_official(job: ProvinceReportJob) -> OfficialReport:
+    """The organisation's signature added on the server to the official report `job.countersign`
+    (signed by a person): an incremental update, so the person's signature stays valid. The result
+    is verified like an upload and kept as the new official report, replacing the one it extends."""
+    official = job.countersign
+    with default_storage.open(official.file_path, "rb") as fh:
+        data = fh.read()
+    who = signing.configured_signer(title="")
+    signed = signing.sign_pdf(data, who, counter_signature=True)
+    verification = verify_signed_report(signed, official.cycle)
+    if not verification.ok:
+        raise OfficialReportRefused("Bản ký bổ sung trên máy chủ không qua được kiểm tra.", verification)
+    return _keep(cycle=official.cycle, job=verification.job, data=signed, source=OfficialReport.Source.SERVER,
+                 by=job.requested_by, verification=verification, reason=COUNTERSIGN_REASON)
+
+
 def sign_generated_report(job: ProvinceReportJob, data: bytes) -> OfficialReport:
     """The server signs the PDF it generated for `job` with the organisation's certificate
     (signing.configured_signer), checks the result as it would an upload, and keeps it."""

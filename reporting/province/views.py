@@ -214,8 +214,25 @@ def official_report(request, cycle_id):
                                              status=ProvinceReportJob.Status.DONE).exclude(document_id="").first())
     return render(request, "reporting/province/official_report.html", {
         "cycle": cycle, "plan": cycle.plan, "form": form, "problems": problems, "history": history,
-        "current": history[0] if history else None, "latest_pdf": done,
+        "current": history[0] if history else None, "latest_pdf": done, "can_countersign": signing.is_configured(),
     })
+
+
+def official_report_countersign(request, cycle_id):
+    """Queue the organisation's counter-signature of the current official report (POST); it runs
+    as a job, like a generation, and the reviewer watches it on the job's page."""
+    cycle = access.overseen_cycle_or_404(request.user, cycle_id)
+    _require_reviewer(request, cycle)
+    if request.method != "POST":
+        return redirect("dashboard:official_report", cycle.pk)
+    current = OfficialReport.objects.filter(cycle=cycle).first()
+    if not signing.is_configured() or current is None:
+        messages.error(request, _("Chưa cấu hình chứng thư số của cơ quan, hoặc kỳ chưa có báo cáo chính thức."))
+        return redirect("dashboard:official_report", cycle.pk)
+    job = ProvinceReportJob.objects.create(cycle=cycle, format=ProvinceReportJob.Format.PDF, sign=True,
+                                           countersign=current, requested_by=request.user)
+    transaction.on_commit(lambda: start_report_job(job.pk))
+    return redirect("dashboard:job", job.pk)
 
 
 def official_report_download(request, pk):

@@ -402,6 +402,13 @@ TABLE: list[Row] = [
         data=lambda w, o: {"file": SimpleUploadedFile("da-ky.pdf", PDF, content_type="application/pdf"),
                            "reason": "Bổ sung số liệu"},
         probe=lambda w, o: OfficialReport.objects.filter(cycle=_province(w, o).cycle).count()),
+    # Counter-signing needs the organisation's certificate, which the matrix world has not configured:
+    # reviewers are refused politely, nothing is queued.
+    row("dashboard:official_report_countersign", {"X": "login 404   404   404   404   302   403   404   302",
+                                                  "Y": "login 404   404   404   404   404   404   302   302"},
+        args=cycle_pk, post={"X": "login 404   404   404   404   no    403   404   no",
+                             "Y": "login 404   404   404   404   404   404   no    no"},
+        probe=lambda w, o: ProvinceReportJob.objects.filter(cycle=_province(w, o).cycle).count()),
     row("dashboard:official_report_download", REVIEWERS, args=lambda w, o: [_province(w, o).official.pk]),
     row("dashboard:public_official_report", PUBLIC,
         args=lambda w, o: [_province(w, o).plan.code, _province(w, o).official.pk]),

@@ -10,6 +10,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
@@ -121,3 +122,27 @@ def test_the_command_refuses_to_sign_a_word_file(scenario, server_signing, tmp_p
     with pytest.raises(CommandError, match="PDF"):
         call_command("consolidated_report", "--plan", "bd", "--year", "2026", "--format", "docx", "--sign",
                      "-o", str(tmp_path / "x.docx"))
+
+
+def test_the_organisation_counter_signs_an_official_report_signed_by_a_person(
+        client, scenario, server_signing, trusted_root, pki, tmp_path, eager_jobs, django_capture_on_commit_callbacks):
+    from reporting.province.official import accept_signed_upload
+
+    person = accept_signed_upload(cycle=scenario.cycle, by=scenario.reviewer,
+                                  data=sign_as(job_pdf(generate(scenario.cycle, scenario.reviewer)), pki.signer, tmp_path))
+    client.force_login(scenario.reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("dashboard:official_report_countersign", args=[scenario.cycle.pk]))
+    job = ProvinceReportJob.objects.get(countersign=person)
+    assert response["Location"] == reverse("dashboard:job", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "done", job.message
+
+    both = OfficialReport.objects.filter(cycle=scenario.cycle).first()
+    assert both.replaces == person and both.source == "server" and both.reason
+    assert [s["signer"] for s in both.signatures] == ["Nguyễn Văn An", "Sở Tài chính thành phố Hồ Chí Minh"]
+    with default_storage.open(both.file_path, "rb") as fh, default_storage.open(person.file_path, "rb") as first:
+        data, before = fh.read(), first.read()
+    assert data.startswith(before)  # incremental: the person's signed bytes are untouched
+    first_status, second_status = pyhanko_statuses(data, pki)
+    assert first_status.bottom_line and first_status.docmdp_ok and second_status.bottom_line
