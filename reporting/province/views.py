@@ -211,7 +211,8 @@ def official_report(request, cycle_id):
         form = SignedUploadForm(replacing=replacing)
     history = OfficialReport.objects.filter(cycle=cycle).select_related("stored_by", "job", "replaces")
     done = (ProvinceReportJob.objects.filter(cycle=cycle, format=ProvinceReportJob.Format.PDF,
-                                             status=ProvinceReportJob.Status.DONE).exclude(document_id="").first())
+                                             status=ProvinceReportJob.Status.DONE, countersign__isnull=True)
+            .exclude(document_id="").first())  # the latest generated PDF, the one to sign
     return render(request, "reporting/province/official_report.html", {
         "cycle": cycle, "plan": cycle.plan, "form": form, "problems": problems, "history": history,
         "current": history[0] if history else None, "latest_pdf": done, "can_countersign": signing.is_configured(),

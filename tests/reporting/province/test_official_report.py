@@ -136,3 +136,14 @@ def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("bao-cao-da-ky.pdf", data, content_type="application/pdf")
+
+
+def test_a_trust_root_must_be_a_ca_certificate_in_pem(pki):
+    from django.core.exceptions import ValidationError
+
+    from reporting.models import TrustRoot
+
+    TrustRoot(name="Root", certificate=pki.root.pem).full_clean()
+    for text, said in (("không phải PEM", "Không đọc được chứng thư"), (pki.signer.pem, "không phải chứng thư của tổ chức")):
+        with pytest.raises(ValidationError, match=said):
+            TrustRoot(name="X", certificate=text).full_clean()
