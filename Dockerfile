@@ -7,13 +7,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=greenplan.settings
 
-# WeasyPrint renders PDFs with Pango/HarfBuzz; Liberation fonts give Vietnamese glyphs with stable metrics.
+# WeasyPrint renders PDFs with Pango/HarfBuzz; Liberation fonts give Vietnamese glyphs with stable metrics
+# (and the signature block's font); pdftotext (poppler-utils) compares an uploaded signed report's text.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         fonts-liberation2 \
         libharfbuzz-subset0 \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
+        poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -283,6 +283,14 @@ EMAIL_TIMEOUT = _strict("EMAIL_TIMEOUT", env.int, 60)
 # Upload limits (evidence attachments and spreadsheets).
 MAX_UPLOAD_BYTES = _strict("MAX_UPLOAD_BYTES", env.int, 20 * 1024 * 1024)
 MAX_IMPORT_BYTES = _strict("MAX_IMPORT_BYTES", env.int, 20 * 1024 * 1024)
+# Signing the province report on the server (reporting/province/signing.py): the organisation's
+# PKCS#12 file and its password (or a file holding it). Empty: the server does not sign.
+SIGNING_P12_FILE = env.str("SIGNING_P12_FILE", default="")
+SIGNING_P12_PASSWORD = _secret("SIGNING_P12_PASSWORD", "")
+if SIGNING_P12_FILE and not Path(SIGNING_P12_FILE).is_file():
+    raise ImproperlyConfigured(f"Environment variable SIGNING_P12_FILE: no such file {SIGNING_P12_FILE}")
+SIGNING_FONT_FILE = env.str("SIGNING_FONT_FILE",
+                            default="/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {

@@ -377,6 +377,35 @@ def merged_city(province, agency_a, agency_b):
                   [trade, None])
     return City(city=city, province=province, legacy_plan=legacy, city_plan=own, old_env=agency_a,
                 old_trade=agency_b, env=env, trade=trade, finance=finance)
+# --- signing the province report (PAdES) ---------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pki():
+    """A test PKI made with `cryptography` for the whole session: root → intermediate → signer and
+    organisation; an expired signer; a signer under a root nobody configured
+    (tests/reporting/province/certs.py)."""
+    from tests.reporting.province.certs import make_pki
+
+    return make_pki()
+
+
+@pytest.fixture
+def trusted_root(db, pki):
+    """The test root configured by the admin as a trust root."""
+    from reporting.models import TrustRoot
+
+    return TrustRoot.objects.create(name="Root CA thử nghiệm", certificate=pki.root.pem)
+
+
+@pytest.fixture
+def server_signing(settings, pki, tmp_path):
+    """The organisation's certificate configured for server signing (SIGNING_P12_FILE + password)."""
+    from tests.reporting.province.certs import P12_PASSWORD
+
+    path = tmp_path / "to-chuc.p12"
+    path.write_bytes(pki.organisation.p12())
+    settings.SIGNING_P12_FILE, settings.SIGNING_P12_PASSWORD = str(path), P12_PASSWORD.decode()
+    return path
 
 
 # --- infrastructure --------------------------------------------------------------------------------

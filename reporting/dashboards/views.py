@@ -23,7 +23,7 @@ from reporting.reports.cycles import jurisdiction_cycle_for as cycles_collecting
 from reporting.dashboards import charts, selectors
 from reporting.dashboards.drawn_pages import drawn_dashboard
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
-from reporting.models import Report, ReportingCycle
+from reporting.models import OfficialReport, Report, ReportingCycle
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +243,7 @@ def public_plan(request, code):
         )
     years = list(ReportingCycle.objects.filter(plan=plan, kind="annual", reports__state=S.ACCEPTED)
                  .values_list("year", flat=True).distinct().order_by("-year"))
+    official = OfficialReport.objects.filter(cycle=summary["cycle"]).first() if summary.get("cycle") else None
     return render(request, "reporting/dashboard/public.html",
-                  {"plan": plan, "summary": summary, "chart": chart, "years": years})
+                  {"plan": plan, "summary": summary, "chart": chart, "years": years, "official": official})
 

@@ -4,6 +4,7 @@ The defaults fill the form a reviewer completes before generating; the job recor
 generation (queued → running → done/failed) so a status page can show its progress.
 """
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +15,11 @@ from tasks.models import Plan
 
 from reporting.models.reports import ReportingCycle, free_text, text_limits
 
-__all__ = ["DEFAULT_RECIPIENTS", "ProvinceReportJob", "ProvinceReportSettings"]
+__all__ = ["DEFAULT_RECIPIENTS", "ProvinceReportJob", "ProvinceReportSettings", "new_document_id"]
+
+
+def new_document_id() -> str:
+    return uuid.uuid4().hex
 
 DEFAULT_RECIPIENTS = "\n".join([
     "{ministry} (để báo cáo);",
@@ -91,6 +96,16 @@ class ProvinceReportJob(models.Model):
                                         help_text=_("Làm mới ở mỗi bước khi đang tạo."))
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0,
                                                 help_text=_("Số lần một worker đã nhận tạo báo cáo này."))
+    # Written into the PDF's metadata: how a signed copy uploaded later is recognised as this report.
+    document_id = models.CharField(_("mã văn bản"), max_length=32, blank=True, default=new_document_id,
+                                   editable=False)
+    sign = models.BooleanField(_("ký số trên máy chủ"), default=False)
+    # A job may instead add the organisation's signature to an official report signed by a person.
+    countersign = models.ForeignKey("reporting.OfficialReport", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("ký bổ sung cho"))
+    replacement_reason = models.TextField(
+        _("lý do tạo lại"), blank=True,
+        help_text=_("Bắt buộc khi kỳ đã có báo cáo chính thức (đã ký): báo cáo mới sẽ thay thế bản đó."))
 
     class Meta:
         verbose_name = _("lượt tạo báo cáo tỉnh")

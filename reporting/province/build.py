@@ -227,6 +227,9 @@ class ProvinceReport:
     sections: list[PlanSection] = field(default_factory=list)  # a jurisdiction-wide report: one per plan
     one_plan: object = None  # the plan picked from a jurisdiction-wide cycle
     plan_name: str = ""  # “Kế hoạch 396/KH-UBND của UBND tỉnh Bình Dương (cũ)”
+    # The generation's identifier, written into the PDF so a signed copy is recognised later
+    # (reporting/province/verify.py); empty for a report built outside a generation job.
+    document_id: str = ""
 
     @property
     def plan(self):

@@ -1,5 +1,9 @@
 """Background generation of the province report.
 
+A generation asked to be signed (`job.sign`, PDF only) is signed by the server once rendered and
+kept as the cycle's official report (reporting/province/official.py): the signing runs here, in
+the job, not in the web request.
+
 The task loads the job by id and calls `run_job`; the job is claimed with a conditional update
 (queued → running), so a task delivered twice does the work once. Without a broker (the embedded
 default) Celery runs it in-process, eagerly.
@@ -131,7 +135,9 @@ def _run_job(job_id: int) -> ProvinceReportJob | None:
         attempts=F("attempts") + 1)
     if not claimed:
         return None  # already done, running elsewhere, or gone
-    job = ProvinceReportJob.objects.select_related("cycle").get(pk=job_id)
+    job = ProvinceReportJob.objects.select_related("cycle", "countersign").get(pk=job_id)
+    if job.countersign_id:
+        return _run_countersign(job, claim)
     keep_alive = _KeepAlive(job_id, claim)
     keep_alive.start()
     try:
@@ -142,9 +148,14 @@ def _run_job(job_id: int) -> ProvinceReportJob | None:
                        progress=lambda pct, msg: _update(job_id, claim, progress=pct, message=msg))
         _update(job_id, claim, progress=70, message=f"Đang dựng tệp {job.get_format_display()}")
         _test_delay()
+        report.document_id = job.document_id
         data = render_province_report(report, job.format)
         name = default_storage.save(f"province-reports/{job.pk}/{report.filename_stem}.{job.format}", ContentFile(data))
-        _update(job_id, claim, status=J.DONE, progress=100, message="Đã tạo xong", file_path=name,
+        done = "Đã tạo xong"
+        if job.sign and job.format == ProvinceReportJob.Format.PDF:
+            _update(job_id, claim, progress=85, message="Đang ký số", file_path=name)
+            done = _sign(job, data)
+        _update(job_id, claim, status=J.DONE, progress=100, message=done[:255], file_path=name,
                 finished_at=timezone.now())
     except Exception as exc:  # the page must say it failed rather than spin for ever
         log.exception("province report job %s failed", job_id)
@@ -163,6 +174,42 @@ def _test_delay() -> None:
     delay = float(os.environ.get("GREENPLAN_TEST_JOB_DELAY") or 0)
     if delay:
         time.sleep(delay)
+def _sign(job: ProvinceReportJob, data: bytes) -> str:
+    """Sign the generated PDF on the server and keep it as the official report. A failure to sign
+    leaves the unsigned report generated (it can still be signed outside and uploaded): the
+    message says what went wrong."""
+    from reporting.province.official import OfficialReportRefused, sign_generated_report
+    from reporting.province.signing import SigningError
+
+    job.file_path = ProvinceReportJob.objects.values_list("file_path", flat=True).get(pk=job.pk)
+    try:
+        sign_generated_report(job, data)
+    except OfficialReportRefused as exc:
+        reasons = " ".join(exc.verification.problems) if exc.verification else ""
+        return f"Đã tạo xong nhưng chưa ký: {exc} {reasons}"
+    except SigningError as exc:
+        return f"Đã tạo xong nhưng chưa ký: {exc}"
+    return "Đã tạo và ký số xong; bản đã ký là báo cáo chính thức của kỳ"
+
+
+def _run_countersign(job: ProvinceReportJob, claim) -> ProvinceReportJob:
+    """The organisation counter-signs an official report (no generation): the new official report
+    is the outcome; a refusal or a signing error fails the job with its reason."""
+    from reporting.province.official import OfficialReportRefused, countersign_official
+    from reporting.province.signing import SigningError
+
+    _update(job.pk, claim, progress=50, message="Đang ký số bổ sung của cơ quan")
+    try:
+        official = countersign_official(job)
+    except OfficialReportRefused as exc:
+        reasons = " ".join(exc.verification.problems) if exc.verification else ""
+        _update(job.pk, claim, status=J.FAILED, message=f"{exc} {reasons}"[:255], finished_at=timezone.now())
+    except (SigningError, OSError) as exc:
+        _update(job.pk, claim, status=J.FAILED, message=f"Lỗi: {exc}"[:255], finished_at=timezone.now())
+    else:
+        _update(job.pk, claim, status=J.DONE, progress=100, file_path=official.file_path,
+                message="Đã ký số bổ sung của cơ quan; bản mới là báo cáo chính thức", finished_at=timezone.now())
+    return ProvinceReportJob.objects.get(pk=job.pk)
 
 
 @shared_task(name="reporting.generate_province_report", acks_late=True)

@@ -61,7 +61,7 @@ from django.utils import timezone
 from agencies.models import JurisdictionRole, Membership
 from reporting.reports.cycles import materialize_reports
 from reporting.models import (
-    Attachment, ContributionRequest, Extension, Notice, Notification, ProvinceReportJob, Report,
+    Attachment, ContributionRequest, Extension, Notice, Notification, OfficialReport, ProvinceReportJob, Report,
 )
 from tasks.models import PlanItem, SplitDecision
 from tests.factories import AgencyFactory, JurisdictionFactory, MembershipFactory, UserFactory, build_plan
@@ -104,6 +104,7 @@ class Province:
     item: PlanItem
     cycle: object
     job: ProvinceReportJob
+    official: OfficialReport
 
 
 @dataclass
@@ -166,7 +167,11 @@ def build_world() -> World:
         job = ProvinceReportJob.objects.create(cycle=current, format="xlsx", status="done", progress=100,
                                                file_path=path, finished_at=now, requested_by=users["admin"])
         item = plan.items.filter(level="activity").order_by("sort_key").first()
-        world.provinces[key] = Province(plan=plan, item=item, cycle=current, job=job)
+        signed = default_storage.save(f"official-reports/matrix-{key}.pdf", ContentFile(PDF))
+        official = OfficialReport.objects.create(cycle=current, job=job, source="upload", file_path=signed,
+                                                 sha256="0" * 64, size=len(PDF), stored_by=users["admin"],
+                                                 verification="Hợp lệ")
+        world.provinces[key] = Province(plan=plan, item=item, cycle=current, job=job, official=official)
 
     for key, agency, supporter, province, reader in (("A", a, s, "X", "alice"), ("B", b, s, "X", "bob"),
                                                      ("Y", c, d, "Y", "yann")):
@@ -400,7 +405,9 @@ TABLE: list[Row] = [
         "X": "login 404   404   404   404   ok    403   404   ok",
         "Y": "login 404   404   404   404   404   404   ok    ok"},
         data=lambda w, o: {"number": "12/BC-STC", "date": "20/11/2026", "place": "Thủ Dầu Một", "signer_title": "Giám đốc",
-                           "ministry": "Bộ Tài chính", "recipients": "- Bộ Tài chính\n- Lưu: VT", "format": "pdf"},
+                           "ministry": "Bộ Tài chính", "recipients": "- Bộ Tài chính\n- Lưu: VT", "format": "pdf",
+                           # the cycle has an official (signed) report: a new generation says why
+                           "replacement_reason": "Bổ sung số liệu quý IV"},
         probe=lambda w, o: ProvinceReportJob.objects.filter(cycle=_province(w, o).cycle).count()),
     row("dashboard:job", REVIEWERS, args=job_pk),
     row("dashboard:job_json", REVIEWERS, args=job_pk),
@@ -413,6 +420,24 @@ TABLE: list[Row] = [
         probe=lambda w, o: ProvinceReportJob.objects.values_list("status", "progress", "file_path").get(
             pk=_province(w, o).job.pk)),
     row("dashboard:public", PUBLIC, args=plan_code),
+    # The official (signed) report: reviewers upload and download; the public page's link opens the
+    # signed PDF of a public plan to anyone. The upload here is an unsigned PDF: refused, nothing kept.
+    row("dashboard:official_report", REVIEWERS, args=cycle_pk, post={
+        "X": "login 404   404   404   404   no    403   404   no",
+        "Y": "login 404   404   404   404   404   404   no    no"},
+        data=lambda w, o: {"file": SimpleUploadedFile("da-ky.pdf", PDF, content_type="application/pdf"),
+                           "reason": "Bổ sung số liệu"},
+        probe=lambda w, o: OfficialReport.objects.filter(cycle=_province(w, o).cycle).count()),
+    # Counter-signing needs the organisation's certificate, which the matrix world has not configured:
+    # reviewers are refused politely, nothing is queued.
+    row("dashboard:official_report_countersign", {"X": "login 404   404   404   404   302   403   404   302",
+                                                  "Y": "login 404   404   404   404   404   404   302   302"},
+        args=cycle_pk, post={"X": "login 404   404   404   404   no    403   404   no",
+                             "Y": "login 404   404   404   404   404   404   no    no"},
+        probe=lambda w, o: ProvinceReportJob.objects.filter(cycle=_province(w, o).cycle).count()),
+    row("dashboard:official_report_download", REVIEWERS, args=lambda w, o: [_province(w, o).official.pk]),
+    row("dashboard:public_official_report", PUBLIC,
+        args=lambda w, o: [_province(w, o).plan.code, _province(w, o).official.pk]),
     # --- notifications ---------------------------------------------------------------------------------
     row("reporting_notices:list", LOGGED_IN_200),
     row("reporting_notices:read", {o: "login 405 405 405 405 405 405 405 405" for o in "ABY"},

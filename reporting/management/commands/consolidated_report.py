@@ -2,8 +2,13 @@
 
     manage.py consolidated_report --plan binh-duong-396-2023 --year 2026 --format pdf -o bao-cao.pdf
 
+    manage.py consolidated_report --year 2026 --format pdf --sign -o bao-cao-da-ky.pdf
+
 Uses the plan's saved defaults (number, signer, recipients, ministry) and today's date; the
-same builder as the reviewer's page, so the files are the same.
+same builder as the reviewer's page, so the files are the same. With --sign the report is generated
+as a recorded generation (the job the page would queue, run here) and signed with the
+organisation's certificate (SIGNING_P12_FILE); the signed file is written to -o and kept as the
+cycle's official report (--reason when the cycle already has one).
 """
 import datetime as dt
 from pathlib import Path
@@ -26,8 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["pdf", "docx", "xlsx"], required=True)
         parser.add_argument("--date", help="Ngày ban hành dd/mm/yyyy (mặc định: hôm nay).")
         parser.add_argument("-o", "--output", required=True, help="Tệp kết quả.")
+        parser.add_argument("--sign", action="store_true",
+                            help="Ký số bằng chứng thư của cơ quan (SIGNING_P12_FILE); chỉ với PDF.")
+        parser.add_argument("--reason", default="", help="Lý do thay thế, khi kỳ đã có báo cáo chính thức.")
 
-    def handle(self, *args, plan=None, year, cycle, format, date, output, **options):
+    def handle(self, *args, plan=None, year, cycle, format, date, output, sign=False, reason="", **options):
+        if sign and format != "pdf":
+            raise CommandError("--sign chỉ dùng với --format pdf (chữ ký số PAdES là của tệp PDF).")
         if plan:
             try:
                 plan_obj = Plan.objects.get(code=plan)
@@ -48,7 +58,33 @@ class Command(BaseCommand):
                 meta.date = dt.datetime.strptime(date, "%d/%m/%Y").date()
             except ValueError:
                 raise CommandError("--date phải có dạng dd/mm/yyyy.")
+        if sign:
+            self._sign(cycle_obj, meta, output, reason)
+            return
         report = build(cycle_obj, meta)
         data = render_province_report(report, format)
         Path(output).write_bytes(data)
         self.stdout.write(f"Đã ghi {output} ({len(data):,} byte).".replace(",", "."))
+
+    def _sign(self, cycle, meta, output, reason):
+        from django.core.files.storage import default_storage
+
+        from reporting.models import OfficialReport, ProvinceReportJob
+        from reporting.province.official import NEEDS_REASON, needs_reason
+        from reporting.province.jobs import run_job
+        from reporting.province.signing import is_configured
+
+        if not is_configured():
+            raise CommandError("Chưa cấu hình chứng thư số của cơ quan (SIGNING_P12_FILE).")
+        if needs_reason(cycle) and not reason.strip():
+            raise CommandError(NEEDS_REASON + " Dùng --reason.")
+        job = ProvinceReportJob.objects.create(cycle=cycle, format="pdf", params=meta.as_json(), sign=True,
+                                               replacement_reason=reason.strip())
+        job = run_job(job.pk)
+        official = OfficialReport.objects.filter(job=job).first()
+        if official is None:
+            raise CommandError(job.message)
+        with default_storage.open(official.file_path, "rb") as fh:
+            data = fh.read()
+        Path(output).write_bytes(data)
+        self.stdout.write(f"Đã ký và ghi {output} ({len(data):,} byte), SHA-256 {official.sha256}.".replace(",", "."))
