@@ -6,7 +6,10 @@ refuses any UPDATE of an official report (a trigger per backend), so even a raw 
 change the record; deletion is refused by the model and by PROTECT foreign keys (a trigger on
 DELETE would also stop the test database's flush)."""
 
+import django.core.validators
 import django.db.models.deletion
+import django.db.models.functions.text
+import django.db.models.lookups
 import reporting.models.province_report
 from django.conf import settings
 from django.db import migrations, models
@@ -110,6 +113,35 @@ class Migration(migrations.Migration):
             model_name='provincereportjob',
             name='countersign',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.officialreport', verbose_name='ký bổ sung cho'),
+        ),
+        # The one text limit (reporting.models.reports.free_text) on the typed texts; before the trigger,
+        # since SQLite rebuilds a table to add a constraint and the trigger would go with the old one.
+        migrations.AlterField(
+            model_name='officialreport',
+            name='reason',
+            field=models.TextField(blank=True, max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='lý do thay thế'),
+        ),
+        migrations.AlterField(
+            model_name='provincereportjob',
+            name='replacement_reason',
+            field=models.TextField(blank=True, help_text='Bắt buộc khi kỳ đã có báo cáo chính thức (đã ký): báo cáo mới sẽ thay thế bản đó.', max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='lý do tạo lại'),
+        ),
+        migrations.AlterField(
+            model_name='trustroot',
+            name='certificate',
+            field=models.TextField(help_text='Dán nội dung tệp .pem/.crt, bắt đầu bằng “-----BEGIN CERTIFICATE-----”.', max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='chứng thư (PEM)'),
+        ),
+        migrations.AddConstraint(
+            model_name='officialreport',
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('reason'), 20000), name='officialreport_reason_max_chars'),
+        ),
+        migrations.AddConstraint(
+            model_name='provincereportjob',
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('replacement_reason'), 20000), name='provincereportjob_replacement_reason_max_chars'),
+        ),
+        migrations.AddConstraint(
+            model_name='trustroot',
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('certificate'), 20000), name='trustroot_certificate_max_chars'),
         ),
         migrations.RunPython(_trigger(0), _trigger(1)),
     ]

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reporting.models.province_report import ProvinceReportJob
-from reporting.models.reports import ReportingCycle
+from reporting.models.reports import ReportingCycle, free_text, text_limits
 
 __all__ = ["OfficialReport", "OfficialReportImmutable", "TrustRoot"]
 
@@ -22,7 +22,7 @@ class TrustRoot(models.Model):
     """A root certificate an admin trusts for signed reports (PEM)."""
 
     name = models.CharField(_("tên"), max_length=200)
-    certificate = models.TextField(_("chứng thư (PEM)"),
+    certificate = free_text(_("chứng thư (PEM)"),
                                    help_text=_("Dán nội dung tệp .pem/.crt, bắt đầu bằng “-----BEGIN CERTIFICATE-----”."))
     active = models.BooleanField(_("đang dùng"), default=True)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
@@ -32,6 +32,7 @@ class TrustRoot(models.Model):
         verbose_name = _("chứng thư gốc tin cậy")
         verbose_name_plural = _("chứng thư gốc tin cậy")
         ordering = ["name"]
+        constraints = text_limits("trustroot", "certificate")
 
     def __str__(self):
         return self.name
@@ -90,7 +91,7 @@ class OfficialReport(models.Model):
     verification = models.TextField(_("kết quả kiểm tra"))
     replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="replaced_by", verbose_name=_("thay cho"))
-    reason = models.TextField(_("lý do thay thế"), blank=True)
+    reason = free_text(_("lý do thay thế"), blank=True)
 
     objects = OfficialReportQuerySet.as_manager()
 
@@ -101,6 +102,7 @@ class OfficialReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(replaces__isnull=True) | ~models.Q(reason=""),
                                    name="officialreport_replacement_has_reason"),
+            *text_limits("officialreport", "reason"),
         ]
 
     def __str__(self):

@@ -103,7 +103,7 @@ class ProvinceReportJob(models.Model):
     # A job may instead add the organisation's signature to an official report signed by a person.
     countersign = models.ForeignKey("reporting.OfficialReport", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("ký bổ sung cho"))
-    replacement_reason = models.TextField(
+    replacement_reason = free_text(
         _("lý do tạo lại"), blank=True,
         help_text=_("Bắt buộc khi kỳ đã có báo cáo chính thức (đã ký): báo cáo mới sẽ thay thế bản đó."))
 
@@ -111,6 +111,7 @@ class ProvinceReportJob(models.Model):
         verbose_name = _("lượt tạo báo cáo tỉnh")
         verbose_name_plural = _("lượt tạo báo cáo tỉnh")
         ordering = ["-created_at"]
+        constraints = text_limits("provincereportjob", "replacement_reason")
 
     def __str__(self):
         return f"{self.cycle} – {self.format} – {self.get_status_display()}"
