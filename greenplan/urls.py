@@ -13,6 +13,7 @@ admin.site.site_title = "greenplan"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("attention/", views.attention, name="attention"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

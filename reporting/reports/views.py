@@ -286,6 +286,7 @@ def home(request):
             return redirect("reporting:queue")
         return render(request, "reporting/home.html", {"no_agency": True})
     today, now = timezone.localdate(), timezone.now()
+    state = request.GET.get("state") if request.GET.get("state") in S.values else ""
     reports = list(
         _visible_reports(request)
         .filter(agency_id__in=scope.agency_ids, cycle__opens_on__lte=today, cycle__closes_on__gte=today)
@@ -317,6 +318,9 @@ def home(request):
         group["state_counts"] = [(s, S(s).label, group["counts"].get(s, 0)) for s in STATE_ORDER]
         group["returned"] = [r for r in group["reports"] if r.state == S.RETURNED]
         group["done"] = group["counts"][S.SUBMITTED] + group["counts"][S.ACCEPTED]
+        # A status chip filters the list; a group with work left stays open, a finished one folds.
+        group["shown"] = [r for r in group["reports"] if not state or r.state == state]
+        group["open"] = bool(state) or group["done"] < len(group["reports"])
     # A supporting agency may owe no report at all and still be asked for input.
     contributions = list(
         access.contributions_visible_to(ContributionRequest.objects.all(), request.user)
@@ -328,7 +332,7 @@ def home(request):
     return render(request, "reporting/home.html", {
         "groups": list(groups.values()), "contributions": contributions, "extensions": extensions,
         "extension_form": ExtensionRequestForm(targets=targets) if targets else None,
-        "oversight": bool(oversight) or scope.is_admin, "today": today,
+        "oversight": bool(oversight) or scope.is_admin, "today": today, "state": state,
     })
 
 
