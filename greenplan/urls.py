@@ -15,7 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("attention/", views.attention, name="attention"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("reports/", include("reporting.urls")),

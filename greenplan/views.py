@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Count
@@ -46,6 +47,18 @@ def attention(request):
         "retrying_notices": Notice.objects.filter(state=Notice.State.QUEUED, attempts__gt=0).count(),
         "failed_imports": list(ImportLog.objects.filter(status=ImportLog.Status.FAILED).select_related("plan")[:10]),
     })
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, telling the user why they are here: `expired=1` (added by
+    greenplan.middleware.LoginRequiredMiddleware) when their session ended (a working day, or an
+    admin ended it)."""
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["session_expired"] = self.request.GET.get("expired") == "1"
+        return context
 
 
 # The language switch must work on the login page too.
