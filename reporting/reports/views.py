@@ -27,7 +27,7 @@ from reporting.reports.forms import (
     AttachmentForm, CommentForm, ContributionAnswerForm, ContributionRequestForm, ExtensionGrantForm,
     ExtensionRequestForm, QueueFilterForm, ReopenForm, ReportForm,
 )
-from reporting.models import Attachment, ContributionRequest, Extension, Report, ReportingCycle
+from reporting.models import Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
 from reporting.reports.money import group_thousands, vnd
 
 S = Report.State
@@ -239,6 +239,7 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     _with_people(report)
     changes, older_changes_hidden = _changes(report)
     item = report.item
+    events = list(report.events.select_related("actor"))
     supporting = list(item.supporting_agencies.all())
     # Input can be asked of a named supporting agency, not of a group ("các sở, ban, ngành...").
     askable = [a for a in supporting if not a.is_group and a.pk != report.agency_id]
@@ -261,7 +262,12 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "nobody_to_ask": moves[workflow.Move.ASK_INPUT] is None and not askable,
         "attachments": list(report.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if editable else None,
-        "events": list(report.events.select_related("actor")),
+        "events": events,
+        # Who wrote the comment shown, and when: the latest return, reopen or acceptance (a reopen
+        # keeps the acceptance's reviewer and time on the report, so those would date its reason wrongly).
+        "comment_event": next((e for e in sorted(events, key=lambda e: e.at, reverse=True)
+                               if e.kind in (ReportEvent.Kind.RETURN, ReportEvent.Kind.REOPEN, ReportEvent.Kind.ACCEPT)), None),
+        "funds_entered": any(getattr(report, f) is not None for f in ("funds_central", "funds_local", "funds_oda", "funds_other")),
         "changes": changes, "older_changes_hidden": older_changes_hidden, "history_shown": HISTORY_SHOWN,
         "status_help": Report.STATUS_HELP,
         "just_saved": request.GET.get("saved") == "1",

@@ -380,6 +380,10 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
     ext.state, ext.new_due_at = Extension.State.GRANTED, end_of_day(new_due_on)
     ext.decided_by, ext.decided_at, ext.decision_comment = user, timezone.now(), comment
     ext.save()
+    # A report sent after the common deadline but before the granted one was not late: the badge
+    # must not contradict the extension (granted after the report came in, as often happens).
+    Report.objects.filter(cycle=ext.cycle, agency=ext.agency, late=True,
+                          submitted_at__lte=ext.new_due_at).update(late=False)
     note = f"Gia hạn đến {new_due_on:%d/%m/%Y}." + (f" {comment.strip()}" if (comment or "").strip() else "")
     _extension_event(ext, ReportEvent.Kind.EXTENSION_GRANT, user, note, ext.decided_at)
     return ext
