@@ -115,6 +115,13 @@ class ReportingCycle(models.Model):
     def get_kind_display(self):
         return choice_label(self.Kind, self.kind)
 
+    # How a kind reads in a downloaded file's name: Vietnamese without diacritics, never the stored value.
+    FILE_WORDS = {"annual": "hang-nam", "midterm": "so-ket-giua-ky", "final": "tong-ket"}
+
+    @property
+    def file_word(self) -> str:
+        return self.FILE_WORDS.get(self.kind, "ky-bao-cao")
+
     def is_open(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.opens_on <= day <= self.closes_on

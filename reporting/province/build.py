@@ -193,7 +193,7 @@ class ProvinceReport:
 
     @property
     def filename_stem(self) -> str:
-        return f"bao-cao-{self.plan.code}-{self.cycle.kind}-{self.cycle.year}"
+        return f"bao-cao-{self.plan.code}-{self.cycle.file_word}-{self.cycle.year}"
 
 
 def _people_committee_line(jurisdiction) -> str:

@@ -1,4 +1,5 @@
-"""Production's error pages and the login page speak Vietnamese and say what happened."""
+"""What users read outside the pages of their work: production's error pages, the login page and downloaded
+file names speak Vietnamese and say what happened."""
 import datetime as dt
 
 import pytest
@@ -44,3 +45,13 @@ def test_the_login_page_says_the_session_expired(client, world):
 def test_a_first_visit_to_a_page_asks_to_log_in_without_speaking_of_expiry(client, world):
     page = client.get(reverse("reporting:home"), follow=True).content.decode()
     assert "Hãy đăng nhập để mở trang này." in page and "hết hạn" not in page
+
+
+def test_downloaded_file_names_say_the_kind_in_vietnamese_not_the_stored_value(client, world):
+    client.force_login(world.reviewer)
+    response = client.get(reverse("dashboard:status", args=[world.cycle.pk]) + "?export=xlsx")
+    disposition = response["Content-Disposition"]
+    assert "hang-nam-2026" in disposition and "annual" not in disposition
+    client.force_login(world.officer_a)
+    response = client.get(reverse("reporting:workbook_download", args=[world.cycle.pk, world.agency_a.pk]))
+    assert "bao-cao-hang-nam-2026" in response["Content-Disposition"]
