@@ -338,6 +338,7 @@ class Extension(models.Model):
     reason = free_text(_("lý do"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
+    proposed_due_on = models.DateField(_("hạn đề nghị"), null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
     new_due_at = models.DateTimeField(_("hạn mới"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

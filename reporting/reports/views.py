@@ -351,12 +351,14 @@ def extension_request(request):
     form = ExtensionRequestForm(request.POST, targets=targets)
     if not form.is_valid():
         messages.error(request, _("Hãy chọn kỳ báo cáo và cơ quan.") if form.has_error("target")
+                       else _("Hãy nhập hạn mới đề nghị theo dạng dd/mm/yyyy.") if form.has_error("proposed_due_on")
                        else " ".join(form.errors["reason"]))
         return redirect("reporting:home")
     cycle_id, agency_id = form.target_ids()
     cycle = get_object_or_404(cycles_qs, pk=cycle_id)
     _attempt(request, lambda: workflow.extension_request(cycle=cycle, agency_id=agency_id, user=request.user,
-                                                         reason=form.cleaned_data["reason"]),
+                                                         reason=form.cleaned_data["reason"],
+                                                         proposed_due_on=form.cleaned_data["proposed_due_on"]),
              _("Đã gửi đề nghị gia hạn; Sở đầu mối sẽ xem xét."))
     return redirect("reporting:home")
 

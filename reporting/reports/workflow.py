@@ -346,15 +346,24 @@ def _extension_event(ext: Extension, kind: str, user, comment: str, at) -> None:
 
 
 @transaction.atomic
-def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: str) -> Extension:
+def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: str,
+                      proposed_due_on: dt.date | None = None) -> Extension:
+    """Ask for a later deadline, with the date the agency proposes (the reviewer's form starts from it)."""
     if not access.is_member(user, agency_id):
         raise MoveForbidden(_("Bạn không thuộc cơ quan này."))
     if not (reason or "").strip():
         raise WorkflowError(_("Cần nêu lý do đề nghị gia hạn."))
+    if proposed_due_on is not None:
+        current = timezone.localtime(agency_deadline(cycle, agency_id)).date()
+        if proposed_due_on <= max(current, timezone.localdate()):
+            raise WorkflowError(_("Hạn đề nghị phải sau hạn hiện tại %(date)s và sau hôm nay.")
+                                % {"date": f"{current:%d/%m/%Y}"})
     if Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.REQUESTED).exists():
         raise WorkflowError(_("Cơ quan đã có một đề nghị gia hạn đang chờ xử lý."))
-    ext = Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user)
-    _extension_event(ext, ReportEvent.Kind.EXTENSION_REQUEST, user, ext.reason, ext.requested_at)
+    ext = Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user,
+                                   proposed_due_on=proposed_due_on)
+    note = ext.reason + (f" (đề nghị hạn mới {proposed_due_on:%d/%m/%Y})" if proposed_due_on else "")
+    _extension_event(ext, ReportEvent.Kind.EXTENSION_REQUEST, user, note, ext.requested_at)
     return ext
 
 
