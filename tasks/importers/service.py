@@ -67,6 +67,18 @@ class ImportBundle:
     agency_rows: dict[str, int] = field(default_factory=dict)  # canonical name → source row
 
 
+def _shown(value) -> str:
+    """A field's value as the import preview shows it: "—" for empty, lists joined, long texts cut."""
+    if value in (None, "", [], ()):
+        return "—"
+    if isinstance(value, (list, tuple, set)):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    text = str(value)
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
 @dataclass
 class ImportReport:
     plan_code: str = ""
@@ -84,6 +96,8 @@ class ImportReport:
     plan_flags: list[Flag] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     corrections_applied: list[str] = field(default_factory=list)
+    # What each update changes, field by field, as the admin's preview shows it: (code, field, old, new).
+    changes: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -102,10 +116,10 @@ class ImportReport:
             out += [f"  - {c}" for c in self.corrections_applied]
         if self.plan_flags:
             out.append("\nCẦN RÀ SOÁT – THÔNG TIN KẾ HOẠCH:")
-            out += [f"  - [{f.code}] {f.message}" + (f" ({line_word} {f.line})" if f.line else "") for f in self.plan_flags]
+            out += [f"  - {f.message}" + (f" ({line_word} {f.line})" if f.line else "") for f in self.plan_flags]
         if self.flags:
             out.append(f"\nCẦN RÀ SOÁT – CÁC MỤC ({len(self.flags)}):")
-            out += [f"  - {code}: [{f.code}] {f.message}" + (f" ({line_word} {f.line})" if f.line else "")
+            out += [f"  - {code}: {f.message}" + (f" ({line_word} {f.line})" if f.line else "")
                     for code, f in self.flags]
         if self.agencies_created:
             out.append(f"\nCƠ QUAN TẠO MỚI ({len(self.agencies_created)}):")
@@ -450,6 +464,8 @@ def _apply_items(plan: Plan, items: list[ParsedItem], agencies: AgencyBook, repo
             if "lead_agency" in changed:
                 update_fields.add("lead_agency")
             report.updated.append((it.code, changed))
+            report.changes += [(it.code, k, _shown(current.get(k)), _shown(values.get(k))) for k in changed
+                               if k not in ("review_reasons", "source_file", "source_line")]
         else:
             report.unchanged += 1
     # Parents before children: the database refuses a non-theme item without a parent.
