@@ -67,6 +67,17 @@ class ImportBundle:
     agency_rows: dict[str, int] = field(default_factory=dict)  # canonical name → source row
 
 
+# The import report's counts in words (the keys stay English in the log's data, for tools).
+COUNT_LABELS = {
+    "themes": "chủ đề", "groups": "nhóm nhiệm vụ", "activities": "hoạt động", "subactivities": "hoạt động con",
+    "flagged_items": "mục cần rà soát", "agencies": "cơ quan", "existing_before": "mục có sẵn trước khi nhập",
+}
+
+
+def counts_text(counts: dict) -> str:
+    return ", ".join(f"{COUNT_LABELS.get(k, k)}: {v}" for k, v in (counts or {}).items())
+
+
 def _shown(value) -> str:
     """A field's value as the import preview shows it: "—" for empty, lists joined, long texts cut."""
     if value in (None, "", [], ()):
@@ -108,7 +119,7 @@ class ImportReport:
         line_word = "dòng"
         out = [f"BÁO CÁO NHẬP DỮ LIỆU – {self.source_file}" + (" (CHẠY THỬ, chưa ghi gì)" if self.dry_run else "")]
         out.append(f"Kế hoạch: {self.plan_code}")
-        out.append("Số lượng: " + ", ".join(f"{k}: {v}" for k, v in self.counts.items()))
+        out.append("Số lượng: " + counts_text(self.counts))
         out.append(f"Tạo mới: {len(self.created)}; cập nhật: {len(self.updated)}; không đổi: {self.unchanged}; "
                    f"ngừng theo dõi: {len(self.retired)}; đổi mã: {len(self.recoded)}")
         if self.corrections_applied:

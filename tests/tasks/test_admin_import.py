@@ -87,3 +87,14 @@ def test_the_import_button_and_form_are_in_vietnamese(admin_client):
     assert "Nhập từ tệp Excel" in admin_client.get("/admin/tasks/planitem/").content.decode()
     body = admin_client.get(URL).content.decode()
     assert "Tệp cần nhập" in body and 'value="Chạy thử"' in body and ">Submit<" not in body
+
+
+def test_the_import_log_shows_counts_in_words_and_no_reason_codes(admin_client):
+    from tasks.models import ImportLog
+
+    import_appendix(DOCUMENT)
+    log = ImportLog.objects.exclude(status="failed").first()
+    body = admin_client.get(f"/admin/tasks/importlog/{log.pk}/change/").content.decode()
+    assert "chủ đề: " in body and "hoạt động: " in body
+    assert '{"themes"' not in body and "{&quot;themes" not in body
+    assert not re.search(r"\[[a-z]+(?:_[a-z]+)+\]", body)
