@@ -111,6 +111,8 @@ sysdeps:
 run: install
 	$(MAKE) --no-print-directory sysdeps SYSDEPS_OPTIONAL=1
 	export DEBUG=1
+	# Links in e-mails point at the address this server answers on (unless SITE_URL is set).
+	export SITE_URL="$${SITE_URL:-http://$(RUN_ADDR)}"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
 	exec $(PY) manage.py runserver $(RUN_ADDR)

@@ -10,6 +10,14 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
     """Every page needs a login unless its view is marked `@login_not_required`
     (the login page, the health check and the public plan page)."""
 
+    def handle_no_permission(self, request, view_func):
+        response = super().handle_no_permission(request, view_func)
+        # A session cookie that opens no session: the session expired. The login page says so (the
+        # cookie itself is gone by then: the session middleware deletes an empty session's cookie).
+        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            response["Location"] += "&expired=1"
+        return response
+
 
 class SecurityHeadersMiddleware:
     """Content-Security-Policy without inline script: every asset is served by us."""

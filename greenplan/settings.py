@@ -167,6 +167,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "reporting.context_processors.unread_notifications",
+                "greenplan.context_processors.navigation",
             ],
         },
     },

@@ -13,8 +13,9 @@ admin.site.site_title = "greenplan"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("attention/", views.attention, name="attention"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", accounts.PasswordChangeDoneView.as_view(), name="password_change_done"),

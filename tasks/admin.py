@@ -86,8 +86,16 @@ class ImportLogAdmin(admin.ModelAdmin):
     list_display = ["started_at", "source_file", "status", "plan", "user"]
     list_filter = ["status", "plan"]
     search_fields = ["source_file", "report"]
-    readonly_fields = ["plan", "source_file", "source_kind", "status", "started_at", "finished_at", "user", "counts", "report_text"]
-    exclude = ["report", "details"]
+    readonly_fields = ["plan", "source_file", "source_kind", "status", "started_at", "finished_at", "user", "counts_shown",
+                       "report_text"]
+    exclude = ["report", "details", "counts"]
+
+    @admin.display(description=_("số lượng"))
+    def counts_shown(self, obj):
+        # In words, not the stored JSON.
+        from .importers.service import counts_text
+
+        return counts_text(obj.counts) or "—"
 
     @admin.display(description=_("báo cáo nhập"))
     def report_text(self, obj):

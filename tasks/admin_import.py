@@ -13,6 +13,16 @@ from import_export.results import Error, Result, RowResult
 from .importers.load import log_failed_read, read_appendix_bytes
 from .importers.service import ImportFailed, import_bundle
 from .models import PlanItem
+from .templatetags.plan_codes import shown_code_text
+
+
+# The plan item's fields in the preview, in Vietnamese (never the model's field names).
+FIELD_LABELS = {
+    "level": "cấp", "parent_code": "mục cha", "printed_code": "mã in", "title": "tên nhiệm vụ",
+    "text": "nội dung đầy đủ", "high_priority": "ưu tiên cao", "group_tags": "nhóm", "start_year": "năm bắt đầu",
+    "end_year": "năm kết thúc", "lead_agency": "cơ quan chủ trì", "supporting_agencies": "cơ quan phối hợp",
+    "expected_outputs": "sản phẩm dự kiến", "needs_review": "cần rà soát", "retired_at": "ngừng theo dõi",
+}
 
 
 class PlanWorkbook(XLSX):
@@ -48,12 +58,16 @@ class PlanAppendixResource(resources.ModelResource):
             report = import_bundle(bundle, dry_run=dry_run, user=kwargs.get("user"))
         except ImportFailed as failure:  # the service has logged it
             return _with_errors(result, failure)
-        rows = [(code, RowResult.IMPORT_TYPE_NEW, "tạo mới") for code in report.created]
-        rows += [(code, RowResult.IMPORT_TYPE_UPDATE, ", ".join(fields)) for code, fields in report.updated]
-        rows += [(code, RowResult.IMPORT_TYPE_UPDATE, "ngừng theo dõi (không còn trong tệp)") for code in report.retired]
-        for code, kind, change in rows:
+        result.diff_headers = ["Mã", "Trường", "Giá trị cũ", "Giá trị mới"]
+        result.nothing_changed = not report.changed
+        rows = [(code, RowResult.IMPORT_TYPE_NEW, "—", "—", "tạo mới") for code in report.created]
+        rows += [(code, RowResult.IMPORT_TYPE_UPDATE, FIELD_LABELS.get(f, f), old, new)
+                 for code, f, old, new in report.changes]
+        rows += [(code, RowResult.IMPORT_TYPE_UPDATE, "—", "đang theo dõi", "ngừng theo dõi (không còn trong tệp)")
+                 for code in report.retired]
+        for code, kind, label, old, new in rows:
             row = RowResult()
-            row.import_type, row.diff, row.object_repr = kind, [code, change], code
+            row.import_type, row.diff, row.object_repr = kind, [shown_code_text(code), label, old, new], code
             result.append_row_result(row)
             result.increment_row_result_total(row)
         result.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged

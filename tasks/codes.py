@@ -56,3 +56,11 @@ def parent_code(code: str) -> str | None:
     if "." in base:
         return base.rsplit(".", 1)[0]
     return None
+
+
+def printed_part(code: str) -> tuple[str, int | None]:
+    """'1.1.3#2' → ('1.1.3', 2); '1.1.3' → ('1.1.3', None). The "#2" is the store's own way to keep
+    two items that the document printed with the same code apart; people see the printed code and
+    a mark saying it is the second item with that code, never the "#"."""
+    base, sep, dup = (code or "").partition("#")
+    return base, (int(dup) if sep and dup.isdigit() else None)

@@ -184,7 +184,7 @@ def consolidated(request, cycle_id):
     if request.GET.get("export") == "xlsx":
         data = consolidated_xlsx(cycle, rows, outline, filters_text=_describe(filters, outline))
         response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-        name = f"tong-hop-{cycle.plan.code}-{cycle.kind}-{cycle.year}.xlsx"
+        name = f"tong-hop-{cycle.plan.code}-{cycle.file_word}-{cycle.year}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     agencies = selectors.cycle_agencies(cycle)

@@ -235,8 +235,9 @@ def _seed_current(cycle: ReportingCycle, rng: random.Random, reviewer, today: dt
     # One pending extension request, for the reviewer to decide.
     pending = next((r for r in reports if r.state in ("missing", "draft")), None)
     if pending:
+        proposed = max(timezone.localtime(cycle.due_at).date(), today, timezone.localdate()) + dt.timedelta(days=15)
         workflow.extension_request(cycle=cycle, agency_id=pending.agency_id, user=head_of(pending.agency),
-                                   reason="Đang chờ số liệu quyết toán từ các huyện.")
+                                   reason="Đang chờ số liệu quyết toán từ các huyện.", proposed_due_on=proposed)
     return count
 
 

@@ -124,6 +124,13 @@ class ReportingCycle(models.Model):
     def get_kind_display(self):
         return choice_label(self.Kind, self.kind)
 
+    # How a kind reads in a downloaded file's name: Vietnamese without diacritics, never the stored value.
+    FILE_WORDS = {"annual": "hang-nam", "midterm": "so-ket-giua-ky", "final": "tong-ket"}
+
+    @property
+    def file_word(self) -> str:
+        return self.FILE_WORDS.get(self.kind, "ky-bao-cao")
+
     def is_open(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.opens_on <= day <= self.closes_on
@@ -361,6 +368,7 @@ class Extension(models.Model):
     reason = free_text(_("lý do"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
+    proposed_due_on = models.DateField(_("hạn đề nghị"), null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
     new_due_at = models.DateTimeField(_("hạn mới"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -242,7 +242,7 @@ class ProvinceReport:
     @property
     def filename_stem(self) -> str:
         scope = self.plan.code if self.one_plan or not self.sections else f"{self.plan.code}-tong-hop"
-        return f"bao-cao-{scope}-{self.cycle.kind}-{self.cycle.year}"
+        return f"bao-cao-{scope}-{self.cycle.file_word}-{self.cycle.year}"
 
 
 def _people_committee_line(jurisdiction) -> str:

@@ -133,3 +133,46 @@ def submitters_agency_or_404(user, agency_id):
     if not may_grant_submit(user, agency.pk):
         raise PermissionDenied(_("Chỉ lãnh đạo cơ quan mới cấp hoặc thu hồi quyền gửi báo cáo."))
     return agency
+# --- the places of a role ----------------------------------------------------------------------
+# Which pages a user has in the menu, and which one is their home, follow from these predicates
+# (greenplan/navigation.py lists the places, each with one of them).
+
+def owes_reports(user) -> bool:
+    """Officers and heads: members of an agency, who write its reports and answer input requests."""
+    return bool(scope_for(user).agency_ids)
+
+
+def reviews_anything(user) -> bool:
+    """Reviewers of a jurisdiction (and admins): the review queue, the status, the province report."""
+    scope = scope_for(user)
+    return scope.is_admin or bool(scope.reviewer_jurisdiction_ids)
+
+
+def leads_anything(user) -> bool:
+    return bool(scope_for(user).leader_jurisdiction_ids)
+
+
+def is_admin(user) -> bool:
+    return scope_for(user).is_admin
+
+
+def everyone(user) -> bool:
+    return bool(user.is_authenticated)
+
+
+def home_of(user) -> str:
+    """The place a user lands on: their work. An admin on what needs an admin, a reviewer on the
+    review queue, leadership on the dashboard, an officer on the reports the agency owes."""
+    if is_admin(user):
+        return "attention"
+    if reviews_anything(user):
+        return "queue"
+    if leads_anything(user):
+        return "dashboard"
+    if owes_reports(user):
+        return "reports"
+    return "plans"
+
+
+def uses_django_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_staff)

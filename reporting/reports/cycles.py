@@ -209,3 +209,15 @@ def supersede_plan_and_follow(*, old_plan: Plan, new_plan: Plan, effective_on: d
 def unassigned(cycle: ReportingCycle) -> list[Owed]:
     return [o for o in owed_reports(cycle) if o.agency_id is None]
 
+
+
+def focus_cycle(plans, today: dt.date | None = None) -> ReportingCycle | None:
+    """The cycle an overseer of `plans` works on now: the open annual cycle (the latest year if
+    several plans have one), else the latest cycle. The queue opens on it and the menu's status and
+    province-report links point at it."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    cycles = ReportingCycle.objects.select_related("plan").filter(plan__in=plans).order_by("-year", "plan__number", "kind")
+    open_annual = cycles.filter(kind=ReportingCycle.Kind.ANNUAL, opens_on__lte=today, closes_on__gte=today).first()
+    return open_annual or cycles.first()

@@ -193,6 +193,10 @@ class ContributionAnswerForm(forms.Form):
 
 class ExtensionRequestForm(forms.Form):
     target = forms.ChoiceField(label=_("Kỳ báo cáo và cơ quan"))
+    # Optional: an agency may leave the date to the reviewer; when given, the grant form starts from it.
+    proposed_due_on = forms.DateField(label=_("Đề nghị hạn mới (dd/mm/yyyy)"), input_formats=DATE_INPUTS, required=False,
+                                      widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
+                                                             format="%d/%m/%Y"))
     reason = FreeTextField(label=_("Lý do đề nghị gia hạn"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, targets, **kwargs):

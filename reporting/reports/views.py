@@ -31,7 +31,7 @@ from reporting.reports.forms import (
     AttachmentForm, CommentForm, ContributionAnswerForm, ContributionRequestForm, ExtensionGrantForm,
     ExtensionRequestForm, QueueFilterForm, ReopenForm, ReportForm,
 )
-from reporting.models import Attachment, ContributionRequest, Extension, Report, ReportingCycle
+from reporting.models import Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle
 from reporting.reports.money import group_thousands, vnd
 
 S = Report.State
@@ -243,6 +243,7 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     _with_people(report)
     changes, older_changes_hidden = _changes(report)
     item = report.item
+    events = list(report.events.select_related("actor"))
     supporting = list(item.supporting_agencies.all())
     # Input is asked of a named supporting agency, or of an agency a supporting group stands for.
     askable = workflow.askable_agencies(report, supporting) if moves[workflow.Move.ASK_INPUT] is None else []
@@ -273,7 +274,12 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "nobody_to_ask": moves[workflow.Move.ASK_INPUT] is None and not askable,
         "attachments": list(report.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if editable else None,
-        "events": list(report.events.select_related("actor")),
+        "events": events,
+        # Who wrote the comment shown, and when: the latest return, reopen or acceptance (a reopen
+        # keeps the acceptance's reviewer and time on the report, so those would date its reason wrongly).
+        "comment_event": next((e for e in sorted(events, key=lambda e: e.at, reverse=True)
+                               if e.kind in (ReportEvent.Kind.RETURN, ReportEvent.Kind.REOPEN, ReportEvent.Kind.ACCEPT)), None),
+        "funds_entered": any(getattr(report, f) is not None for f in ("funds_central", "funds_local", "funds_oda", "funds_other")),
         "changes": changes, "older_changes_hidden": older_changes_hidden, "history_shown": HISTORY_SHOWN,
         "status_help": Report.STATUS_HELP,
         "just_saved": request.GET.get("saved") == "1",
@@ -298,6 +304,7 @@ def home(request):
             return redirect("reporting:queue")
         return render(request, "reporting/home.html", {"no_agency": True})
     today, now = timezone.localdate(), timezone.now()
+    state = request.GET.get("state") if request.GET.get("state") in S.values else ""
     reports = list(
         _visible_reports(request)
         .filter(agency_id__in=scope.agency_ids, cycle__opens_on__lte=today, cycle__closes_on__gte=today)
@@ -329,6 +336,9 @@ def home(request):
         group["state_counts"] = [(s, S(s).label, group["counts"].get(s, 0)) for s in STATE_ORDER]
         group["returned"] = [r for r in group["reports"] if r.state == S.RETURNED]
         group["done"] = group["counts"][S.SUBMITTED] + group["counts"][S.ACCEPTED]
+        # A status chip filters the list; a group with work left stays open, a finished one folds.
+        group["shown"] = [r for r in group["reports"] if not state or r.state == state]
+        group["open"] = bool(state) or group["done"] < len(group["reports"])
     # A supporting agency may owe no report at all and still be asked for input.
     contributions = list(
         access.contributions_visible_to(ContributionRequest.objects.all(), request.user)
@@ -340,7 +350,7 @@ def home(request):
     return render(request, "reporting/home.html", {
         "groups": list(groups.values()), "contributions": contributions, "extensions": extensions,
         "extension_form": ExtensionRequestForm(targets=targets) if targets else None,
-        "oversight": bool(oversight) or scope.is_admin, "today": today,
+        "oversight": bool(oversight) or scope.is_admin, "today": today, "state": state,
         "headed": [m.agency for m in scope.memberships if access.may_grant_submit(request.user, m.agency_id)],
     })
 
@@ -354,12 +364,14 @@ def extension_request(request):
     form = ExtensionRequestForm(request.POST, targets=targets)
     if not form.is_valid():
         messages.error(request, _("Hãy chọn kỳ báo cáo và cơ quan.") if form.has_error("target")
+                       else _("Hãy nhập hạn mới đề nghị theo dạng dd/mm/yyyy.") if form.has_error("proposed_due_on")
                        else " ".join(form.errors["reason"]))
         return redirect("reporting:home")
     cycle_id, agency_id = form.target_ids()
     cycle = get_object_or_404(cycles_qs, pk=cycle_id)
     _attempt(request, lambda: workflow.extension_request(cycle=cycle, agency_id=agency_id, user=request.user,
-                                                         reason=form.cleaned_data["reason"]),
+                                                         reason=form.cleaned_data["reason"],
+                                                         proposed_due_on=form.cleaned_data["proposed_due_on"]),
              _("Đã gửi đề nghị gia hạn; Sở đầu mối sẽ xem xét."))
     return redirect("reporting:home")
 

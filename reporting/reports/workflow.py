@@ -346,15 +346,24 @@ def _extension_event(ext: Extension, kind: str, user, comment: str, at) -> None:
 
 
 @transaction.atomic
-def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: str) -> Extension:
+def extension_request(*, cycle: ReportingCycle, agency_id: int, user, reason: str,
+                      proposed_due_on: dt.date | None = None) -> Extension:
+    """Ask for a later deadline, with the date the agency proposes (the reviewer's form starts from it)."""
     if not access.is_member(user, agency_id):
         raise MoveForbidden(_("Bạn không thuộc cơ quan này."))
     if not (reason or "").strip():
         raise WorkflowError(_("Cần nêu lý do đề nghị gia hạn."))
+    if proposed_due_on is not None:
+        current = timezone.localtime(agency_deadline(cycle, agency_id)).date()
+        if proposed_due_on <= max(current, timezone.localdate()):
+            raise WorkflowError(_("Hạn đề nghị phải sau hạn hiện tại %(date)s và sau hôm nay.")
+                                % {"date": f"{current:%d/%m/%Y}"})
     if Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.REQUESTED).exists():
         raise WorkflowError(_("Cơ quan đã có một đề nghị gia hạn đang chờ xử lý."))
-    ext = Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user)
-    _extension_event(ext, ReportEvent.Kind.EXTENSION_REQUEST, user, ext.reason, ext.requested_at)
+    ext = Extension.objects.create(cycle=cycle, agency_id=agency_id, reason=reason.strip(), requested_by=user,
+                                   proposed_due_on=proposed_due_on)
+    note = ext.reason + (f" (đề nghị hạn mới {proposed_due_on:%d/%m/%Y})" if proposed_due_on else "")
+    _extension_event(ext, ReportEvent.Kind.EXTENSION_REQUEST, user, note, ext.requested_at)
     _announce("extension_requested", ext.pk)
     return ext
 
@@ -381,6 +390,10 @@ def extension_grant(extension: Extension, *, user, new_due_on: dt.date, comment:
     ext.state, ext.new_due_at = Extension.State.GRANTED, end_of_day(new_due_on)
     ext.decided_by, ext.decided_at, ext.decision_comment = user, timezone.now(), comment
     ext.save()
+    # A report sent after the common deadline but before the granted one was not late: the badge
+    # must not contradict the extension (granted after the report came in, as often happens).
+    Report.objects.filter(cycle=ext.cycle, agency=ext.agency, late=True,
+                          submitted_at__lte=ext.new_due_at).update(late=False)
     note = f"Gia hạn đến {new_due_on:%d/%m/%Y}." + (f" {comment.strip()}" if (comment or "").strip() else "")
     _extension_event(ext, ReportEvent.Kind.EXTENSION_GRANT, user, note, ext.decided_at)
     _announce("extension_decided", ext.pk)

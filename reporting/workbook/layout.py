@@ -99,7 +99,7 @@ def reports_for(cycle, agency):
 
 def file_name(cycle, agency) -> str:
     who = slugify(fold(agency.short_name or agency.name)) or f"co-quan-{agency.pk}"
-    return f"bao-cao-{cycle.kind}-{cycle.year}-{who}.xlsx"
+    return f"bao-cao-{cycle.file_word}-{cycle.year}-{who}.xlsx"
 
 
 def build(cycle, agency, *, user) -> bytes:

@@ -70,6 +70,29 @@ class ImportBundle:
     new_plan_code: str | None = None
 
 
+# The import report's counts in words (the keys stay English in the log's data, for tools).
+COUNT_LABELS = {
+    "themes": "chủ đề", "groups": "nhóm nhiệm vụ", "activities": "hoạt động", "subactivities": "hoạt động con",
+    "flagged_items": "mục cần rà soát", "agencies": "cơ quan", "existing_before": "mục có sẵn trước khi nhập",
+}
+
+
+def counts_text(counts: dict) -> str:
+    return ", ".join(f"{COUNT_LABELS.get(k, k)}: {v}" for k, v in (counts or {}).items())
+
+
+def _shown(value) -> str:
+    """A field's value as the import preview shows it: "—" for empty, lists joined, long texts cut."""
+    if value in (None, "", [], ()):
+        return "—"
+    if isinstance(value, (list, tuple, set)):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    text = str(value)
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
 @dataclass
 class ImportReport:
     plan_code: str = ""
@@ -88,6 +111,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     warnings_before: list[str] = field(default_factory=list)  # said by the service before the reader's notes
     corrections_applied: list[str] = field(default_factory=list)
+    # What each update changes, field by field, as the admin's preview shows it: (code, field, old, new).
+    changes: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -98,7 +123,7 @@ class ImportReport:
         line_word = "dòng"
         out = [f"BÁO CÁO NHẬP DỮ LIỆU – {self.source_file}" + (" (CHẠY THỬ, chưa ghi gì)" if self.dry_run else "")]
         out.append(f"Kế hoạch: {self.plan_code}")
-        out.append("Số lượng: " + ", ".join(f"{k}: {v}" for k, v in self.counts.items()))
+        out.append("Số lượng: " + counts_text(self.counts))
         out.append(f"Tạo mới: {len(self.created)}; cập nhật: {len(self.updated)}; không đổi: {self.unchanged}; "
                    f"ngừng theo dõi: {len(self.retired)}; đổi mã: {len(self.recoded)}")
         if self.corrections_applied:
@@ -106,10 +131,10 @@ class ImportReport:
             out += [f"  - {c}" for c in self.corrections_applied]
         if self.plan_flags:
             out.append("\nCẦN RÀ SOÁT – THÔNG TIN KẾ HOẠCH:")
-            out += [f"  - [{f.code}] {f.message}" + (f" ({line_word} {f.line})" if f.line else "") for f in self.plan_flags]
+            out += [f"  - {f.message}" + (f" ({line_word} {f.line})" if f.line else "") for f in self.plan_flags]
         if self.flags:
             out.append(f"\nCẦN RÀ SOÁT – CÁC MỤC ({len(self.flags)}):")
-            out += [f"  - {code}: [{f.code}] {f.message}" + (f" ({line_word} {f.line})" if f.line else "")
+            out += [f"  - {code}: {f.message}" + (f" ({line_word} {f.line})" if f.line else "")
                     for code, f in self.flags]
         if self.agencies_created:
             out.append(f"\nCƠ QUAN TẠO MỚI ({len(self.agencies_created)}):")
@@ -519,6 +544,8 @@ def _apply_items(plan: Plan, items: list[ParsedItem], agencies: AgencyBook, repo
             if "lead_agency" in changed:
                 update_fields.add("lead_agency")
             report.updated.append((it.code, changed))
+            report.changes += [(it.code, k, _shown(current.get(k)), _shown(values.get(k))) for k in changed
+                               if k not in ("review_reasons", "source_file", "source_line")]
         else:
             report.unchanged += 1
     # Parents before children: the database refuses a non-theme item without a parent.

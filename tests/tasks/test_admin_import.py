@@ -75,3 +75,38 @@ def test_only_staff_who_may_add_plan_items_can_import_a_plan(client):
     clerk.user_permissions.add(Permission.objects.get(codename="add_planitem"),
                                Permission.objects.get(codename="view_planitem"))
     assert client.get(URL).status_code == 200
+
+
+def test_the_preview_speaks_vietnamese_with_counts_and_old_and_new_values(admin_client):
+    plan = Plan.objects.get(code=import_appendix(DOCUMENT).plan_code)
+    old_title = PlanItem.objects.get(plan=plan, code="3.1.1").title
+    body = admin_client.post(URL, {"format": "0", "resource": "0",
+                                   "import_file": SimpleUploadedFile("phu-luc.xlsx", _revised_workbook(plan))}
+                             ).content.decode()
+    assert 'value="Xác nhận nhập"' in body and "Confirm import" not in body
+    assert re.search(r"thay đổi: <strong>1</strong>", body)
+    assert "<td>tên nhiệm vụ</td>" in body and f"<td>{old_title[:40]}" in body and "<td>Tên đã sửa</td>" in body
+
+
+def test_an_unchanged_file_says_nothing_changed_and_offers_no_confirmation(admin_client):
+    plan = Plan.objects.get(code=import_appendix(DOCUMENT).plan_code)
+    body = admin_client.post(URL, {"format": "0", "resource": "0",
+                                   "import_file": SimpleUploadedFile("phu-luc.xlsx", plan_xlsx(plan))}).content.decode()
+    assert "Không có gì thay đổi" in body and "process_import" not in body
+
+
+def test_the_import_button_and_form_are_in_vietnamese(admin_client):
+    assert "Nhập từ tệp Excel" in admin_client.get("/admin/tasks/planitem/").content.decode()
+    body = admin_client.get(URL).content.decode()
+    assert "Tệp cần nhập" in body and 'value="Chạy thử"' in body and ">Submit<" not in body
+
+
+def test_the_import_log_shows_counts_in_words_and_no_reason_codes(admin_client):
+    from tasks.models import ImportLog
+
+    import_appendix(DOCUMENT)
+    log = ImportLog.objects.exclude(status="failed").first()
+    body = admin_client.get(f"/admin/tasks/importlog/{log.pk}/change/").content.decode()
+    assert "chủ đề: " in body and "hoạt động: " in body
+    assert '{"themes"' not in body and "{&quot;themes" not in body
+    assert not re.search(r"\[[a-z]+(?:_[a-z]+)+\]", body)

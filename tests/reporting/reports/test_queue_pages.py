@@ -131,3 +131,22 @@ def test_a_reviewer_refuses_an_extension_with_a_reason(client, alice, rita, repo
     assert ext.state == Extension.State.REFUSED
     client.force_login(alice)
     assert "Hạn đã được báo trước 3 tháng" in client.get(reverse("reporting:home")).content.decode()
+
+
+def test_an_extension_request_carries_the_proposed_date_to_the_reviewers_grant_form(client, alice, rita, cycle, agency_a, report):
+    proposed = max(timezone.localtime(cycle.due_at).date(), timezone.localdate()) + dt.timedelta(days=10)
+    client.force_login(alice)
+    client.post(reverse("reporting:extension_request"), {"target": f"{cycle.pk}:{agency_a.pk}", "reason": "Chờ số liệu",
+                                                        "proposed_due_on": f"{proposed:%d/%m/%Y}"})
+    client.force_login(rita)
+    page = client.get(reverse("reporting:queue")).content.decode()
+    assert f'name="new_due_on" placeholder="dd/mm/yyyy" required inputmode="numeric" value="{proposed:%d/%m/%Y}"' in page
+
+
+def test_a_proposed_date_not_after_the_current_deadline_is_refused(client, alice, cycle, agency_a, report):
+    client.force_login(alice)
+    response = client.post(reverse("reporting:extension_request"), {
+        "target": f"{cycle.pk}:{agency_a.pk}", "reason": "Chờ số liệu",
+        "proposed_due_on": f"{timezone.localdate():%d/%m/%Y}"}, follow=True)
+    assert "Hạn đề nghị phải sau hạn hiện tại" in response.content.decode()
+    assert not Extension.objects.exists()

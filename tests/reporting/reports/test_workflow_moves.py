@@ -175,6 +175,23 @@ def test_an_extension_moves_the_agencys_deadline_and_the_late_mark(world):
     assert b_report.late is True  # agency B has no extension
 
 
+def test_an_extension_granted_after_a_late_submission_clears_its_late_mark(world):
+    report = _submitted(world, when=dt.datetime(2026, 12, 5, 10, tzinfo=VN))
+    assert report.late is True
+    ext = extension_request(cycle=world.cycle, agency_id=world.agency_a.pk, user=world.officer_a, reason="Chờ số liệu")
+    extension_grant(ext, user=world.reviewer, new_due_on=dt.date(2026, 12, 10))
+    report.refresh_from_db()
+    assert report.late is False
+
+
+def test_an_extension_that_ends_before_the_submission_leaves_it_late(world):
+    report = _submitted(world, when=dt.datetime(2026, 12, 12, 10, tzinfo=VN))
+    ext = extension_request(cycle=world.cycle, agency_id=world.agency_a.pk, user=world.officer_a, reason="Chờ số liệu")
+    extension_grant(ext, user=world.reviewer, new_due_on=dt.date(2026, 12, 10))
+    report.refresh_from_db()
+    assert report.late is True
+
+
 def test_an_extension_can_be_refused_with_a_reason_and_only_once(world):
     ext = extension_request(cycle=world.cycle, agency_id=world.agency_a.pk, user=world.officer_a, reason="Chờ số liệu")
     with pytest.raises(WorkflowError, match="đang chờ"):
