@@ -126,6 +126,21 @@ def _stamp_style():
     )
 
 
+def run_coroutine(coroutine):
+    """Run one of pyHanko's coroutines to its end from synchronous code. Its sync wrappers call
+    asyncio.run(), which fails in a thread that already runs an event loop (an async caller, or a
+    test process where Playwright's sync API holds one): there the coroutine gets a thread of its own."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def sign_pdf(data: bytes, who: SignerIdentity, *, counter_signature: bool = False,
              when: dt.datetime | None = None, timestamper=None) -> bytes:
     """`data` with one more PAdES signature over the whole file, as an incremental update.
@@ -156,9 +171,9 @@ def sign_pdf(data: bytes, who: SignerIdentity, *, counter_signature: bool = Fals
     pdf_signer = signers.PdfSigner(meta, signer=who.signer, stamp_style=_stamp_style(), new_field_spec=spec,
                                    timestamper=timestamper)
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out, appearance_text_params={
+    run_coroutine(pdf_signer.async_sign_pdf(writer, output=out, appearance_text_params={
         "label": "Ký bởi:" if not existing else "Cơ quan ký:",
         "title": who.title or "", "name": who.name,
         "when": when.strftime("%H:%M:%S %d/%m/%Y") + " (giờ Việt Nam)",
-    })
+    }))
     return out.getvalue()

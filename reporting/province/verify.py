@@ -151,7 +151,9 @@ def text_difference(generated: bytes, uploaded: bytes) -> str:
 
 def _check_signature(number: int, sig, *, last: bool, roots, now, result: Verification) -> None:
     from pyhanko.sign.validation.settings import KeyUsageConstraints
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
+
+    from reporting.province.signing import run_coroutine
     from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -163,8 +165,8 @@ def _check_signature(number: int, sig, *, last: bool, roots, now, result: Verifi
     def validate(moment):
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail",
                                     moment=moment)
-        return validate_pdf_signature(sig, context, key_usage_settings=KeyUsageConstraints(
-            key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False))
+        return run_coroutine(async_validate_pdf_signature(sig, context, key_usage_settings=KeyUsageConstraints(
+            key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)))
 
     status = validate(declared or now)
     problems = []

@@ -51,7 +51,7 @@ def test_the_one_plan_view_of_the_city_cycle_still_works(merged_city, city_cycle
     assert (r.headline["due"], r.headline["submitted"]) == (3, 1)
     assert [a.code for a in r.annex] == ["1.1.1", "1.1.2", "1.1.3"]
     assert r.title == "Kết quả thực hiện Kế hoạch hành động về tăng trưởng xanh năm 2026"
-    assert r.filename_stem == "bao-cao-bd-396-annual-2026"
+    assert r.filename_stem == "bao-cao-bd-396-hang-nam-2026"
     assert LEGACY in pdf_text(render_province_report(r, "pdf"), tmp_path)
 
 

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -26,8 +26,8 @@ pytestmark = pytest.mark.django_db
 def pyhanko_statuses(data: bytes, pki):
     root = asn1_x509.Certificate.load(pki.root.cert.public_bytes(serialization.Encoding.DER))
     reader = PdfFileReader(io.BytesIO(data))
-    return [validate_pdf_signature(sig, ValidationContext(trust_roots=[root], allow_fetching=False))
-            for sig in reader.embedded_signatures]
+    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    return [signing.run_coroutine(async_validate_pdf_signature(sig, context)) for sig in reader.embedded_signatures]
 
 
 def text_of(data: bytes, tmp_path) -> str:
