@@ -3,6 +3,7 @@ from django.contrib import admin
 from tasks.models import Plan
 
 from reporting.notices.admin import *  # noqa: F401,F403
+from reporting.indicators.admin import *  # noqa: F401,F403
 from reporting.reports.admin import *  # noqa: F401,F403
 from reporting.reports.admin import create_plan_cycles
 
