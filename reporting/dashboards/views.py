@@ -22,7 +22,8 @@ from reporting.reports import access
 from reporting.dashboards import charts, selectors
 from reporting.dashboards.drawn_pages import drawn_dashboard
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
-from reporting.models import Report, ReportingCycle
+from reporting.indicators import selectors as indicator_selectors
+from reporting.models import Indicator, IndicatorValue, PlanIndicator, Report, ReportingCycle
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,54 @@ def cycle_dashboard(request, cycle_id):
         "cycle": cycle, "plan": plan, "cycles": _cycles_menu(plan), "status_url": _status_link(cycle)(),
         "can_generate": access.is_reviewer_of(request.user, plan),
         "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle)),
+        # Drawn afresh on every view (outside the cached body, whose fingerprint does not cover
+        # indicator rows): a few fixed queries, whatever the number of indicators and values.
+        "indicators": indicator_section(plan),
+    })
+
+
+# --- indicators --------------------------------------------------------------------------------
+
+def indicator_section(plan, *, accepted_only: bool = False, links: bool = True) -> dict:
+    """The plan's indicators by theme, each with its status, method, chart and numbers: four
+    queries (the outline, the indicators, their targets, their values)."""
+    outline = selectors.plan_outline(plan)
+    views = indicator_selectors.plan_indicators(plan, accepted_only=accepted_only)
+    for v in views:
+        v.chart = charts.indicator_chart(v, title=f"{v.pi.code} {v.indicator.name}")
+        v.href = reverse("dashboard:indicator", args=[v.pi.pk]) if links else None
+        v.compare_href = (reverse("dashboard:indicator_compare", args=[v.indicator.pk])
+                          if links and v.indicator.plan_id is None else None)
+    return {"themes": indicator_selectors.by_theme(views, outline.by_id), "counts": indicator_selectors.status_counts(views),
+            "total": len(views)}
+
+
+def indicator_detail(request, pk):
+    """Drill-down: theme → indicator → its values (every state, for overseers), evidence and history."""
+    pi = get_object_or_404(PlanIndicator.objects.select_related("plan", "indicator", "item", "lead_agency"), pk=pk)
+    if not access.is_overseer_of(request.user, pi.plan):
+        raise Http404
+    view = next(v for v in indicator_selectors.plan_indicators(pi.plan) if v.pi.pk == pi.pk)
+    chart = charts.indicator_chart(view, title=f"{pi.code} {pi.indicator.name}")
+    values = list(access.indicator_values_visible_to(IndicatorValue.objects.filter(plan_indicator=pi), request.user)
+                  .select_related("agency").prefetch_related("events__actor").order_by("-year", "territory"))
+    outline = selectors.plan_outline(pi.plan)
+    item = pi.item
+    while item is not None and item.parent_id in outline.by_id:
+        item = outline.by_id[item.parent_id]
+    cycle = ReportingCycle.objects.filter(plan=pi.plan, kind="annual", year__lte=timezone.localdate().year).order_by("-year").first()
+    return render(request, "reporting/dashboard/indicator.html", {
+        "pi": pi, "view": view, "chart": chart, "values": values, "theme": item, "cycle": cycle, "plan": pi.plan,
+    })
+
+
+def indicator_compare(request, pk):
+    """One national indicator across the plans (provinces) the user oversees."""
+    access.require_oversight(request.user)
+    indicator = get_object_or_404(Indicator, pk=pk, plan__isnull=True)
+    rows = indicator_selectors.comparison(indicator, request.user)
+    return render(request, "reporting/dashboard/indicator_compare.html", {
+        "indicator": indicator, "rows": rows, "choices": indicator_selectors.comparable_indicators(),
     })
 
 
@@ -220,5 +269,7 @@ def public_plan(request, code):
     years = list(ReportingCycle.objects.filter(plan=plan, kind="annual", reports__state=S.ACCEPTED)
                  .values_list("year", flat=True).distinct().order_by("-year"))
     return render(request, "reporting/dashboard/public.html",
-                  {"plan": plan, "summary": summary, "chart": chart, "years": years})
+                  {"plan": plan, "summary": summary, "chart": chart, "years": years,
+                   # The public sees accepted figures only, and no link into the overseers' pages.
+                   "indicators": indicator_section(plan, accepted_only=True, links=False)})
 

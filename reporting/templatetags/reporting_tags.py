@@ -47,3 +47,11 @@ def report_state(report):
         at = timezone.localtime(report.submitted_at).strftime("%H:%M %d/%m/%Y") if report.submitted_at else ""
         badge += format_html(' <span class="badge late">⏰ {} {}</span>', _("Nộp muộn"), at)
     return badge
+
+
+@register.filter
+def vn_decimal(value):
+    """An indicator's figure the Vietnamese way (1.234,5); empty for none."""
+    from reporting.indicators.numbers import format_number
+
+    return format_number(value)
