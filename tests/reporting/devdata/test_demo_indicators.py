@@ -36,3 +36,21 @@ def test_running_the_set_up_again_adds_no_indicator(demo_plan):
     before = (PlanIndicator.objects.count(), IndicatorValue.objects.count())
     call_command("setup_demo", stdout=open("/dev/null", "w"))
     assert (PlanIndicator.objects.count(), IndicatorValue.objects.count()) == before
+
+
+def test_the_synthetic_data_set_carries_indicators_at_the_size_asked(db, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.devdata.synthetic import Size, build
+    from reporting.indicators.selectors import comparison
+
+    size = Size(jurisdictions=2, agencies_per_jurisdiction=12, themes=2, groups_per_theme=2, activities_per_group=2,
+                agencies_with_users=4, years=(2025, 2026), indicators_per_plan=5, territories=3)
+    counts = build(size)
+    assert counts["indicator_values"] == 2 * 5 * 2 * 3 == IndicatorValue.objects.count()
+    assert PlanIndicator.objects.values("indicator").distinct().count() == 5  # one catalogue, adopted by both plans
+    first = PlanIndicator.objects.order_by("pk").first()
+    with CaptureQueriesContext(connection) as queries:
+        rows = comparison(first.indicator, admin_user)
+    assert len(rows) == 2 and len(queries) <= 4
