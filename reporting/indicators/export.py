@@ -78,11 +78,22 @@ def sdmx_rows(plans=None):
             }
 
 
+# A text cell starting with one of these is a formula to a spreadsheet that opens the file: such a
+# cell gets a leading apostrophe. The figure and the year are written by us as plain numbers.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_COLUMNS = {"OBS_VALUE", "TIME_PERIOD"}
+
+
+def neutralised(row: dict) -> dict:
+    return {k: (f"'{v}" if k not in NUMERIC_COLUMNS and isinstance(v, str) and v.startswith(FORMULA_START) else v)
+            for k, v in row.items()}
+
+
 def write_csv(out, plans=None) -> int:
     writer = csv.DictWriter(out, fieldnames=SDMX_COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
     for row in sdmx_rows(plans):
-        writer.writerow(row)
+        writer.writerow(neutralised(row))
         n += 1
     return n
