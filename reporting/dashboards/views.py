@@ -115,7 +115,7 @@ def indicator_detail(request, pk):
     pi = get_object_or_404(PlanIndicator.objects.select_related("plan", "indicator", "item", "lead_agency"), pk=pk)
     if not access.is_overseer_of(request.user, pi.plan):
         raise Http404
-    view = next(v for v in indicator_selectors.plan_indicators(pi.plan) if v.pi.pk == pi.pk)
+    view = indicator_selectors.plan_indicators(pi.plan, pk=pi.pk)[0]
     chart = charts.indicator_chart(view, title=f"{pi.code} {pi.indicator.name}")
     values = list(access.indicator_values_visible_to(IndicatorValue.objects.filter(plan_indicator=pi), request.user)
                   .select_related("agency").prefetch_related("events__actor").order_by("-year", "territory"))

@@ -59,11 +59,13 @@ def _view(pi: PlanIndicator) -> IndicatorView:
                          by_territory=by_territory)
 
 
-def plan_indicators(plan, *, accepted_only: bool = False) -> list[IndicatorView]:
-    """The plan's indicators with their status (always from accepted figures). `accepted_only`:
-    list only accepted values too (public page, province report)."""
-    views = [_view(pi) for pi in _queryset(accepted_only).filter(plan=plan)]
-    return views
+def plan_indicators(plan, *, accepted_only: bool = False, pk: int | None = None) -> list[IndicatorView]:
+    """The plan's indicators (or the one `pk`) with their status (always from accepted figures).
+    `accepted_only`: list only accepted values too (public page, province report)."""
+    qs = _queryset(accepted_only).filter(plan=plan)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return [_view(pi) for pi in qs]
 
 
 def by_theme(views: list[IndicatorView], outline_by_id: dict | None = None) -> list[tuple[object, list]]:

@@ -11,6 +11,7 @@ import os
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -89,7 +90,10 @@ def home(request):
     if scope.agency_ids:
         pis = list(access.plan_indicators_visible_to(PlanIndicator.objects.all(), request.user)
                    .filter(lead_agency__isnull=False)
-                   .select_related("plan", "indicator").prefetch_related("targets", "values")
+                   .select_related("plan", "indicator")
+                   # each value's moves ask its cycle and plan: loaded with the values, not one by one
+                   .prefetch_related("targets", Prefetch("values", queryset=IndicatorValue.objects.select_related(
+                       "cycle__plan")))
                    .order_by("plan__code", "sort_order", "code"))
         cycles = {c.plan_id: c for c in ReportingCycle.objects.filter(
             plan_id__in={pi.plan_id for pi in pis}, kind=ReportingCycle.Kind.ANNUAL,
