@@ -96,11 +96,12 @@ def cycle_dashboard(request, cycle_id):
 
 # --- indicators --------------------------------------------------------------------------------
 
-def indicator_section(plan, *, accepted_only: bool = False, links: bool = True) -> dict:
-    """The plan's indicators by theme, each with its status, method, chart and numbers: four
-    queries (the outline, the indicators, their targets, their values)."""
+def indicator_section(plan, *, links: bool = True) -> dict:
+    """The plan's indicators by theme, each with its status, method, chart and numbers, from
+    accepted figures (the only ones the section shows, to overseers and the public alike): four
+    queries (the outline, the indicators, their targets, their accepted values)."""
     outline = selectors.plan_outline(plan)
-    views = indicator_selectors.plan_indicators(plan, accepted_only=accepted_only)
+    views = indicator_selectors.plan_indicators(plan, accepted_only=True)
     for v in views:
         v.chart = charts.indicator_chart(v, title=f"{v.pi.code} {v.indicator.name}")
         v.href = reverse("dashboard:indicator", args=[v.pi.pk]) if links else None
@@ -271,5 +272,5 @@ def public_plan(request, code):
     return render(request, "reporting/dashboard/public.html",
                   {"plan": plan, "summary": summary, "chart": chart, "years": years,
                    # The public sees accepted figures only, and no link into the overseers' pages.
-                   "indicators": indicator_section(plan, accepted_only=True, links=False)})
+                   "indicators": indicator_section(plan, links=False)})
 

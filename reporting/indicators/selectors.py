@@ -37,7 +37,10 @@ class IndicatorView:
 
 
 def _queryset(accepted_only: bool):
-    values = IndicatorValue.objects.order_by("year", "territory")
+    # What the status, the charts and the tables read of a value, no more: a plan at national scale
+    # has ~1,000 figures, and loading their notes and review fields was most of the section's time.
+    values = (IndicatorValue.objects.only("id", "plan_indicator_id", "year", "territory", "value", "state", "revision")
+              .order_by("year", "territory"))
     if accepted_only:
         values = values.filter(state=ACCEPTED)
     return (PlanIndicator.objects.select_related("indicator", "item", "plan")
