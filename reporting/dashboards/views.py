@@ -20,7 +20,7 @@ from tasks.models import Plan
 
 from reporting.reports import access
 from reporting.dashboards import charts, selectors
-from reporting.dashboards.drawn_pages import drawn_dashboard
+from reporting.dashboards.drawn_pages import drawn_dashboard, drawn_indicators
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
 from reporting.indicators import selectors as indicator_selectors
 from reporting.models import Indicator, IndicatorValue, PlanIndicator, Report, ReportingCycle
@@ -90,7 +90,7 @@ def cycle_dashboard(request, cycle_id):
         "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle)),
         # Drawn afresh on every view (outside the cached body, whose fingerprint does not cover
         # indicator rows): a few fixed queries, whatever the number of indicators and values.
-        "indicators": indicator_section(plan),
+        "indicators_html": drawn_indicators(plan, lambda: _draw_indicators(request, plan), variant="dashboard"),
     })
 
 
@@ -109,6 +109,13 @@ def indicator_section(plan, *, links: bool = True) -> dict:
                           if links and v.indicator.plan_id is None else None)
     return {"themes": indicator_selectors.by_theme(views, outline.by_id), "counts": indicator_selectors.status_counts(views),
             "total": len(views)}
+
+
+def _draw_indicators(request, plan, *, links: bool = True) -> str:
+    section = indicator_section(plan, links=links)
+    if not section["total"] and not links:
+        return ""  # the public page says nothing of indicators a plan does not have
+    return render_to_string("reporting/dashboard/_indicators.html", {"indicators": section}, request=request)
 
 
 def indicator_detail(request, pk):
@@ -272,5 +279,6 @@ def public_plan(request, code):
     return render(request, "reporting/dashboard/public.html",
                   {"plan": plan, "summary": summary, "chart": chart, "years": years,
                    # The public sees accepted figures only, and no link into the overseers' pages.
-                   "indicators": indicator_section(plan, links=False)})
+                   "indicators_html": drawn_indicators(plan, lambda: _draw_indicators(request, plan, links=False),
+                                                       variant="public")})
 

@@ -172,3 +172,25 @@ def test_the_comparison_takes_a_fixed_number_of_queries(indicators, admin_user):
     with CaptureQueriesContext(connection) as more:
         comparison(indicators.intensity.indicator, admin_user)
     assert len(few) == len(more) <= 4
+
+
+def test_the_drawn_section_is_kept_until_an_indicator_row_changes(postgres_required, client, indicators):
+    """On PostgreSQL the section is drawn once per state of its rows: a new accepted figure shows at once."""
+    from django.core.cache import cache
+
+    from reporting.dashboards.drawn_pages import indicator_fingerprint
+
+    cache.clear()
+    w = indicators.world
+    login(client, w.reviewer)
+    dashboard = reverse("dashboard:cycle", args=[indicators.cycle.pk])
+    before = indicator_fingerprint(w.plan)
+    assert 'data-status="no_data"' in client.get(dashboard).content.decode()
+    assert indicator_fingerprint(w.plan) == before
+    with CaptureQueriesContext(connection) as warm:
+        client.get(dashboard)
+    _accepted(indicators, indicators.intensity, indicators.cycle.year, "0,93", w.head_a)
+    assert indicator_fingerprint(w.plan) != before
+    page = client.get(dashboard).content.decode()
+    assert f'id="indicator-{indicators.intensity.pk}" data-status="on_track"' in page
+    assert not any("reporting_indicatorvalue\".\"year" in q["sql"] for q in warm.captured_queries)
