@@ -178,6 +178,39 @@ def main() -> None:
                            runs=args.runs, baseline_sql=dash_sql, data=national_data,
                            check=(f"/dashboard/cycle/{small.pk}/", client_for(national)), before_each=cache.clear))
 
+    # 5. Indicators (issue 16): the dashboard's indicators section is drawn once per state of its rows
+    # (its own fingerprint, beside the body's); measured here as the first view after a change of an
+    # indicator row: the body comes from its cache, the section is drawn from the database. The
+    # national comparison: one national indicator across every plan.
+    from reporting.dashboards.drawn_pages import dashboard_fingerprint, indicator_cache_key, indicator_fingerprint
+    from reporting.dashboards.views import indicator_section
+    from reporting.indicators.selectors import comparison
+    from reporting.models import IndicatorValue, PlanIndicator
+
+    n_values = IndicatorValue.objects.filter(plan_indicator__plan=big.plan).count()
+    n_ind = PlanIndicator.objects.filter(plan=big.plan).count()
+    section_sql = capture_sql(lambda: (dashboard_fingerprint(big), indicator_fingerprint(big.plan),
+                                       indicator_section(big.plan)))
+
+    def forget_sections():  # only the indicators sections: the dashboard's body stays drawn
+        from django.utils import translation
+
+        with translation.override("vi"):
+            cache.delete_many([indicator_cache_key(c.plan, "dashboard") for c in (big, small)])
+    results.append(measure("5. Dashboard indicators section, one plan (reviewer), first view after a change",
+                           dash_url, reviewer, runs=args.runs, baseline_sql=section_sql, check=small_dash,
+                           before_each=forget_sections, data=f"{plan_size}; {n_ind} indicators, {n_values:,} figures"))
+    first = PlanIndicator.objects.filter(plan=big.plan).order_by("sort_order", "pk").first()
+    if first is not None:
+        compare_url = f"/dashboard/indicators/compare/{first.indicator_id}/"
+        compare_sql = capture_sql(lambda: comparison(first.indicator, national))
+        n_plans = PlanIndicator.objects.filter(indicator_id=first.indicator_id).count()
+        n_figures = IndicatorValue.objects.filter(plan_indicator__indicator_id=first.indicator_id).count()
+        results.append(measure("5. National comparison of provinces on one indicator", compare_url, national,
+                               runs=args.runs, baseline_sql=compare_sql, scope_extra=2,
+                               data=f"{n_plans} plans, {n_figures:,} figures of indicator {first.code}",
+                               check=(compare_url, client_for(User.objects.get(pk=small_reviewer.pk)))))
+
     officer, report = busiest_officer(big)
     mine = Report.objects.filter(agency__memberships__user=officer, cycle__year=YEAR).count()
     small_officer, small_report = busiest_officer(small)

@@ -4,6 +4,7 @@ from tasks.models import Plan
 
 from reporting.notices.admin import *  # noqa: F401,F403
 from reporting.province.admin import *  # noqa: F401,F403
+from reporting.indicators.admin import *  # noqa: F401,F403
 from reporting.reports.admin import *  # noqa: F401,F403
 from reporting.reports.admin import create_plan_cycles
 

@@ -406,6 +406,39 @@ def server_signing(settings, pki, tmp_path):
     path.write_bytes(pki.organisation.p12())
     settings.SIGNING_P12_FILE, settings.SIGNING_P12_PASSWORD = str(path), P12_PASSWORD.decode()
     return path
+class Indicators:
+    world: object
+    renewables: object  # 2.3 share of renewables (%), higher is better, 10 (2020) → 15 (2025) → 15–20 (2030), Sở Công Thương
+    stations: object  # EV charging stations, a count split by territory (additive), Sở Tài nguyên và Môi trường
+    intensity: object  # 1.1 emission intensity, lower is better, 15 % below 2023 by 2030, Sở Tài nguyên và Môi trường
+    cycle: object  # the annual cycle of this year (open today), where values are entered
+
+
+@pytest.fixture
+def indicators(world):
+    """Three indicators of the cast's plan (bd-396) from the national catalogue; no value yet. Values
+    are entered in this year's annual cycle (`cycle`; the 2026 cycle of `world` in 2026)."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from reporting.reports.cycles import create_cycles
+
+    from reporting.indicators.adoption import adopt_indicator
+    from reporting.models import Indicator
+
+    call_command("loaddata", "indicator_catalogue", verbosity=0)
+    renewables = adopt_indicator(
+        world.plan, Indicator.objects.get(code="2.3"), baseline=(10, 2020), lead_agency=world.agency_b,
+        targets=[{"year": 2025, "kind": "value", "value": 15}, {"year": 2030, "kind": "range", "min": 15, "max": 20}])
+    stations = adopt_indicator(
+        world.plan, Indicator.objects.get(name="Số trạm sạc xe điện"), code="EV", baseline=(0, 2023),
+        lead_agency=world.agency_a, territories=["Bình Dương cũ", "Thủ Dầu Một"],
+        targets=[{"year": 2030, "kind": "value", "value": 200}], sort_order=2)
+    intensity = adopt_indicator(
+        world.plan, Indicator.objects.get(code="1.1"), baseline=(1, 2023), lead_agency=world.agency_a,
+        targets=[{"year": 2030, "kind": "cut", "value": 15, "base_year": 2023}], sort_order=3)
+    cycle = next(c for c in create_cycles(world.plan, years=[timezone.localdate().year]) if c.kind == "annual")
+    return Indicators(world=world, renewables=renewables, stations=stations, intensity=intensity, cycle=cycle)
 
 
 # --- infrastructure --------------------------------------------------------------------------------

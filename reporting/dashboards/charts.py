@@ -332,3 +332,102 @@ def report_charts(headline: dict, themes: list[dict], agencies: list[dict], link
         desc=_("Số báo cáo nộp đúng hạn, nộp muộn và chưa nộp của từng cơ quan chủ trì."),
     )
     return {"states": states, "themes": progress, "agencies": compliance}
+
+
+# --- indicators ----------------------------------------------------------------------------------
+
+def _vn(value, places=2) -> str:
+    from reporting.indicators.numbers import format_number
+
+    return format_number(value, places) if value is not None else "—"
+
+
+def indicator_chart(view, *, title: str, width: int = 460, height: int = 220) -> Chart:
+    """One indicator over the years: the baseline (square), the accepted figures (solid line and
+    dots), the path to each target (dashed) and the targets (diamonds; a range as a bar). Readable
+    in black and white: each mark has its own shape, and its figure as a tooltip and in the table."""
+    from reporting.indicators.status import expected_at, target_goal
+
+    pi = view.pi
+    direction = pi.indicator.direction
+    goals = {}
+    for t in view.targets:
+        goals[t.year] = target_goal(t, direction=direction, baseline_value=pi.baseline_value,
+                                    baseline_year=pi.baseline_year, series=view.series)
+    years = sorted({*view.series, *goals, *([pi.baseline_year] if pi.baseline_year else [])})
+    desc = _("Giá trị cơ sở, số liệu đã chấp nhận, đường cần đạt và chỉ tiêu. Trạng thái: %(status)s. %(method)s") % {
+        "status": view.status.label, "method": view.status.method}
+    svg = _Svg(title, desc)
+    numbers = [float(v) for v in view.series.values()] + [float(g) for g in goals.values() if g is not None]
+    numbers += [float(x) for t in view.targets for x in (t.min, t.max) if x is not None]
+    if pi.baseline_value is not None:
+        numbers.append(float(pi.baseline_value))
+    left, right, top, bottom = 56, width - 16, 16, height - 30
+    if not years or not numbers:
+        svg.text(width / 2, height / 2, _("Chưa có số liệu"), anchor="middle")
+        return Chart(svg.uid, title, desc, svg.render(width, height), [_("Năm")], [])
+    low, high = min(numbers + [0.0]), max(numbers)
+    if high == low:
+        high = low + 1
+    high += (high - low) * 0.08
+    span_years = max(years[-1] - years[0], 1)
+
+    def x(year):
+        return left + (year - years[0]) / span_years * (right - left)
+
+    def y(value):
+        return bottom - (float(value) - low) / (high - low) * (bottom - top)
+
+    svg.add(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{INK}" stroke-width="0.8"/>')
+    for frac in (0, 0.5, 1):
+        value = low + (high - low) * frac
+        svg.text(left - 4, y(value) + 4, _vn(value, 1), size=10, anchor="end")
+    for year in years:
+        svg.text(x(year), bottom + 16, year, size=10, anchor="middle")
+    # the target path: from the baseline through each target, dashed
+    if pi.baseline_value is not None and pi.baseline_year is not None:
+        points = [(pi.baseline_year, pi.baseline_value)]
+        for t in sorted(view.targets, key=lambda t: t.year):
+            if goals.get(t.year) is not None and t.year > points[-1][0]:
+                if t.kind == "rate":  # a compounding path: one point a year
+                    for yr in range(points[-1][0] + 1, t.year):
+                        points.append((yr, expected_at(yr, t, goals[t.year], baseline_value=pi.baseline_value,
+                                                      baseline_year=pi.baseline_year)))
+                points.append((t.year, goals[t.year]))
+        if len(points) > 1:
+            path = " ".join(f"{x(yr):.1f},{y(v):.1f}" for yr, v in points)
+            svg.add(f'<polyline points="{path}" fill="none" stroke="#9a5b00" stroke-width="1.6" '
+                    f'stroke-dasharray="6 4"><title>{_e(_("Đường cần đạt"))}</title></polyline>')
+        bx, by = x(pi.baseline_year), y(pi.baseline_value)
+        svg.add(f'<rect x="{bx - 5:.1f}" y="{by - 5:.1f}" width="10" height="10" fill="#ffffff" stroke="{INK}" '
+                f'stroke-width="1.5"><title>{_e(_("Giá trị cơ sở"))} {pi.baseline_year}: '
+                f'{_e(_vn(pi.baseline_value))}</title></rect>')
+    for t in view.targets:
+        tx = x(t.year)
+        if t.kind == "range" and t.min is not None and t.max is not None:
+            svg.add(f'<rect x="{tx - 4:.1f}" y="{y(t.max):.1f}" width="8" height="{max(y(t.min) - y(t.max), 1):.1f}" '
+                    f'fill="{svg.fill("hatch")}" stroke="{INK}" stroke-width="0.8"><title>{_e(_("Chỉ tiêu"))} '
+                    f'{t.year}: {_e(_vn(t.min))} – {_e(_vn(t.max))}</title></rect>')
+        elif goals.get(t.year) is not None:
+            ty = y(goals[t.year])
+            svg.add(f'<path d="M{tx:.1f} {ty - 7:.1f}L{tx + 7:.1f} {ty:.1f}L{tx:.1f} {ty + 7:.1f}L{tx - 7:.1f} {ty:.1f}Z" '
+                    f'fill="#9a5b00" stroke="{INK}" stroke-width="0.8"><title>{_e(_("Chỉ tiêu"))} {t.year}: '
+                    f'{_e(_vn(goals[t.year]))}</title></path>')
+    observed = sorted(view.series.items())
+    if len(observed) > 1:
+        path = " ".join(f"{x(yr):.1f},{y(v):.1f}" for yr, v in observed)
+        svg.add(f'<polyline points="{path}" fill="none" stroke="#1f6f43" stroke-width="2.2"/>')
+    for yr, v in observed:
+        svg.add(f'<circle cx="{x(yr):.1f}" cy="{y(v):.1f}" r="4.5" fill="#1f6f43" stroke="{INK}" stroke-width="0.8">'
+                f'<title>{yr}: {_e(_vn(v))}</title></circle>')
+    headers = [_("Năm"), _("Giá trị cơ sở"), _("Số liệu đã chấp nhận"), _("Chỉ tiêu")]
+    rows = []
+    for year in years:
+        target = next((t for t in view.targets if t.year == year), None)
+        if target is not None and target.kind == "range":
+            target_text = f"{_vn(target.min)} – {_vn(target.max)}"
+        else:
+            target_text = _vn(goals.get(year)) if target is not None else ""
+        rows.append([str(year), _vn(pi.baseline_value) if year == pi.baseline_year else "",
+                     _vn(view.series[year]) if year in view.series else "", target_text])
+    return Chart(svg.uid, title, desc, svg.render(width, height), headers, rows)

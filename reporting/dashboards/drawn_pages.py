@@ -71,3 +71,50 @@ def drawn_dashboard(cycle: ReportingCycle, draw, *, scope: str = "") -> str:
         body = draw()
         cache.set(key, body, KEEP_SECONDS)
     return body
+
+
+# The indicators section of a plan (dashboard and public page): the plan, its indicators, their
+# catalogue entries and targets, and their values. Drawn once per state of these rows, like the body.
+INDICATOR_ROWS = """
+SELECT concat_ws('|',
+  (SELECT xmin::text || ctid::text FROM tasks_plan WHERE id = %(plan)s),
+  (SELECT string_agg(id || ':' || xmin::text || ctid::text, ',' ORDER BY id) FROM tasks_planitem
+     WHERE plan_id = %(plan)s AND level IN ('theme', 'group')),
+  (SELECT string_agg(pi.id || ':' || pi.xmin::text || pi.ctid::text || ':' || i.xmin::text || i.ctid::text, ','
+                     ORDER BY pi.id)
+     FROM reporting_planindicator pi JOIN reporting_indicator i ON i.id = pi.indicator_id WHERE pi.plan_id = %(plan)s),
+  (SELECT string_agg(t.id || ':' || t.xmin::text || t.ctid::text, ',' ORDER BY t.id) FROM reporting_target t
+     WHERE t.plan_indicator_id IN (SELECT id FROM reporting_planindicator WHERE plan_id = %(plan)s)),
+  (SELECT string_agg(v.id || ':' || v.xmin::text || v.ctid::text, ',' ORDER BY v.id) FROM reporting_indicatorvalue v
+     WHERE v.plan_indicator_id IN (SELECT id FROM reporting_planindicator WHERE plan_id = %(plan)s))
+)
+"""
+
+
+def indicator_fingerprint(plan) -> str | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(INDICATOR_ROWS, {"plan": plan.pk})
+        (rows,) = cursor.fetchone()
+    return hashlib.blake2b((rows or "").encode(), digest_size=16).hexdigest()
+
+
+def indicator_cache_key(plan, variant: str) -> str | None:
+    fingerprint = indicator_fingerprint(plan)
+    if fingerprint is None:
+        return None
+    return f"indicators:{plan.pk}:{variant}:{translation.get_language()}:{fingerprint}"
+
+
+def drawn_indicators(plan, draw, *, variant: str) -> str:
+    """The indicators section of `plan` (`variant`: "dashboard" or "public"), from the cache while
+    its rows are unchanged, else `draw()`."""
+    key = indicator_cache_key(plan, variant)
+    if key is None:
+        return draw()
+    body = cache.get(key)
+    if body is None:
+        body = draw()
+        cache.set(key, body, KEEP_SECONDS)
+    return body

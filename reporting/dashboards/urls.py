@@ -11,4 +11,6 @@ urlpatterns = [
     path("cycle/<int:cycle_id>/", views.cycle_dashboard, name="cycle"),
     path("cycle/<int:cycle_id>/status/", views.consolidated, name="status"),
     path("public/<slug:code>/", views.public_plan, name="public"),
+    path("indicator/<int:pk>/", views.indicator_detail, name="indicator"),
+    path("indicators/compare/<int:pk>/", views.indicator_compare, name="indicator_compare"),
 ]

@@ -21,9 +21,10 @@ from tasks.models import Plan
 from reporting.reports import access
 from reporting.reports.cycles import jurisdiction_cycle_for as cycles_collecting
 from reporting.dashboards import charts, selectors
-from reporting.dashboards.drawn_pages import drawn_dashboard
+from reporting.dashboards.drawn_pages import drawn_dashboard, drawn_indicators
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
-from reporting.models import OfficialReport, Report, ReportingCycle
+from reporting.indicators import selectors as indicator_selectors
+from reporting.models import Indicator, IndicatorValue, OfficialReport, PlanIndicator, Report, ReportingCycle
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,62 @@ def cycle_dashboard(request, cycle_id):
         "can_generate": access.is_reviewer_of(request.user, plan), "chosen": chosen,
         "plan_choices": [(p, p.display_name(timezone.localdate())) for p in cycle.plans()] if cycle.consolidated else [],
         "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle, chosen), scope=chosen.code if chosen else ""),
+        # Drawn afresh on every view (outside the cached body, whose fingerprint does not cover
+        # indicator rows): a few fixed queries, whatever the number of indicators and values.
+        "indicators_html": drawn_indicators(plan, lambda: _draw_indicators(request, plan), variant="dashboard"),
+    })
+
+
+# --- indicators --------------------------------------------------------------------------------
+
+def indicator_section(plan, *, links: bool = True) -> dict:
+    """The plan's indicators by theme, each with its status, method, chart and numbers, from
+    accepted figures (the only ones the section shows, to overseers and the public alike): four
+    queries (the outline, the indicators, their targets, their accepted values)."""
+    outline = selectors.plan_outline(plan)
+    views = indicator_selectors.plan_indicators(plan, accepted_only=True)
+    for v in views:
+        v.chart = charts.indicator_chart(v, title=f"{v.pi.code} {v.indicator.name}")
+        v.href = reverse("dashboard:indicator", args=[v.pi.pk]) if links else None
+        v.compare_href = (reverse("dashboard:indicator_compare", args=[v.indicator.pk])
+                          if links and v.indicator.plan_id is None else None)
+    return {"themes": indicator_selectors.by_theme(views, outline.by_id), "counts": indicator_selectors.status_counts(views),
+            "total": len(views)}
+
+
+def _draw_indicators(request, plan, *, links: bool = True) -> str:
+    section = indicator_section(plan, links=links)
+    if not section["total"] and not links:
+        return ""  # the public page says nothing of indicators a plan does not have
+    return render_to_string("reporting/dashboard/_indicators.html", {"indicators": section}, request=request)
+
+
+def indicator_detail(request, pk):
+    """Drill-down: theme → indicator → its values (every state, for overseers), evidence and history."""
+    pi = get_object_or_404(PlanIndicator.objects.select_related("plan", "indicator", "item", "lead_agency"), pk=pk)
+    if not access.is_overseer_of(request.user, pi.plan):
+        raise Http404
+    view = indicator_selectors.plan_indicators(pi.plan, pk=pi.pk)[0]
+    chart = charts.indicator_chart(view, title=f"{pi.code} {pi.indicator.name}")
+    values = list(access.indicator_values_visible_to(IndicatorValue.objects.filter(plan_indicator=pi), request.user)
+                  .select_related("agency").prefetch_related("events__actor").order_by("-year", "territory"))
+    outline = selectors.plan_outline(pi.plan)
+    item = pi.item
+    while item is not None and item.parent_id in outline.by_id:
+        item = outline.by_id[item.parent_id]
+    cycle = ReportingCycle.objects.filter(plan=pi.plan, kind="annual", year__lte=timezone.localdate().year).order_by("-year").first()
+    return render(request, "reporting/dashboard/indicator.html", {
+        "pi": pi, "view": view, "chart": chart, "values": values, "theme": item, "cycle": cycle, "plan": pi.plan,
+    })
+
+
+def indicator_compare(request, pk):
+    """One national indicator across the plans (provinces) the user oversees."""
+    access.require_oversight(request.user)
+    indicator = get_object_or_404(Indicator, pk=pk, plan__isnull=True)
+    rows = indicator_selectors.comparison(indicator, request.user)
+    return render(request, "reporting/dashboard/indicator_compare.html", {
+        "indicator": indicator, "rows": rows, "choices": indicator_selectors.comparable_indicators(),
     })
 
 
@@ -245,5 +302,8 @@ def public_plan(request, code):
                  .values_list("year", flat=True).distinct().order_by("-year"))
     official = OfficialReport.objects.filter(cycle=summary["cycle"]).first() if summary.get("cycle") else None
     return render(request, "reporting/dashboard/public.html",
-                  {"plan": plan, "summary": summary, "chart": chart, "years": years, "official": official})
+                  {"plan": plan, "summary": summary, "chart": chart, "years": years, "official": official,
+                   # The public sees accepted figures only, and no link into the overseers' pages.
+                   "indicators_html": drawn_indicators(plan, lambda: _draw_indicators(request, plan, links=False),
+                                                       variant="public")})
 

@@ -133,6 +133,7 @@ def seed_reporting_demo(plan: Plan, *, today: dt.date | None = None, reviewer=No
             stats[str(cycle)] = _seed_past(cycle, rng, reviewer)
         else:
             stats[str(cycle)] = _seed_current(cycle, rng, reviewer, today)
+    stats["Số liệu chỉ tiêu"] = seed_indicator_demo(plan, cycles=cycles, reviewer=reviewer, today=today)
     return stats
 
 
@@ -270,3 +271,121 @@ def _ask_the_builders(cycle: ReportingCycle, reports: list[Report], head_of, tod
             ContributionRequest.objects.create(report=report, agency_id=target, due_on=deadline, message=message,
                                                requested_by=head_of(report.agency))
         return
+
+
+# --- indicators ---------------------------------------------------------------------------------------
+
+# (catalogue code or own name, own code, lead agency, baseline (value, year), targets, figures 2023..2026,
+#  territories). Figures as the officer types them; None: no figure that year. The third indicator is
+#  off track (emissions rising against a falling target), EV stations are split by territory.
+DEMO_INDICATORS = [
+    ("1.1", "", "Sở Nông nghiệp và Môi trường", (1.0, 2020),
+     [{"year": 2025, "kind": "cut", "value": 8, "base_year": 2020}, {"year": 2030, "kind": "cut", "value": 15, "base_year": 2020}],
+     ["0,97", "0,95", "0,93", "0,91"], ()),
+    ("1.2", "", "Sở Nông nghiệp và Môi trường", (12.5, 2020),
+     [{"year": 2025, "kind": "value", "value": 12}, {"year": 2030, "kind": "value", "value": 11}],
+     ["13,2", "13,8", "14,5", "15,1"], ()),
+    ("2.1", "", "Sở Công Thương", (100, 2020),
+     [{"year": 2025, "kind": "rate", "min": -1.5, "max": -1}, {"year": 2030, "kind": "rate", "min": -1.5, "max": -1}],
+     ["97,5", "96,8", "95,6", "94,9"], ()),
+    ("2.2", "", "Sở Công Thương", (100, 2020),
+     [{"year": 2025, "kind": "value", "value": 95}, {"year": 2030, "kind": "value", "value": 88}],
+     ["98", "96,5", "95,2", "94"], ()),
+    ("2.3", "", "Sở Công Thương", (8, 2020),
+     [{"year": 2025, "kind": "value", "value": 12}, {"year": 2030, "kind": "range", "min": 15, "max": 20}],
+     ["10,1", "11,2", "12,4", "13,5"], ()),
+    ("Số trạm sạc xe điện", "EV", "Sở Công Thương", (10, 2022),
+     [{"year": 2025, "kind": "value", "value": 150}, {"year": 2030, "kind": "value", "value": 600}],
+     [("20", "12", "6"), ("45", "30", "15"), ("80", "52", "30"), ("120", "75", "41")],
+     ("Bình Dương (cũ)", "Bà Rịa - Vũng Tàu (cũ)", "TP. Hồ Chí Minh (cũ)")),
+    ("Tỷ lệ xe buýt sử dụng năng lượng xanh", "XB", "Sở Xây dựng", (0, 2022),
+     [{"year": 2025, "kind": "value", "value": 10}, {"year": 2030, "kind": "value", "value": 30}],
+     ["2", "5", "9,5", None], ()),
+    ("Tỷ lệ che phủ rừng", "KH-1", "Sở Nông nghiệp và Môi trường", (4.2, 2020),
+     [{"year": 2025, "kind": "maintain"}, {"year": 2030, "kind": "maintain"}],
+     ["4,2", "4,2", "4,1", "4,2"], ()),
+    ("Tỷ lệ chất thải rắn sinh hoạt đô thị được thu gom, xử lý", "KH-2", "Sở Xây dựng", (88, 2020),
+     [{"year": 2025, "kind": "value", "value": 95}, {"year": 2030, "kind": "range", "min": 95, "max": 100}],
+     ["91", "93", "95", None], ()),
+]
+# The plan's own indicators (not in the national catalogue)
+OWN = {"KH-1": ("share", "%", "band"), "KH-2": ("share", "%", "higher")}
+
+
+def seed_indicator_demo(plan: Plan, *, cycles: list, reviewer, today: dt.date) -> int:
+    """Plan 396's indicators: the national ones and the plan's own, with baselines, 2025 and 2030
+    targets and figures for 2023–2026. Figures up to 2024 are history (accepted, loaded as a previous
+    system would); 2025 and 2026 are entered in the open cycle through the workflow, ending in every
+    state: draft, submitted, returned, accepted. One 2024 figure is revised."""
+    from django.core.management import call_command
+
+    from agencies.restructuring import find_agency
+    from reporting.indicators import values as moves
+    from reporting.indicators.adoption import adopt_indicator
+    from reporting.models import Indicator, IndicatorValue, IndicatorValueEvent
+
+    current = next((c for c in cycles if c.kind == "annual" and c.year == today.year), None)
+    if current is None or reviewer is None:
+        return 0
+    if not Indicator.objects.filter(plan__isnull=True).exists():
+        call_command("loaddata", "indicator_catalogue", verbosity=0)
+    by_year = {c.year: c for c in cycles if c.kind == "annual"}
+    heads = {m.agency_id: m.user for m in Membership.objects.filter(role="head", is_active=True).select_related("user")}
+    count = 0
+    entered = []
+    for n, (ref, code, agency_name, baseline, targets, figures, territories) in enumerate(DEMO_INDICATORS, 1):
+        agency = find_agency(plan.jurisdiction, agency_name)
+        if agency is None:
+            continue
+        if code in OWN:
+            measure, unit, direction = OWN[code]
+            indicator = Indicator.objects.create(plan=plan, code=code, name=ref, unit=unit, measure=measure,
+                                                 direction=direction)
+        else:
+            indicator = (Indicator.objects.filter(plan__isnull=True, code=ref).first()
+                         or Indicator.objects.get(plan__isnull=True, name=ref))
+        pi = adopt_indicator(plan, indicator, code=code, baseline=baseline, lead_agency=agency, targets=targets,
+                             territories=territories, sort_order=n)
+        head = heads.get(agency.pk)
+        if head is None:  # an agency without a demo head: a quiet stand-in, as for reports
+            User = get_user_model()
+            head, _ = User.objects.get_or_create(username=f"demo-head-{agency.pk}",
+                                                 defaults={"is_active": False, "first_name": agency.name[:30]})
+            Membership.objects.get_or_create(user=head, agency=agency, defaults={"role": "head"})
+        for year, figure in zip(range(2023, 2027), figures):
+            if figure is None or year > today.year:
+                continue
+            for territory, typed in (zip(territories, figure) if territories else [("", figure)]):
+                if year <= 2024 and year in by_year:  # history
+                    v = IndicatorValue.objects.create(
+                        plan_indicator=pi, cycle=by_year[year], agency=agency, year=year, territory=territory,
+                        value=typed.replace(",", "."), source="official", state="accepted",
+                        submitted_at=timezone.make_aware(dt.datetime(year + 1, 3, 1, 9), VN), submitted_by=head,
+                        reviewed_at=timezone.make_aware(dt.datetime(year + 1, 3, 15, 9), VN), reviewed_by=reviewer)
+                    IndicatorValueEvent.objects.create(value=v, kind="accept", actor=reviewer, from_state="submitted",
+                                                       to_state="accepted")
+                else:
+                    v = moves.value_create(plan_indicator=pi, cycle=current, year=year, user=head, value=typed,
+                                           territory=territory, source="estimate" if year == today.year else "official",
+                                           confirmed=True, note="Số liệu sơ bộ" if year == today.year else "Theo niên giám thống kê")
+                    entered.append(v)
+                count += 1
+    # The figures entered this year end in every state: the last few stay draft, submitted, returned.
+    ends = ["accepted"] * max(len(entered) - 4, 0) + ["draft", "submitted", "returned", "submitted"]
+    for v, end in zip(entered, ends):
+        if end == "draft":
+            continue
+        head = IndicatorValue.objects.get(pk=v.pk).updated_by
+        v = moves.value_submit(v, user=head)
+        if end == "accepted":
+            moves.value_accept(v, user=reviewer)
+        elif end == "returned":
+            moves.value_return(v, user=reviewer, comment="Đề nghị ghi rõ nguồn số liệu và gửi kèm minh chứng.")
+    # Official statistics revised a 2024 figure of renewables: revised, resubmitted and accepted.
+    revised = IndicatorValue.objects.filter(plan_indicator__plan=plan, plan_indicator__code="2.3", year=2024).first()
+    if revised is not None:
+        head = heads.get(revised.agency_id) or revised.submitted_by
+        revised = moves.value_revise(revised, user=head, cycle=current, value_raw="11,4",
+                                     note="Niên giám thống kê 2025 công bố lại số liệu năm 2024.")
+        moves.value_accept(moves.value_submit(revised, user=head), user=reviewer)
+    return count

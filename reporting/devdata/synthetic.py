@@ -49,6 +49,8 @@ class Size:
     users_per_agency: int = 2  # officer and head, with an e-mail (reminders go to them)
     agencies_with_users: int = 150  # every agency: the reminder job writes to all of them
     department_lead_share: float = 0.6  # departments lead most activities, communes some
+    indicators_per_plan: int = 40  # national indicators each plan adopts, a figure a year per territory
+    territories: int = 3  # the old provinces of a merged one
 
 
 def build(size: Size | None = None, *, seed: int = 2026, stdout=None) -> dict:
@@ -79,6 +81,7 @@ def build(size: Size | None = None, *, seed: int = 2026, stdout=None) -> dict:
                 JurisdictionRole(user=leader, jurisdiction=jurisdiction, role="leader"),
             ])
             n = _cycles_and_reports(plan, items, agencies, reviewer, size, rng)
+            n["indicator_values"] = _indicators(plan, agencies, reviewer, size, rng)
             for key, value in n.items():
                 counts[key] = counts.get(key, 0) + value
             say(f"{jurisdiction.name}: {len(items)} mục, {n['reports']} báo cáo")
@@ -190,6 +193,49 @@ def _cycles_and_reports(plan, items, agencies, reviewer, size: Size, rng: random
     ContributionRequest.objects.bulk_create(contributions, batch_size=5000, ignore_conflicts=True)
     return {"reports": len(reports), "events": len(events), "attachments": len(attachments),
             "contributions": len(contributions), "history": len(history)}
+
+
+def _catalogue(size: Size) -> list:
+    """The national indicators every synthetic plan adopts (made once)."""
+    from reporting.models import Indicator
+
+    existing = list(Indicator.objects.filter(plan__isnull=True, code__startswith="B.").order_by("pk"))
+    if len(existing) >= size.indicators_per_plan:
+        return existing[: size.indicators_per_plan]
+    made = Indicator.objects.bulk_create([
+        Indicator(code=f"B.{i + 1}", name=f"Chỉ tiêu tăng trưởng xanh số {i + 1}", unit="%" if i % 3 == 0 else "",
+                  measure="share" if i % 3 == 0 else "quantity", direction="lower" if i % 2 else "higher",
+                  additive=i % 3 == 1)
+        for i in range(len(existing), size.indicators_per_plan)])
+    return existing + made
+
+
+def _indicators(plan, agencies, reviewer, size: Size, rng: random.Random) -> int:
+    """Each plan adopts the catalogue: baseline 2022, targets 2025 and 2030, and a figure for every
+    year and territory, mostly accepted (written in bulk, as a previous system's data would be)."""
+    from reporting.models import IndicatorValue, PlanIndicator, Target
+
+    cycle = ReportingCycle.objects.get(plan=plan, kind="annual", year=size.current_year)
+    territories = [f"Địa bàn {t + 1}" for t in range(size.territories)]
+    pis = PlanIndicator.objects.bulk_create([
+        PlanIndicator(plan=plan, indicator=ind, code=ind.code, baseline_value=50, baseline_year=2022,
+                      lead_agency=agencies[i % min(len(agencies), len(DEPARTMENTS))], territories=territories,
+                      sort_order=i)
+        for i, ind in enumerate(_catalogue(size))])
+    Target.objects.bulk_create([Target(plan_indicator=pi, year=y, kind="value", value=v)
+                                for pi in pis for y, v in ((2025, 60), (2030, 75))])
+    values = []
+    for pi in pis:
+        for year in size.years:
+            for t in territories:
+                state = "accepted" if rng.random() < 0.8 else rng.choice(["draft", "submitted", "returned"])
+                values.append(IndicatorValue(
+                    plan_indicator=pi, cycle=cycle, agency_id=pi.lead_agency_id, year=year, territory=t,
+                    value=round(rng.uniform(15, 30), 2), source="official", state=state,
+                    submitted_at=timezone.now() if state != "draft" else None,
+                    reviewed_by=reviewer if state == "accepted" else None))
+    IndicatorValue.objects.bulk_create(values, batch_size=5000)
+    return len(values)
 
 
 def _fill(report: Report, cycle, size: Size, rng: random.Random, reviewer) -> None:

@@ -6,3 +6,6 @@ from reporting.models.reports import (  # noqa: F401
 from reporting.models.province_report import *  # noqa: F401,E402,F403
 from reporting.models.notices import *  # noqa: F401,E402,F403
 from reporting.models.official_report import *  # noqa: F401,E402,F403
+from reporting.models.indicators import (  # noqa: F401,E402
+    Indicator, IndicatorValue, IndicatorValueEvent, PlanIndicator, Target, indicator_evidence_path,
+)

@@ -20,6 +20,8 @@ from agencies.models import Agency
 from agencies.text import sort_key
 
 from reporting.dashboards import charts, selectors
+from reporting.indicators import selectors as indicator_selectors
+from reporting.indicators.numbers import format_number
 from reporting.models import ProvinceReportSettings, Report, ReportingCycle
 
 S = Report.State
@@ -206,6 +208,55 @@ class PlanSection:
 
 
 @dataclass
+class IndicatorRow:
+    """One line of the indicators table: accepted figures only, written the Vietnamese way."""
+    code: str
+    name: str
+    unit: str
+    baseline: str  # "10 (2020)"
+    last_year: str  # the figure of the year before the cycle's
+    this_year: str  # the figure of the cycle's year
+    last_figure: object  # the same two as numbers (Excel), None when absent
+    this_figure: object
+    targets: str  # "2025: 15; 2030: 15 – 20"
+    status: str  # translated label
+    status_code: str
+    method: str
+
+
+def target_text(t) -> str:
+    """A target as the tables print it: its year and what it asks, in its own form."""
+    n = format_number
+    if t.kind == "range":
+        what = f"{n(t.min)} – {n(t.max)}"
+    elif t.kind == "maintain":
+        what = f"duy trì {n(t.value)}" if t.value is not None else "duy trì mức cơ sở"
+    elif t.kind == "rate":
+        rate = n(t.value) if t.value is not None else f"{n(t.min)} – {n(t.max)}"
+        what = f"{rate}%/năm"
+    elif t.kind == "cut":
+        what = f"giảm {n(t.value)}% so với {t.base_year}"
+    else:
+        what = n(t.value)
+    return f"{t.year}: {what}"
+
+
+def indicator_rows(plan, year: int) -> list[IndicatorRow]:
+    """The plan's indicators for the report of `year`: three queries."""
+    rows = []
+    for v in indicator_selectors.plan_indicators(plan, accepted_only=True):
+        pi = v.pi
+        last, this = v.series.get(year - 1), v.series.get(year)
+        rows.append(IndicatorRow(
+            code=pi.code, name=pi.indicator.name, unit=pi.indicator.unit,
+            baseline=(f"{format_number(pi.baseline_value)} ({pi.baseline_year})" if pi.baseline_value is not None else ""),
+            last_year=format_number(last), this_year=format_number(this), last_figure=last, this_figure=this,
+            targets="; ".join(target_text(t) for t in v.targets), status=v.status.label, status_code=v.status.code,
+            method=v.status.method))
+    return rows
+
+
+@dataclass
 class ProvinceReport:
     cycle: ReportingCycle
     meta: DocMeta
@@ -223,6 +274,7 @@ class ProvinceReport:
     unassigned: int
     charts: dict
     method: str = field(default_factory=lambda: str(selectors.PROGRESS_METHOD))
+    indicators: list[IndicatorRow] = field(default_factory=list)
     generated_at: dt.datetime = field(default_factory=timezone.now)
     sections: list[PlanSection] = field(default_factory=list)  # a jurisdiction-wide report: one per plan
     one_plan: object = None  # the plan picked from a jurisdiction-wide cycle
@@ -342,6 +394,7 @@ def build(cycle: ReportingCycle, meta: DocMeta | None = None, *, progress=None, 
         headline=headline, themes=themes, agencies=agencies,
         difficulties=_consolidate(reported, "difficulties"), proposals=_consolidate(reported, "proposals"),
         annex=annex, unassigned=headline["unassigned"], charts=charts.report_charts(headline, theme_figures, agencies),
+        indicators=indicator_rows(plan, cycle.year),
     )
     progress(60, "Đã tổng hợp nội dung")
     return report

@@ -266,6 +266,13 @@ def province_report_docx(r) -> bytes:
           [[a["name"], a["due"], a["on_time"], a["late"], a["missing"], a["mean_text"]] for a in r.agencies],
           widths=[70, 18, 18, 16, 18, 20], size=12, numeric={1, 2, 3, 4, 5})
     _chart(doc, r.charts["agencies"], f"Biểu đồ 3. {r.charts['agencies'].title}")
+    if r.indicators:
+        _caption(doc, "Bảng 4. Kết quả các chỉ tiêu tăng trưởng xanh (số liệu đã thẩm định)")
+        _grid(doc, ["Mã", "Chỉ tiêu", "Đơn vị", "Cơ sở", f"Năm {r.cycle.year - 1}", f"Năm {r.cycle.year}", "Mục tiêu",
+                    "Đánh giá", "Cách tính"],
+              [[i.code, i.name, i.unit, i.baseline, i.last_year, i.this_year, i.targets, i.status, i.method]
+               for i in r.indicators],
+              widths=[10, 30, 12, 16, 14, 14, 22, 16, 36], size=9, numeric={3, 4, 5})
 
     for heading, paragraphs, empty in (
         ("IV. KHÓ KHĂN, VƯỚNG MẮC", r.difficulties, "Các cơ quan không nêu khó khăn, vướng mắc."),

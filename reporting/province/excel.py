@@ -9,6 +9,13 @@ from reporting.dashboards.export import workbook_bytes, write_sheet
 from reporting.province.build import NOT_REVIEWED
 
 
+def _number(value):
+    """An accepted figure as a number Excel computes with (None: an empty cell)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def province_report_xlsx(r) -> bytes:
     """The province report's figures: overview, themes, agencies and every item."""
     wb = Workbook()
@@ -50,6 +57,12 @@ def province_report_xlsx(r) -> bytes:
            [[a.code, a.title, a.high_priority, a.agency, a.state_label, a.late, a.status_label, a.percent, a.result,
              NOT_REVIEWED if a.not_reviewed and a.result else ""] for a in r.annex],
            [10, 60, 10, 32, 18, 10, 18, 12, 60, 16])
+    y = r.cycle.year
+    write_sheet(wb, "Chỉ tiêu", ["Mã", "Chỉ tiêu", "Đơn vị", "Giá trị cơ sở", f"Năm {y - 1}", f"Năm {y}", "Mục tiêu",
+                                 "Trạng thái", "Cách tính"],
+                [[i.code, i.name, i.unit, i.baseline, _number(i.last_figure), _number(i.this_figure), i.targets,
+                  i.status, i.method] for i in r.indicators],
+                [8, 50, 14, 16, 12, 12, 40, 18, 80])
     difficulties = [["Khó khăn, vướng mắc", p.text, p.attribution] for p in r.difficulties]
     proposals = [["Đề xuất, kiến nghị", p.text, p.attribution] for p in r.proposals]
     write_sheet(wb, "Khó khăn, đề xuất", ["Loại", "Nội dung", "Nguồn (cơ quan, mục)"], difficulties + proposals,

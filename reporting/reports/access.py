@@ -176,3 +176,31 @@ def home_of(user) -> str:
 
 def uses_django_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_staff)
+# --- indicators: their values are seen by the same people as reports -----------------------------
+
+def indicator_values_visible_to(qs, user):
+    """An indicator value is seen as a report is: by the overseers of its plan's jurisdiction and by
+    the agency that wrote it (and the agencies merged into it)."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return qs
+    q = Q(pk__in=[])
+    if scope.overseen_jurisdiction_ids:
+        q |= Q(plan_indicator__plan__jurisdiction_id__in=scope.overseen_jurisdiction_ids)
+    if scope.inherited_agency_ids:
+        q |= Q(agency_id__in=scope.inherited_agency_ids)
+    return qs.filter(q)
+
+
+def plan_indicators_visible_to(qs, user):
+    """Plan indicators a user sees: overseers those of their jurisdictions; an agency those it
+    answers for (its lead, or one of its predecessors), in the jurisdictions it works in."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return qs
+    q = Q(pk__in=[])
+    if scope.overseen_jurisdiction_ids:
+        q |= Q(plan__jurisdiction_id__in=scope.overseen_jurisdiction_ids)
+    if scope.inherited_agency_ids:
+        q |= Q(lead_agency_id__in=scope.inherited_agency_ids, plan__jurisdiction_id__in=scope.jurisdiction_ids)
+    return qs.filter(q)

@@ -154,6 +154,30 @@ def refusal(report: Report, user, move: str, *, today: dt.date | None = None) ->
     raise ValueError(f"unknown move {move!r}")
 
 
+# The state each move leads to: the one table of states, for reports and indicator values alike
+# (reporting.indicators.values moves values with these same rules).
+_NEXT_STATE = {Move.SUBMIT: S.SUBMITTED, Move.RETURN: S.RETURNED, Move.ACCEPT: S.ACCEPTED, Move.REOPEN: S.RETURNED}
+
+
+def state_after(state: str, move: str) -> str:
+    """The state a report (or indicator value) in `state` is in after `move`. Saving a report
+    nobody started makes it a draft; saving anything else leaves its state as it is."""
+    if move == Move.EDIT:
+        return S.DRAFT if state == S.MISSING else state
+    return _NEXT_STATE[move]
+
+
+def note_refusal(move: str, comment: str) -> WorkflowError | None:
+    """A return and a reopening must say why (the agency reads it); the other moves need no note."""
+    if (comment or "").strip():
+        return None
+    if move == Move.RETURN:
+        return WorkflowError(_("Cần ghi rõ nội dung cần sửa khi trả lại báo cáo."))
+    if move == Move.REOPEN:
+        return WorkflowError(_("Cần ghi lý do mở lại báo cáo đã chấp nhận."))
+    return None
+
+
 def allowed_moves(report: Report, user, *, today: dt.date | None = None) -> dict[str, WorkflowError | None]:
     """Every move with its refusal (None: allowed now)."""
     return {move: refusal(report, user, move, today=today) for move in Move.ALL}
@@ -191,8 +215,7 @@ def report_save(report: Report, *, user, data: dict, base_version: int | None, v
     for field in EDITABLE_FIELDS:
         if field in data:
             setattr(report, field, data[field])
-    if report.state == S.MISSING:
-        report.state = S.DRAFT
+    report.state = state_after(report.state, Move.EDIT)
     _new_version(report, user)
     report.save()
     _event(report, ReportEvent.Kind.UPLOAD if via == "upload" else ReportEvent.Kind.SAVE, user, before)
@@ -209,7 +232,7 @@ def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Re
     if missing:
         raise WorkflowError(_("Chưa thể gửi: thiếu %(fields)s.") % {"fields": ", ".join(missing)})
     before = report.state
-    report.state = S.SUBMITTED
+    report.state = state_after(report.state, Move.SUBMIT)
     report.submitted_at = now
     report.submitted_by = user
     # Late is a mark with the time it came in, not a state.
@@ -221,16 +244,17 @@ def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Re
     return report
 
 
-def _review(report: Report, user, move: Move, *, to: str, kind: str, comment: str, notice: str,
-            required: str = "", reviewed: bool = True) -> Report:
+def _review(report: Report, user, move: Move, *, kind: str, comment: str, notice: str,
+            reviewed: bool = True) -> Report:
     """The body the reviewer's moves share: lock, ask the rule, change state, audit, announce."""
     report = _lock(report)
     _require(report, user, move)
+    refused = note_refusal(move, comment)
+    if refused is not None:
+        raise refused
     comment = (comment or "").strip()
-    if required and not comment:
-        raise WorkflowError(required)
     before = report.state
-    report.state = to
+    report.state = state_after(report.state, move)
     if reviewed:
         report.reviewed_at, report.reviewed_by = timezone.now(), user
     report.review_comment = comment
@@ -243,21 +267,19 @@ def _review(report: Report, user, move: Move, *, to: str, kind: str, comment: st
 
 @transaction.atomic
 def report_return(report: Report, *, user, comment: str) -> Report:
-    return _review(report, user, Move.RETURN, to=S.RETURNED, kind=ReportEvent.Kind.RETURN, comment=comment,
-                   notice="returned", required=_("Cần ghi rõ nội dung cần sửa khi trả lại báo cáo."))
+    return _review(report, user, Move.RETURN, kind=ReportEvent.Kind.RETURN, comment=comment, notice="returned")
 
 
 @transaction.atomic
 def report_accept(report: Report, *, user, comment: str = "") -> Report:
-    return _review(report, user, Move.ACCEPT, to=S.ACCEPTED, kind=ReportEvent.Kind.ACCEPT, comment=comment,
-                   notice="accepted")
+    return _review(report, user, Move.ACCEPT, kind=ReportEvent.Kind.ACCEPT, comment=comment, notice="accepted")
 
 
 @transaction.atomic
 def report_reopen(report: Report, *, user, reason: str) -> Report:
     # The reason is the new review comment; the acceptance's reviewer and time stay as they were.
-    return _review(report, user, Move.REOPEN, to=S.RETURNED, kind=ReportEvent.Kind.REOPEN, comment=reason,
-                   notice="returned", required=_("Cần ghi lý do mở lại báo cáo đã chấp nhận."), reviewed=False)
+    return _review(report, user, Move.REOPEN, kind=ReportEvent.Kind.REOPEN, comment=reason, notice="returned",
+                   reviewed=False)
 
 
 @transaction.atomic

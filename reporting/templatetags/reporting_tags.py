@@ -50,3 +50,11 @@ def report_state(report):
         badge += format_html(' <span class="badge late"><img class="icon" src="{}" alt=""> {} {}</span>',
                              static("img/clock.svg"), _("Nộp muộn"), at)
     return badge
+
+
+@register.filter
+def vn_decimal(value):
+    """An indicator's figure the Vietnamese way (1.234,5); empty for none."""
+    from reporting.indicators.numbers import format_number
+
+    return format_number(value)

@@ -30,6 +30,13 @@ from reporting.reports.money import group_thousands, vnd
 
 SHEET = "Báo cáo"
 HELP_SHEET = "Hướng dẫn"
+INDICATOR_SHEET = "Chỉ tiêu"
+INDICATOR_HEADERS = ("Mã", "Chỉ tiêu", "Đơn vị", "Năm", "Địa bàn", "Giá trị", "Nguồn", "Trạng thái", "Số lần điều chỉnh",
+                     "Ghi chú")
+WHOLE_PROVINCE = "Toàn tỉnh"
+# On the indicators sheet the officer types a figure (column F) and, for a figure far from last
+# year's, a note confirming it (column J): the upload writes them as drafts, like the indicators page.
+INDICATOR_VALUE_COLUMN, INDICATOR_NOTE_COLUMN = 6, 10
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
 
@@ -151,10 +158,69 @@ def _build(cycle, agency, *, user) -> bytes:
     ws.protection.sheet = True
     for allowed in ("autoFilter", "sort", "formatColumns", "formatRows"):
         setattr(ws.protection, allowed, False)
+    _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), cycle, agency)
     _help_sheet(wb.create_sheet(HELP_SHEET), cycle, agency, user)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def indicator_values_for(cycle, agency):
+    """The figures of the indicators the agency answers for in the cycle's plan, and a row for an
+    indicator with none yet, so the sheet lists what it owes. Three queries."""
+    from agencies.lineage import Lineage
+    from reporting.models import PlanIndicator
+
+    lineage = Lineage.load()
+    pis = [pi for pi in PlanIndicator.objects.filter(plan_id=cycle.plan_id, lead_agency__isnull=False)
+           .select_related("indicator").prefetch_related("values").order_by("sort_order", "code")
+           if pi.responsible_agency_id(cycle.year, lineage) == agency.pk]
+    rows = []
+    for pi in pis:
+        values = sorted(pi.values.all(), key=lambda v: (v.year, v.territory))
+        for v in values:
+            rows.append((pi, v, v.year, v.territory))
+        # This year's figures not written yet: a row each (per territory, and for the province)
+        written = {(v.year, v.territory) for v in values}
+        for territory in ["", *(pi.territories or [])]:
+            if (cycle.year, territory) not in written:
+                rows.append((pi, None, cycle.year, territory))
+    return rows
+
+
+def _indicator_sheet(ws, cycle, agency) -> None:
+    """The agency's indicator figures, as the portal holds them (to read offline and prepare the
+    year's figures; they are entered and submitted on the indicators page)."""
+    from reporting.indicators.numbers import format_number
+
+    rows = indicator_values_for(cycle, agency)
+    for idx, header in enumerate(INDICATOR_HEADERS, start=1):
+        cell = ws.cell(row=1, column=idx)
+        write_text(cell, header)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    open_now = cycle.is_open()
+    for row, (pi, v, year, territory) in enumerate(rows, start=2):
+        cells = [pi.code, pi.indicator.name, pi.indicator.unit or None, year, territory or WHOLE_PROVINCE,
+                 format_number(v.value) if v and v.value is not None else None,
+                 (str(v.get_source_display()) or None) if v else None, _state_label(v.state) if v else "Chưa có số liệu",
+                 v.revision if v else None, None]
+        for idx, value in enumerate(cells, start=1):
+            cell = ws.cell(row=row, column=idx)
+            if isinstance(value, int):
+                cell.value = value
+            else:
+                write_text(cell, value)
+                cell.number_format = "@"  # "1.234,5" stays as typed
+        editable = open_now and (v is None or v.state in ("draft", "returned"))
+        for idx in (INDICATOR_VALUE_COLUMN, INDICATOR_NOTE_COLUMN):
+            if editable:
+                ws.cell(row=row, column=idx).protection = Protection(locked=False)
+            else:
+                ws.cell(row=row, column=idx).fill = LOCKED_FILL
+    for idx, width in enumerate((8, 50, 14, 8, 18, 14, 28, 18, 10, 40), start=1):
+        ws.column_dimensions[get_column_letter(idx)].width = width
+    ws.freeze_panes = "C2"
+    ws.protection.sheet = True
 
 
 def _letter(key: str) -> str:

@@ -38,7 +38,10 @@ from reporting.reports import workflow
 from reporting.reports.forms import check_amount, check_text_length, parse_money
 from reporting.models import Report
 from reporting.reports.money import vnd
-from reporting.workbook.layout import COLUMNS, HEADER_OF, REQUIRED, SHEET, status_labels, status_lookup, reports_for
+from reporting.workbook.layout import (
+    COLUMNS, HEADER_OF, INDICATOR_HEADERS, INDICATOR_NOTE_COLUMN, INDICATOR_SHEET, INDICATOR_VALUE_COLUMN, REQUIRED,
+    SHEET, WHOLE_PROVINCE, indicator_values_for, reports_for, status_labels, status_lookup,
+)
 
 
 @dataclass
@@ -53,11 +56,17 @@ class Problem:
     conflict: bool = False
     theirs: str = ""
     mine: str = ""
+    sheet: str = SHEET
+
+    @property
+    def other_sheet(self) -> str:
+        """The sheet's name when it is not the reports sheet (pages name it beside the row)."""
+        return self.sheet if self.sheet != SHEET else ""
 
     def where(self, file_name: str) -> str:
         parts = [file_name]
         if self.row is not None:
-            parts += [f"trang “{SHEET}”", _("hàng %(row)s") % {"row": self.row}]
+            parts += [f"trang “{self.sheet}”", _("hàng %(row)s") % {"row": self.row}]
         if self.column:
             parts.append(_("cột %(letter)s “%(column)s”") % {"letter": self.letter, "column": self.column}
                          if self.letter else _("cột “%(column)s”") % {"column": self.column})
@@ -85,9 +94,23 @@ class RowChange:
 
 
 @dataclass
+class IndicatorChange:
+    """A figure typed on the indicators sheet: a new one (value None) or a change of a draft."""
+    row: int
+    plan_indicator: object
+    value: object  # the IndicatorValue changed, or None for a new figure
+    year: int
+    territory: str
+    new: object  # Decimal
+    note: str
+    old: str  # as shown
+
+
+@dataclass
 class Preview:
     file_name: str
     changes: list[RowChange] = field(default_factory=list)
+    indicator_changes: list[IndicatorChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unchanged: int = 0
     ignored_columns: list[str] = field(default_factory=list)
@@ -97,12 +120,18 @@ class Preview:
         return not self.problems
 
     @property
+    def has_changes(self) -> bool:
+        return bool(self.changes or self.indicator_changes)
+
+    @property
     def messages(self) -> list[str]:
         return [p.text(self.file_name) for p in self.problems]
 
     def fingerprint(self) -> str:
         """What would be saved: confirm compares it with what the user was shown."""
         payload = [(c.report.pk, c.version, sorted(c.data.items())) for c in self.changes]
+        payload += [(c.plan_indicator.pk, c.value.pk if c.value else None, c.year, c.territory, str(c.new), c.note)
+                    for c in self.indicator_changes]
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
@@ -138,6 +167,7 @@ def read_upload(data: bytes, name: str, *, cycle, agency, user) -> Preview:
                                               "từ hệ thống.") % {"sheet": SHEET, "found": ", ".join(wb.sheetnames)}))
             return preview
         read = _read_rows(wb[SHEET], preview)
+        indicator_rows = list(wb[INDICATOR_SHEET].iter_rows(values_only=True)) if INDICATOR_SHEET in wb.sheetnames else []
     except Exception as exc:  # read-only sheets are parsed lazily: damaged XML surfaces while reading rows
         preview.problems.append(Problem(_("không đọc được tệp Excel (%(error)s).") % {"error": type(exc).__name__}))
         return preview
@@ -146,7 +176,64 @@ def read_upload(data: bytes, name: str, *, cycle, agency, user) -> Preview:
     if read is not None:
         with one_scope_per_user():  # the refusal asked per row reuses the user's scope
             _compare(*read, preview, cycle=cycle, agency=agency, user=user)
+            _compare_indicators(indicator_rows, preview, cycle=cycle, agency=agency, user=user)
     return preview
+
+
+def _compare_indicators(rows: list[tuple], preview: Preview, *, cycle, agency, user) -> None:
+    """The figures typed on the indicators sheet, checked as the indicators page checks them (number,
+    unit, range, whose figure, its state); each problem names the sheet, row and column."""
+    from reporting.indicators import values as moves
+    from reporting.indicators.numbers import NumberError, check_value, format_number, parse_number
+
+    if len(rows) < 2:
+        return
+    header = [str(h or "").strip() for h in rows[0]]
+    if header[: len(INDICATOR_HEADERS)] != list(INDICATOR_HEADERS):
+        preview.problems.append(Problem(_("trang “%(sheet)s” không đúng mẫu tải về; hãy dùng bảng tải về từ hệ thống.")
+                                        % {"sheet": INDICATOR_SHEET}))
+        return
+    own = {}
+    for pi, v, year, territory in indicator_values_for(cycle, agency):
+        own[(pi.code, year, territory)] = (pi, v)
+    value_col, note_col = INDICATOR_VALUE_COLUMN - 1, INDICATOR_NOTE_COLUMN - 1
+    letter = get_column_letter(INDICATOR_VALUE_COLUMN)
+    seen = {}
+    for number, cells in enumerate(rows[1:], start=2):
+        cells = list(cells) + [None] * (len(INDICATOR_HEADERS) - len(cells))
+        code, year, territory = str(cells[0] or "").strip(), cells[3], str(cells[4] or "").strip()
+        territory = "" if territory == WHOLE_PROVINCE else territory
+        raw, note = cells[value_col], str(cells[note_col] or "").strip()
+        where = {"row": number, "sheet": INDICATOR_SHEET, "code": code}
+        key = (code, year, territory)
+        if key not in own:
+            if raw not in (None, ""):
+                preview.problems.append(Problem(_("chỉ tiêu %(code)s, năm %(year)s, địa bàn “%(t)s” không thuộc bảng "
+                                                  "tải về của cơ quan; hàng này không được nhập.")
+                                                % {"code": code, "year": year, "t": territory or WHOLE_PROVINCE}, **where))
+            continue
+        if key in seen:
+            preview.problems.append(Problem(_("trùng với hàng %(first)s (cùng chỉ tiêu, năm và địa bàn).")
+                                            % {"first": seen[key]}, **where))
+            continue
+        seen[key] = number
+        pi, value = own[key]
+        try:
+            figure, unit = parse_number(raw, field=INDICATOR_HEADERS[value_col])
+            check_value(pi.indicator, figure, field=INDICATOR_HEADERS[value_col], typed_unit=unit)
+        except NumberError as exc:
+            preview.problems.append(Problem(str(exc), column=INDICATOR_HEADERS[value_col], letter=letter, **where))
+            continue
+        current = value.value if value is not None else None
+        if figure is None or figure == current:
+            continue
+        refused = moves.refusal(value, user, workflow.Move.EDIT) if value is not None else None
+        if refused is not None:
+            preview.problems.append(Problem(str(refused), column=INDICATOR_HEADERS[value_col], letter=letter, **where))
+            continue
+        preview.indicator_changes.append(IndicatorChange(
+            row=number, plan_indicator=pi, value=value, year=year, territory=territory, new=figure, note=note,
+            old=format_number(current)))
 
 
 @dataclass

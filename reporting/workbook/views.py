@@ -84,7 +84,7 @@ def workbook_upload(request, cycle_id, agency_id):
     data = uploaded.read()
     preview = read.read_upload(data, name, cycle=cycle, agency=agency, user=request.user)
     token = None
-    if preview.ok and preview.changes:
+    if preview.ok and preview.has_changes:
         try:
             token = pending.keep(request.session, data, name, cycle, agency, preview.fingerprint())
         except files.STORAGE_ERRORS:
@@ -117,7 +117,7 @@ def workbook_confirm(request, cycle_id, agency_id):
         return redirect(_upload_url(cycle, agency))
     # Checked again: a report may have been saved, submitted or accepted since the preview.
     preview = read.read_upload(data, entry["name"], cycle=cycle, agency=agency, user=request.user)
-    if preview.ok and preview.changes and preview.fingerprint() != entry["fingerprint"]:
+    if preview.ok and preview.has_changes and preview.fingerprint() != entry["fingerprint"]:
         pending.refingerprint(request.session, token, preview.fingerprint())
         return _render_preview(request, cycle, agency, preview, token=token, status=409, notice=_(
             "Dữ liệu trên hệ thống đã thay đổi từ lúc xem trước; chưa lưu gì. Hãy xem lại rồi xác nhận lần nữa."))
@@ -125,11 +125,11 @@ def workbook_confirm(request, cycle_id, agency_id):
     if not preview.ok:
         return _render_preview(request, cycle, agency, preview, status=409, notice=_(
             "Dữ liệu trên hệ thống đã thay đổi từ lúc xem trước và tệp không còn hợp lệ; không lưu gì."))
-    if not preview.changes:
+    if not preview.has_changes:
         messages.info(request, _("Không có thay đổi nào để lưu."))
         return redirect(_home(cycle, agency))
     try:
-        saved = apply(preview, user=request.user)
+        saved = apply(preview, user=request.user, cycle=cycle)
     except ApplyFailed as failure:
         preview.problems = failure.problems
         return _render_preview(request, cycle, agency, preview, status=409,

@@ -458,8 +458,34 @@ def test_the_national_export_writes_text_cells(world, tmp_path):
 
 
 def test_there_is_no_csv_export_to_neutralise():
-    """Exports are .xlsx only. If a CSV writer appears, its cells starting with = + - @ (or a tab
-    or carriage return) must be neutralised: this test then needs a sibling that proves it."""
+    """Exports are .xlsx only, but for the indicators' SDMX-CSV (statistical tools read CSV), whose
+    cells starting with = + - @ (or a tab or carriage return) are neutralised: the sibling below
+    proves it. Any other CSV writer needs its own proof."""
     writers = [str(p.relative_to(ROOT)) for d in ("greenplan", "reporting", "tasks", "agencies")
                for p in (ROOT / d).rglob("*.py") if re.search(r"\bcsv\.(writer|DictWriter)\b", p.read_text())]
-    assert writers == []
+    assert writers == ["reporting/indicators/export.py"]
+
+
+def test_the_indicator_csv_neutralises_formula_cells(indicators):
+    import csv
+    import io
+
+    from reporting.indicators import values as V
+    from reporting.indicators.export import write_csv
+
+    w = indicators.world
+    indicators.stations.territories = ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1)"]
+    indicators.stations.save()
+    indicators.stations.indicator.unit = "+1+1"
+    indicators.stations.indicator.save()
+    for territory in indicators.stations.territories:
+        V.value_create(plan_indicator=indicators.stations, cycle=indicators.cycle, year=2025, user=w.head_a,
+                       value="3", territory=territory)
+    V.value_create(plan_indicator=indicators.intensity, cycle=indicators.cycle, year=2025, user=w.head_a, value="-2,5")
+    out = io.StringIO()
+    write_csv(out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    text_cells = [v for r in rows for k, v in r.items() if k not in ("OBS_VALUE", "TIME_PERIOD")]
+    assert not [v for v in text_cells if v[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {r["TERRITORY"] for r in rows} >= {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(A1)"}
+    assert "-2.5" in {r["OBS_VALUE"] for r in rows}  # a negative figure stays a number

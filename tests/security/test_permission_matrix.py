@@ -61,7 +61,8 @@ from django.utils import timezone
 from agencies.models import JurisdictionRole, Membership
 from reporting.reports.cycles import materialize_reports
 from reporting.models import (
-    Attachment, ContributionRequest, Extension, Notice, Notification, OfficialReport, ProvinceReportJob, Report,
+    Attachment, ContributionRequest, Extension, Indicator, IndicatorValue, Notice, Notification, OfficialReport,
+    PlanIndicator, ProvinceReportJob, Report, Target,
 )
 from tasks.models import PlanItem, SplitDecision
 from tests.factories import AgencyFactory, JurisdictionFactory, MembershipFactory, UserFactory, build_plan
@@ -96,6 +97,12 @@ class Side:
     extension: Extension
     notification: Notification
     cycle_prev: object
+    # indicators: the agency answers for `indicator` (a plan indicator of its province's plan), with
+    # figures of three earlier years as a draft (with evidence), submitted and accepted
+    indicator: object = None
+    value_draft: object = None
+    value_submitted: object = None
+    value_accepted: object = None
 
 
 @dataclass
@@ -112,6 +119,7 @@ class World:
     users: dict
     sides: dict = field(default_factory=dict)        # "A", "B", "Y"
     provinces: dict = field(default_factory=dict)    # "X", "Y"
+    catalogue: object = None                         # the national indicator both provinces adopt
 
 
 def _cycles(plan, today):
@@ -196,6 +204,23 @@ def build_world() -> World:
             notification=Notification.objects.create(user=users[reader], title=f"Thông báo {marker}", url="/reports/"),
             cycle_prev=previous,
         )
+    catalogue = Indicator.objects.create(name="Tổng lượng phát thải khí nhà kính", code="1.2", direction="lower")
+    for key, side in world.sides.items():
+        province = world.provinces["Y" if key == "Y" else "X"]
+        pi = PlanIndicator.objects.create(plan=province.plan, indicator=catalogue, code=f"GHG-{key}",
+                                          baseline_value=100, baseline_year=today.year - 4, lead_agency=side.agency)
+        Target.objects.create(plan_indicator=pi, year=province.plan.period_end, kind="value", value=80)
+
+        def figure(year, state, pi=pi, cycle=province.cycle):
+            return IndicatorValue.objects.create(plan_indicator=pi, cycle=cycle, agency=side.agency, year=year,
+                                                 value=90, state=state, submitted_at=now if state != "draft" else None)
+        side.indicator = pi
+        side.value_draft = figure(today.year - 3, "draft")
+        side.value_draft.evidence_name = f"minh-chung-{MARKERS[key]}.pdf"
+        side.value_draft.evidence.save("evidence.pdf", ContentFile(PDF), save=True)
+        side.value_submitted = figure(today.year - 2, "submitted")
+        side.value_accepted = figure(today.year - 1, "accepted")
+    world.catalogue = catalogue
     return world
 
 
@@ -225,6 +250,10 @@ def _state(report):
 
 def _due(w, o):
     return timezone.localtime(_side(w, o).draft.cycle.due_at).date()
+
+
+def _value(attr):
+    return lambda w, o: IndicatorValue.objects.values_list("state", "value", "revision").get(pk=getattr(_side(w, o), attr).pk)
 
 
 def _text_of(report):
@@ -263,6 +292,7 @@ report_pk = lambda attr: (lambda w, o: [getattr(_side(w, o), attr).pk])  # noqa:
 plan_code = lambda w, o: [_province(w, o).plan.code]  # noqa: E731
 cycle_pk = lambda w, o: [_province(w, o).cycle.pk]  # noqa: E731
 job_pk = lambda w, o: [_province(w, o).job.pk]  # noqa: E731
+value_pk = lambda attr: (lambda w, o: [getattr(_side(w, o), attr).pk])  # noqa: E731
 ADMIN_ONLY = "login adm adm adm adm adm adm adm 200"
 # The admin site's own views carry the admin's login URL, so even the anonymous visitor is sent there
 # (ModelAdmin views lose that attribute in their wrapper and go through LOGIN_URL: both are logins).
@@ -380,6 +410,35 @@ TABLE: list[Row] = [
         data=lambda w, o: {"membership": Membership.objects.filter(agency=_side(w, o).agency).order_by("-role").first().pk,
                            "allowed": "1"},
         probe=lambda w, o: sorted(Membership.objects.filter(agency=_side(w, o).agency).values_list("pk", "can_submit"))),
+    # --- indicator values (reporting/indicators/views.py): the report workflow's answers ----------------
+    row("reporting:indicators", LOGGED_IN_200),
+    row("reporting:indicator_value_add", GET_OF_POST_ONLY("ABY"), args=lambda w, o: [_side(w, o).indicator.pk],
+        post=EDIT_BY_AGENCY,
+        data=lambda w, o: {"cycle": _side(w, o).value_draft.cycle_id, "year": _side(w, o).value_draft.cycle.year,
+                           "value": "95", "source": "official"},
+        probe=lambda w, o: IndicatorValue.objects.filter(plan_indicator=_side(w, o).indicator).count()),
+    row("reporting:indicator_value_save", GET_OF_POST_ONLY("ABY"), args=value_pk("value_draft"), post=EDIT_BY_AGENCY,
+        data=lambda w, o: {"value": "91,5", "source": "survey", "note": "Điều tra"}, probe=_value("value_draft")),
+    row("reporting:indicator_value_submit", GET_OF_POST_ONLY("ABY"), args=value_pk("value_draft"), post={
+        "A": "login 403   ok    404   404   403   403   404   403",
+        "B": "login 404   404   403   404   403   403   404   403",
+        "Y": "login 404   404   404   404   404   404   403   403"},
+        probe=_value("value_draft")),
+    row("reporting:indicator_value_return", GET_OF_POST_ONLY("ABY"), args=value_pk("value_submitted"),
+        post=REVIEW_MOVE, data=lambda w, o: {"comment": "Ghi rõ nguồn"}, probe=_value("value_submitted")),
+    row("reporting:indicator_value_accept", GET_OF_POST_ONLY("ABY"), args=value_pk("value_submitted"),
+        post=REVIEW_MOVE, probe=_value("value_submitted")),
+    row("reporting:indicator_value_reopen", GET_OF_POST_ONLY("ABY"), args=value_pk("value_accepted"),
+        post=REVIEW_MOVE, data=lambda w, o: {"reason": "Số liệu chưa khớp niên giám"}, probe=_value("value_accepted")),
+    row("reporting:indicator_value_revise", GET_OF_POST_ONLY("ABY"), args=value_pk("value_accepted"),
+        post=EDIT_BY_AGENCY, data=lambda w, o: {"value": "89", "note": "Niên giám thống kê công bố lại"},
+        probe=_value("value_accepted")),
+    row("reporting:indicator_evidence", REPORT_VISIBLE, args=value_pk("value_draft")),
+    row("dashboard:indicator", {"A": "login 404   404   404   404   200   200   404   200",
+                                "B": "login 404   404   404   404   200   200   404   200",
+                                "Y": "login 404   404   404   404   404   404   200   200"},
+        args=lambda w, o: [_side(w, o).indicator.pk]),
+    row("dashboard:indicator_compare", "login 404 404 404 404 200 200 200 200", args=lambda w, o: [w.catalogue.pk]),
     # --- plans and agencies ---------------------------------------------------------------------------
     row("tasks:plan_list", LOGGED_IN_200),
     row("tasks:plan_detail", PLAN_VISIBLE, args=plan_code),
@@ -462,6 +521,7 @@ TABLE: list[Row] = [
         args=lambda w, o: [ContentType.objects.get_for_model(Report).pk, _side(w, "A").draft.pk]),
     row("admin:app_list", ADMIN_SITE_ONLY, kwargs=lambda w, o: {"app_label": "reporting"}),
     row("admin:tasks_planitem_import", ADMIN_ONLY),
+    row("admin:reporting_indicator_import", ADMIN_ONLY),
     row("admin:tasks_planitem_process_import", "login adm adm adm adm adm adm adm 405"),
     # the empty plan template: a ModelAdmin URL, so anon goes through LOGIN_URL like the import itself
     row("admin:tasks_planitem_template", ADMIN_ONLY),

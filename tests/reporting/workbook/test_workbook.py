@@ -110,7 +110,7 @@ def test_the_workbook_has_one_row_per_report_with_hidden_ids_dropdowns_and_text_
     _save(w.report_of(w.agency_a, "1.1.2"), w.officer_a, results="=SUM(A1:A3) là văn bản", outputs="- Bản đồ")
     data = _download(client, w.officer_a, w.cycle, w.agency_a)
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == [layout.SHEET, layout.HELP_SHEET]
+    assert wb.sheetnames == [layout.SHEET, layout.INDICATOR_SHEET, layout.HELP_SHEET]
     ws = wb[layout.SHEET]
     assert [c.value for c in ws[1]] == [c.header for c in layout.COLUMNS]
     ids = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]

@@ -1,0 +1,118 @@
+"""Reads of indicators for pages: a plan's indicators with their status (the dashboard's section,
+the public page, the province report) and one national indicator across plans (the national
+comparison). Each loads in a fixed number of queries, whatever the number of indicators, years
+and territories: one for the plan indicators (with their catalogue entry and theme), one for the
+targets, one for the values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from reporting.indicators.status import Status, compute, province_series
+from reporting.models import Indicator, IndicatorValue, PlanIndicator
+from reporting.reports import access
+
+ACCEPTED = IndicatorValue.State.ACCEPTED
+
+
+@dataclass
+class IndicatorView:
+    pi: PlanIndicator
+    status: Status
+    series: dict  # year → whole-province figure counted (accepted)
+    values: list  # the IndicatorValue rows shown (accepted only on public pages)
+    targets: list
+    theme: object = None
+    by_territory: dict = field(default_factory=dict)  # territory → {year: figure}
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.pi.indicator
+
+    def figure(self, year):
+        return self.series.get(year)
+
+
+def _queryset(accepted_only: bool):
+    # What the status, the charts and the tables read of a value, no more: a plan at national scale
+    # has ~1,000 figures, and loading their notes and review fields was most of the section's time.
+    values = (IndicatorValue.objects.only("id", "plan_indicator_id", "year", "territory", "value", "state", "revision")
+              .order_by("year", "territory"))
+    if accepted_only:
+        values = values.filter(state=ACCEPTED)
+    return (PlanIndicator.objects.select_related("indicator", "item", "plan")
+            .prefetch_related("targets", Prefetch("values", queryset=values))
+            .order_by("sort_order", "code"))
+
+
+def _view(pi: PlanIndicator) -> IndicatorView:
+    values = list(pi.values.all())
+    targets = list(pi.targets.all())
+    series = province_series(values, additive=pi.indicator.additive)
+    status = compute(direction=pi.indicator.direction, baseline_value=pi.baseline_value,
+                     baseline_year=pi.baseline_year, targets=targets, series=series, tolerance=pi.tolerance)
+    by_territory: dict = {}
+    for v in values:
+        if v.territory and v.state == ACCEPTED and v.value is not None:
+            by_territory.setdefault(v.territory, {})[v.year] = v.value
+    return IndicatorView(pi=pi, status=status, series=series, values=values, targets=targets,
+                         by_territory=by_territory)
+
+
+def plan_indicators(plan, *, accepted_only: bool = False, pk: int | None = None) -> list[IndicatorView]:
+    """The plan's indicators (or the one `pk`) with their status (always from accepted figures).
+    `accepted_only`: list only accepted values too (public page, province report)."""
+    qs = _queryset(accepted_only).filter(plan=plan)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return [_view(pi) for pi in qs]
+
+
+def by_theme(views: list[IndicatorView], outline_by_id: dict | None = None) -> list[tuple[object, list]]:
+    """The indicators grouped under the theme of the item they belong to (plan-wide ones first)."""
+    groups: dict = {}
+    for v in views:
+        item = v.pi.item
+        theme = item
+        while theme is not None and outline_by_id is not None and theme.parent_id and theme.parent_id in outline_by_id:
+            theme = outline_by_id[theme.parent_id]
+        groups.setdefault(theme, []).append(v)
+    return sorted(groups.items(), key=lambda kv: (kv[0] is not None, getattr(kv[0], "sort_key", "")))
+
+
+def status_counts(views: list[IndicatorView]) -> dict[str, int]:
+    counts = {"on_track": 0, "at_risk": 0, "off_track": 0, "no_data": 0}
+    for v in views:
+        counts[v.status.code] += 1
+    return counts
+
+
+def comparable_indicators():
+    """National indicators some plan has adopted: what the national comparison offers."""
+    return Indicator.objects.filter(plan__isnull=True, adoptions__isnull=False).distinct().order_by("code", "name")
+
+
+@dataclass
+class ComparisonRow:
+    plan: object
+    view: IndicatorView
+    latest_year: int | None
+    latest: Decimal | None
+
+
+def comparison(indicator: Indicator, user) -> list[ComparisonRow]:
+    """Every plan the user oversees that adopted `indicator`, its latest accepted figure and its
+    status, in three queries."""
+    plans = access.plans_overseen_by(user)
+    qs = _queryset(True).filter(indicator=indicator, plan__in=plans).select_related("plan__jurisdiction")
+    rows = []
+    for pi in qs:
+        view = _view(pi)
+        year = max(view.series) if view.series else None
+        rows.append(ComparisonRow(plan=pi.plan, view=view, latest_year=year,
+                                  latest=view.series.get(year) if year else None))
+    rows.sort(key=lambda r: r.plan.jurisdiction.name)
+    return rows
