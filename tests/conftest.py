@@ -406,6 +406,9 @@ def server_signing(settings, pki, tmp_path):
     path.write_bytes(pki.organisation.p12())
     settings.SIGNING_P12_FILE, settings.SIGNING_P12_PASSWORD = str(path), P12_PASSWORD.decode()
     return path
+
+
+@dataclass
 class Indicators:
     world: object
     renewables: object  # 2.3 share of renewables (%), higher is better, 10 (2020) → 15 (2025) → 15–20 (2030), Sở Công Thương

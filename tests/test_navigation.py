@@ -61,7 +61,7 @@ def test_the_login_sends_each_role_home(client, world):
 
 def test_an_officer_menu_shows_its_reports_and_no_oversight(client, world):
     keys = [link.key for link in menu(world.officer_a)]
-    assert keys == ["reports", "contributions", "plans", "agencies", "notifications"]
+    assert keys == ["reports", "contributions", "indicators", "plans", "agencies", "notifications"]
     labels = [label for _url, label in _nav_links(client, world.officer_a)]
     assert labels[:2] == ["Báo cáo của cơ quan", "Phối hợp"]
 

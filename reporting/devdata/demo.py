@@ -346,12 +346,15 @@ def seed_indicator_demo(plan: Plan, *, cycles: list, reviewer, today: dt.date) -
                          or Indicator.objects.get(plan__isnull=True, name=ref))
         pi = adopt_indicator(plan, indicator, code=code, baseline=baseline, lead_agency=agency, targets=targets,
                              territories=territories, sort_order=n)
-        head = heads.get(agency.pk)
+        # Figures of the open year are entered by the agency answering now: the plan's department or,
+        # after the July 2025 restructuring, its successor in the city (whose head the demo moved).
+        answering = Agency.objects.get(pk=pi.responsible_agency_id(current.year))
+        head = heads.get(answering.pk)
         if head is None:  # an agency without a demo head: a quiet stand-in, as for reports
             User = get_user_model()
-            head, _ = User.objects.get_or_create(username=f"demo-head-{agency.pk}",
-                                                 defaults={"is_active": False, "first_name": agency.name[:30]})
-            Membership.objects.get_or_create(user=head, agency=agency, defaults={"role": "head"})
+            head, _ = User.objects.get_or_create(username=f"demo-head-{answering.pk}",
+                                                 defaults={"is_active": False, "first_name": answering.name[:30]})
+            Membership.objects.get_or_create(user=head, agency=answering, defaults={"role": "head"})
         for year, figure in zip(range(2023, 2027), figures):
             if figure is None or year > today.year:
                 continue

@@ -103,7 +103,7 @@ def value_create(*, plan_indicator: PlanIndicator, cycle: ReportingCycle, year: 
     """A first figure for one year (and territory), written as a draft by the agency that answers
     for the indicator in the cycle's year."""
     pi = plan_indicator
-    if cycle.plan_id != pi.plan_id or cycle.kind != ReportingCycle.Kind.ANNUAL:
+    if pi.plan_id not in cycle.plan_ids() or cycle.kind != ReportingCycle.Kind.ANNUAL:  # a city-wide cycle covers its plans
         raise WorkflowError(_("Số liệu chỉ tiêu được nhập trong kỳ báo cáo năm của kế hoạch."))
     if year > cycle.year:
         raise WorkflowError(_("Năm số liệu %(year)s: chưa đến năm này (kỳ báo cáo năm %(cycle)s).")
@@ -219,7 +219,7 @@ def value_revise(value: IndicatorValue, *, user, cycle: ReportingCycle, value_ra
     if current.state != S.ACCEPTED:
         raise WorkflowError(_("Chỉ điều chỉnh được số liệu đã chấp nhận; số liệu này đang ở trạng thái "
                               "“%(state)s”.") % {"state": current.get_state_display()})
-    if cycle.plan_id != pi.plan_id or cycle.kind != ReportingCycle.Kind.ANNUAL:
+    if pi.plan_id not in cycle.plan_ids() or cycle.kind != ReportingCycle.Kind.ANNUAL:  # a city-wide cycle covers its plans
         raise WorkflowError(_("Số liệu chỉ tiêu được nhập trong kỳ báo cáo năm của kế hoạch."))
     if not (note or "").strip():
         raise WorkflowError(_("Cần ghi lý do điều chỉnh số liệu (ví dụ: số liệu thống kê chính thức đã công bố lại)."))

@@ -148,6 +148,11 @@ def reviews_anything(user) -> bool:
     return scope.is_admin or bool(scope.reviewer_jurisdiction_ids)
 
 
+def reports_or_reviews(user) -> bool:
+    """Those who enter figures (agency members) or review them (reviewers, admins): the indicators page."""
+    return owes_reports(user) or reviews_anything(user)
+
+
 def leads_anything(user) -> bool:
     return bool(scope_for(user).leader_jurisdiction_ids)
 

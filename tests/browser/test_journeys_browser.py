@@ -122,7 +122,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(transactional_db
 
 def test_the_reviewer_reminds_every_agency_still_owing_reports_now(transactional_db, world, live_server, page, eager_jobs):
     _login(page, live_server, "rita")
-    _click(page, "nav a[href='/reports/']")
+    _click(page, "nav a[href='/reports/review/']")
     _click(page, "#remind-now")
     _shot(page, "7-reminder-preview")
     preview = page.locator("#remind-preview").inner_text()
