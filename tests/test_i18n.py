@@ -84,7 +84,7 @@ def test_the_login_page_switches_too(client):
 def test_plan_pages_in_english(client, world):
     english(client)
     body = page(client, reverse("tasks:plan_list"), world.officer_a)
-    shows(body, ["<h1>Action plans</h1>", "Period", "Annual report deadline", "Reports", "Plans", "Agencies"],
+    shows(body, ["<h1>Action plans</h1>", "Period", "Annual report deadline", "Agency reports", "Plans", "Agencies"],
           ["<h1>Kế hoạch hành động</h1>", "Hạn báo cáo hằng năm", "Giai đoạn"])
 
     body = page(client, reverse("tasks:plan_detail", args=[world.plan.code]))
