@@ -4,18 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.browser.steps import log_in as login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_load_state()
 
 
 def test_a_leader_drills_from_a_theme_to_its_items(page, live_server, scenario):

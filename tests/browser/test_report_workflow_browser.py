@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agencies.models import Membership
 from reporting.models import Report
-from tests.factories import PASSWORD
+from tests.browser.steps import log_in as _login
 
 pytestmark = [pytest.mark.browser]
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "report-workflow"
@@ -18,14 +18,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "report-workflow"
 def _during_the_2026_cycle(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 11, 25))
 
-
-def _login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _shot(page, name):

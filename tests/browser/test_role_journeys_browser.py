@@ -8,19 +8,12 @@ import pytest
 
 from agencies.models import Membership
 from reporting.models import Report
+from tests.browser.steps import log_in as _login
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser]
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "journeys"
 
-
-def _login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")  # the one typed address: where everyone starts
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _shots(page, name):
