@@ -377,6 +377,8 @@ def merged_city(province, agency_a, agency_b):
                   [trade, None])
     return City(city=city, province=province, legacy_plan=legacy, city_plan=own, old_env=agency_a,
                 old_trade=agency_b, env=env, trade=trade, finance=finance)
+
+
 # --- signing the province report (PAdES) ---------------------------------------------------------
 
 @pytest.fixture(scope="session")

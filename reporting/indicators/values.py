@@ -20,6 +20,7 @@ from agencies.lineage import Lineage
 
 from reporting.indicators.numbers import NumberError, check_value, format_number, jump_warning, parse_number
 from reporting.models import IndicatorValue, IndicatorValueEvent, PlanIndicator, ReportingCycle
+from reporting.reports import cycles
 from reporting.reports import evidence as report_evidence
 from reporting.reports import workflow
 from reporting.reports.workflow import Move, MoveForbidden, WorkflowError, note_refusal, state_after
@@ -64,7 +65,7 @@ def _event(value, kind, user, before, comment="", old=None, new=None):
 
 
 def annual_cycle(plan, year: int) -> ReportingCycle | None:
-    return ReportingCycle.objects.filter(plan=plan, kind=ReportingCycle.Kind.ANNUAL, year=year).first()
+    return cycles.annual_cycle_of(plan, year)
 
 
 def previous_figure(pi: PlanIndicator, year: int, territory: str) -> Decimal | None:

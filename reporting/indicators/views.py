@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +24,7 @@ from reporting.indicators import values as moves
 from reporting.indicators.numbers import NumberError
 from reporting.models import IndicatorValue, PlanIndicator, ReportingCycle, TEXT_MAX_CHARS
 from reporting.reports import access
+from reporting.reports.cycles import annual_cycle_of
 from reporting.reports.workflow import WorkflowError
 
 HOME = "reporting:indicators"
@@ -95,9 +95,12 @@ def home(request):
                    .prefetch_related("targets", Prefetch("values", queryset=IndicatorValue.objects.select_related(
                        "cycle__plan")))
                    .order_by("plan__code", "sort_order", "code"))
-        cycles = {c.plan_id: c for c in ReportingCycle.objects.filter(
-            plan_id__in={pi.plan_id for pi in pis}, kind=ReportingCycle.Kind.ANNUAL,
-            opens_on__lte=today, closes_on__gte=today)}
+        # The open annual cycle of each plan: its own, or the city-wide one that covers a legacy plan.
+        cycles = {}
+        for plan in {pi.plan for pi in pis}:
+            cycle = annual_cycle_of(plan, today.year)
+            if cycle is not None and cycle.opens_on <= today <= cycle.closes_on:
+                cycles[plan.pk] = cycle
         for pi in pis:
             cycle = cycles.get(pi.plan_id)
             if cycle is None or pi.responsible_agency_id(cycle.year, lineage) not in scope.agency_ids:

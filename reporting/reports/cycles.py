@@ -46,6 +46,13 @@ def jurisdiction_cycle_for(plan: Plan, kind: str, year: int) -> ReportingCycle |
     return None
 
 
+def annual_cycle_of(plan: Plan, year: int) -> ReportingCycle | None:
+    """The annual cycle that collects `plan`'s reports for `year`: its own, or the jurisdiction-wide
+    one of the jurisdiction that carries it (a legacy plan after a merger)."""
+    own = ReportingCycle.objects.filter(plan=plan, kind=ReportingCycle.Kind.ANNUAL, year=year).first()
+    return own or jurisdiction_cycle_for(plan, ReportingCycle.Kind.ANNUAL, year)
+
+
 @transaction.atomic
 def create_cycles(plan: Plan, *, years=None) -> list[ReportingCycle]:
     """Annual cycles for the plan's years, plus the mid-term and final reviews; idempotent. A year
