@@ -8,7 +8,7 @@ import functools
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Jurisdiction
@@ -143,6 +143,12 @@ class PlanItemQuerySet(models.QuerySet):
         return self.filter(pk__in=matches)
 
 
+def shown_title(title: str) -> str:
+    """What a page, e-mail or report shows for an item's title: its own, or, for an item whose row the
+    scan lost (known only from the plan's summary), a sentence saying so rather than a made-up name."""
+    return title or gettext("(Chưa có tên mục: bản quét kế hoạch bị thiếu dòng này)")
+
+
 class PlanItem(models.Model):
     class Level(models.TextChoices):
         THEME = "theme", _("Chủ đề")
@@ -157,7 +163,8 @@ class PlanItem(models.Model):
     code = models.CharField(_("mã"), max_length=40)
     printed_code = models.CharField(_("mã in trong văn bản"), max_length=40, blank=True)
     sort_key = models.CharField(max_length=120, editable=False, db_index=True)
-    title = models.TextField(_("tên"))
+    # Blank only where the scan lost the item's row (flagged for review); pages show shown_title().
+    title = models.TextField(_("tên"), blank=True)
     text = models.TextField(_("nội dung đầy đủ"), blank=True)
     high_priority = models.BooleanField(_("ưu tiên cao"), default=False)
     group_tags = models.JSONField(_("nhóm"), default=list, blank=True)
@@ -205,7 +212,11 @@ class PlanItem(models.Model):
         indexes = [models.Index(fields=["plan", "level"]), models.Index(fields=["lead_agency"])]
 
     def __str__(self):
-        return f"{self.code} {self.title[:80]}"
+        return f"{self.code} {self.shown_title[:80]}"
+
+    @property
+    def shown_title(self) -> str:
+        return shown_title(self.title)
 
     def save(self, *args, **kwargs):
         self.prepare()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import scope_for
 from agencies.text import fold, sort_key
-from tasks.models import Plan, PlanItem
+from tasks.models import Plan, PlanItem, shown_title
 
 from reporting.models import Report, ReportingCycle
 
@@ -237,7 +237,7 @@ ROW_FIELDS = ("id", "item_id", "item__code", "item__title", "item__level", "them
 
 def _row(values: dict, results: bool = False) -> StatusRow:
     return StatusRow(
-        report_id=values["id"], item_id=values["item_id"], code=values["item__code"], title=values["item__title"],
+        report_id=values["id"], item_id=values["item_id"], code=values["item__code"], title=shown_title(values["item__title"]),
         level=values["item__level"], theme_id=values["theme_id"], group_id=values["group_id"],
         high_priority=values["item__high_priority"], agency_id=values["agency_id"],
         agency_name=values["agency__name"] or "", state=values["state"], late=values["late"],
@@ -340,7 +340,7 @@ def progress_by(cycle: ReportingCycle, level: str = "theme", *, states=REPORTED,
         figures = by_key.get(parent.pk)
         if not figures:
             continue
-        figures.update(id=parent.pk, code=parent.code, title=parent.title, theme_id=parent.parent_id,
+        figures.update(id=parent.pk, code=parent.code, title=parent.shown_title, theme_id=parent.parent_id,
                        plan_id=parent.plan_id)
         rows.append(figures)
     return rows
@@ -397,7 +397,7 @@ def timeline(plan: Plan, outline: Outline | None = None) -> list[TimelineRow]:
     for theme in outline.themes:
         per = counts.get(theme.pk, {})
         years = sorted(y for y, n in per.items() if n)
-        rows.append(TimelineRow(theme.pk, theme.code, theme.title, per,
+        rows.append(TimelineRow(theme.pk, theme.code, theme.shown_title, per,
                                 years[0] if years else None, years[-1] if years else None))
     return rows
 

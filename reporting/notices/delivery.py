@@ -33,11 +33,12 @@ from django.db import connection as db, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agencies.models import Jurisdiction, JurisdictionRole, Membership
 
 from reporting.models import ContributionRequest, Notice, Notification, Report
+from reporting.notices import wording
 
 # The Celery task that sends one notice (reporting/notices/jobs.py); the name is what queued messages hold.
 DELIVER_TASK = "reporting.jobs.deliver_notice"
@@ -268,12 +269,25 @@ def in_app_url(notice: Notice, payload: dict) -> str:
 
 
 def render(notice: Notice, payload: dict, today: dt.date | None = None) -> tuple[str, str, str]:
-    """Subject, text and HTML of one notice, from templates/emails/<kind>_subject.txt, .txt, .html."""
-    ctx = context_for(notice, payload, today)
-    subject = " ".join(render_to_string(f"emails/{notice.kind}_subject.txt", ctx).split())
-    text = render_to_string(f"emails/{notice.kind}.txt", ctx)
-    html = render_to_string(f"emails/{notice.kind}.html", ctx)
+    """Subject, text and HTML of one notice: the wording's headline and summary (notices.wording),
+    then templates/emails/<kind>.txt and .html; always in Vietnamese, whoever's request sent it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = context_for(notice, payload, today)
+        ctx["headline"], ctx["summary"] = wording.headline(notice.kind, ctx), wording.summary(notice.kind, ctx)
+        subject = " ".join(f"[greenplan] {ctx['headline']}".split())
+        text = render_to_string(f"emails/{notice.kind}.txt", ctx)
+        html = render_to_string(f"emails/{notice.kind}.html", ctx)
     return subject[:255], text, html
+
+
+def shown(notification: Notification, notice: Notice | None) -> tuple[str, str]:
+    """A notification's title and text in the reader's language, said again from the facts its
+    notice was sent with (the Vietnamese stored at sending time stays for the record)."""
+    if notice is None or notice.sent_at is None:
+        return notification.title, notification.body
+    payload = notice.payload
+    ctx = context_for(notice, payload, _date(payload.get("sent_on")) or timezone.localdate(notice.sent_at))
+    return wording.headline(notice.kind, ctx), wording.summary(notice.kind, ctx)
 
 
 def mail_connection():
@@ -438,7 +452,7 @@ def _deliver_batch(ids: list[int], *, now, today, mailer: _Mailer, outcome: dict
             failures[notice.pk] = _failed(notice, token, exc, now)
             outcome[notice.pk] = "failed"
             continue
-        _mark_sent(notice, token, payload, to, subject, text)
+        _mark_sent(notice, token, payload, to, subject, today)
         outcome[notice.pk] = "sent"
     return []
 
@@ -460,15 +474,17 @@ def _failed(notice: Notice, token: str, exc: Exception, now) -> DeliveryFailed:
     return failure
 
 
-def _mark_sent(notice: Notice, token: str, payload: dict, people: list[Recipient], subject: str, text: str) -> None:
+def _mark_sent(notice: Notice, token: str, payload: dict, people: list[Recipient], subject: str,
+               today: dt.date | None = None) -> None:
     """Mark the row sent and give each recipient the in-app notification, together (both or neither),
     and only if the row is still ours. Right after its own send: a crash between the two re-sends
     this one message only (the window described at the top of this module)."""
     url = in_app_url(notice, payload)
-    paragraphs = text.strip().split("\n\n")
-    # The in-app text is the e-mail's first paragraph after the salutation.
-    summary = paragraphs[1] if len(paragraphs) > 1 and paragraphs[0].startswith("Kính gửi") else paragraphs[0]
-    body = summary.strip()[:1000]
+    # Kept with the notice: what was sent, and the day its "days left" were counted from (shown()).
+    payload = {**payload, "sent_on": (today or timezone.localdate()).isoformat()}
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = context_for(notice, payload, today)
+        title, body = wording.headline(notice.kind, ctx)[:255], wording.summary(notice.kind, ctx)[:1000]
     emails = [p.email for p in people]
     now = timezone.now()
     if db.vendor == "postgresql":
@@ -480,18 +496,19 @@ def _mark_sent(notice: Notice, token: str, payload: dict, people: list[Recipient
         with db.cursor() as cursor:
             cursor.execute(
                 f"WITH sent AS (UPDATE {table} SET state = %s, sent_at = %s, subject = %s, last_error = '', "
-                f"recipients = %s::jsonb WHERE id = %s AND claim_token = %s AND state = %s RETURNING id) "
+                f"recipients = %s::jsonb, payload = %s::jsonb WHERE id = %s AND claim_token = %s AND state = %s RETURNING id) "
                 f"INSERT INTO {notifications} (user_id, notice_id, title, body, url, created_at, read_at) "
                 f"SELECT u.user_id, sent.id, %s, %s, %s, %s, NULL FROM sent CROSS JOIN "
                 f"unnest(%s::bigint[]) WITH ORDINALITY AS u(user_id, position) ORDER BY u.position "
                 f"ON CONFLICT DO NOTHING",
-                [N.SENT, now, subject, json.dumps(emails), notice.pk, token, N.SENDING,
-                 subject, body, url, now, [p.user_id for p in people]])
+                [N.SENT, now, subject, json.dumps(emails), json.dumps(payload), notice.pk, token, N.SENDING,
+                 title, body, url, now, [p.user_id for p in people]])
         return
     with transaction.atomic():
-        if _release(notice.pk, token, state=N.SENT, sent_at=now, subject=subject, last_error="", recipients=emails):
+        if _release(notice.pk, token, state=N.SENT, sent_at=now, subject=subject, last_error="", recipients=emails,
+                    payload=payload):
             Notification.objects.bulk_create(
-                [Notification(user_id=p.user_id, notice_id=notice.pk, title=subject, url=url, body=body,
+                [Notification(user_id=p.user_id, notice_id=notice.pk, title=title, url=url, body=body,
                               created_at=now) for p in people],
                 ignore_conflicts=True)
 

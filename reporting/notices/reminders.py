@@ -95,7 +95,8 @@ CYCLE_LABELS = {"annual": "năm {year}", "midterm": "sơ kết giữa kỳ năm 
 def _cycle_info(cycle: ReportingCycle) -> dict:
     # Reads after "báo cáo": "báo cáo năm 2026", "báo cáo sơ kết giữa kỳ năm 2025".
     label = CYCLE_LABELS.get(cycle.kind, "{year}").format(year=cycle.year)
-    return {"cycle_label": label, "plan_number": cycle.plan.number,
+    # Kind and year let the notification list say it again in the reader's language (notices.wording).
+    return {"cycle_label": label, "cycle_kind": cycle.kind, "cycle_year": cycle.year, "plan_number": cycle.plan.number,
             "plan_title": cycle.plan.short_title}
 
 

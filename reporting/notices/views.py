@@ -9,11 +9,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from reporting.models import Notification
+from reporting.notices.delivery import shown
 
 
 def notification_list(request):
     qs = Notification.objects.filter(user=request.user)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs.select_related("notice", "notice__cycle", "notice__cycle__plan"), 50).get_page(
+        request.GET.get("page"))
+    for n in page.object_list:  # in the reader's language, not the Vietnamese stored when it was sent
+        n.shown_title, n.shown_body = shown(n, n.notice)
     return render(request, "reporting/notifications.html", {
         "page": page, "unread": qs.filter(read_at__isnull=True).count(),
     })

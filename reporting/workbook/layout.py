@@ -129,7 +129,7 @@ def _build(cycle, agency, *, user) -> bytes:
         ws.column_dimensions[get_column_letter(idx)].width = col.width
     labels = dict(status_labels())
     for row, report in enumerate(reports, start=2):
-        values = {"id": report.pk, "version": report.version, "code": report.item.code, "title": report.item.title,
+        values = {"id": report.pk, "version": report.version, "code": report.item.code, "title": report.item.shown_title,
                   "state": _state_label(report.state), "status": labels.get(report.status, report.status or None)}
         editable = workflow.refusal(report, user, workflow.Move.EDIT) is None
         for idx, col in enumerate(COLUMNS, start=1):

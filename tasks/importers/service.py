@@ -33,9 +33,6 @@ ITEM_FIELDS = (
 )
 
 
-MISSING_TITLE = "(Không có nội dung trong bản quét – cần bổ sung)"
-
-
 class ImportFailed(Exception):
     """The file cannot be imported; `errors` say where (file, row or line, field) and why."""
 
@@ -476,8 +473,9 @@ def _values(it: ParsedItem, agencies: AgencyBook, source_file: str) -> dict:
     lead = agencies.find(it.lead_agency)
     return {
         "level": it.level, "parent_code": it.parent_code, "printed_code": it.printed_code or "",
-        # Items known only from the summary have no text in the scan; say so rather than leave it blank.
-        "title": nfc(it.title).strip() or MISSING_TITLE, "text": nfc(it.text).strip(), "high_priority": bool(it.high_priority),
+        # Items known only from the summary have no title in the scan: stored blank and flagged, so no
+        # made-up name enters the data; pages say why (PlanItem.shown_title).
+        "title": nfc(it.title).strip(), "text": nfc(it.text).strip(), "high_priority": bool(it.high_priority),
         "group_tags": list(it.group_tags or []), "start_year": it.start_year, "end_year": it.end_year,
         "lead_agency": lead.pk if lead else None,
         "supporting_agencies": sorted({agencies.find(n).pk for n in it.supporting_agencies if agencies.find(n)}),

@@ -331,8 +331,6 @@ def _read_items(ws, name: str, errors: list[str], warnings: list[str]) -> list[P
         if level is None:
             errors.append(f"{where}, cột “Cấp”: “{text['level'] or ''}” không phải một cấp; dùng: {LEVEL_HELP}.")
             continue
-        if not text["title"]:
-            errors.append(f"{where}, cột “Tên”: trống.")
         parent = text["parent_code"]
         if parent in parents:
             parent = parents[parent]
@@ -365,6 +363,11 @@ def _read_items(ws, name: str, errors: list[str], warnings: list[str]) -> list[P
         )
         item.source_file = text["source_file"] or ""
         item.needs_review = _bool(cells["needs_review"], f"{where}, cột “Cần rà soát”", errors)
+        # A blank name is an item the source lost (an exported scan import marks it for review); a
+        # typed plan must name every item.
+        if not text["title"] and not item.needs_review:
+            errors.append(f"{where}, cột “Tên”: trống (chỉ để trống khi mục được đánh dấu “Cần rà soát” vì văn bản "
+                          f"gốc thiếu nội dung).")
         item.sheet_row = row_no
         items.append(item)
     if examples:

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tasks.codes import printed_part
+from tasks.models import shown_title as _shown_title
 
 register = template.Library()
 
@@ -37,3 +38,9 @@ _STORED = re.compile(r"\b(\d+(?:\.\d+)*(?: [a-zđ])?)#(\d+)")
 def codes_as_printed(text):
     """A message (an import's review reason) with every stored code in it written as printed."""
     return _STORED.sub(lambda m: shown_code_text(m.group(0)), str(text or ""))
+
+
+@register.filter
+def shown_title(title):
+    """An item's title, or the sentence that stands where the scan lost it (tasks.models.shown_title)."""
+    return _shown_title(str(title or ""))

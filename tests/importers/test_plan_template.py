@@ -238,3 +238,18 @@ def test_a_new_user_downloads_the_template_types_a_plan_of_another_province_and_
 def test_the_admin_template_download_is_for_those_who_may_import(client):
     client.force_login(UserFactory(username="clerk", is_staff=True))
     assert client.get("/admin/tasks/planitem/template/").status_code == 403
+
+
+def test_a_typed_item_needs_a_name_unless_it_is_marked_for_review_as_lost_from_the_source(tmp_path):
+    items = [dict(it) for it in ITEMS]
+    items[3]["title"] = None
+    with pytest.raises(ImportFailed) as exc:
+        import_appendix(_write(tmp_path, fill(plan_template_xlsx(), items=items)))
+    message = next(e for e in exc.value.errors if "cột “Tên”" in e)
+    assert "hàng 9" in message and "“Cần rà soát”" in message
+    assert not Plan.objects.exists()
+
+    items[3]["needs_review"] = "Có"
+    import_appendix(_write(tmp_path, fill(plan_template_xlsx(), items=items), name="lan-2.xlsx"))
+    item = PlanItem.objects.get(code="1.1.2")
+    assert item.title == "" and item.needs_review and "bản quét" in item.shown_title

@@ -122,3 +122,17 @@ def test_the_import_report_lists_every_flag_with_its_line(imported):
         assert code in text and flag.message in text
     assert "CƠ QUAN TẠO MỚI" in text
     assert ImportLog.objects.get(plan=plan).report == text
+
+
+def test_an_item_the_scan_lost_keeps_no_made_up_name_and_its_pages_say_why(imported, client, django_user_model):
+    _, plan = imported
+    item = PlanItem.objects.get(plan=plan, code="12.3.1")
+    assert item.title == ""  # nothing invented enters the data
+    assert item.needs_review and "missing_from_scan" in _reasons(plan, "12.3.1")
+    assert item.shown_title == "(Chưa có tên mục: bản quét kế hoạch bị thiếu dòng này)"
+    client.force_login(django_user_model.objects.create_superuser("quantri", "qt@example.vn", "x"))
+    page = client.get(f"/plans/{plan.code}/items/{item.pk}/").content.decode()
+    assert "bản quét kế hoạch bị thiếu dòng này" in page and "cần bổ sung" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/plans/{plan.code}/items/{item.pk}/").content.decode()
+    assert "(No item name: this line is missing from the plan&#x27;s scan)" in page

@@ -4,6 +4,7 @@ import datetime as dt
 import smtplib
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -287,6 +288,20 @@ def test_the_notification_page_lists_my_notifications_and_counts_the_unread(worl
     mine.refresh_from_db()
     assert mine.read_at is not None
     assert client.get("/notifications/").context["unread_notifications"] == 0
+
+
+def test_a_reader_who_chose_english_reads_the_notice_in_english_and_the_email_stays_vietnamese(world, client):
+    run(day(-3), inline=True)
+    mine = Notification.objects.get(user=world.officer_a)
+    assert mine.title.startswith("Còn 3 ngày")  # stored as sent, in Vietnamese
+    client.force_login(world.officer_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/notifications/").content.decode()
+    assert "3 days left until the" in page and "3 reports not yet submitted" in page
+    assert "Còn 3 ngày" not in page and "báo cáo chưa gửi" not in page
+    to_me = [m for m in mail.outbox if world.officer_a.email in m.to]
+    assert to_me and to_me[0].subject == "[greenplan] " + mine.title
+    assert not any("days" in m.subject or "days" in m.body for m in mail.outbox)
 
 
 def test_mark_all_read(world, client):
