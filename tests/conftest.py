@@ -379,6 +379,12 @@ def merged_city(province, agency_a, agency_b):
                 old_trade=agency_b, env=env, trade=trade, finance=finance)
 
 
+@pytest.fixture
+def city_reviewer(merged_city):
+    """Reviews for Hồ Chí Minh City (after the merger, the reports of Bình Dương's plan too)."""
+    return _jurisdiction_role(merged_city.city, "thamdinh.hcm", "reviewer")
+
+
 # --- signing the province report (PAdES) ---------------------------------------------------------
 
 @pytest.fixture(scope="session")

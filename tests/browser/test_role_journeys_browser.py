@@ -103,3 +103,30 @@ def test_an_admin_lands_on_what_needs_an_admin(transactional_db, scenario, live_
     assert page.locator("h1").inner_text() == "Việc cần quản trị xử lý"
     assert page.locator("nav.mainnav a", has_text="Quản trị").is_visible()
     _shots(page, "admin-home")
+
+
+def test_the_reviewer_generates_the_province_report_and_its_pdf_is_headed_by_the_current_city(
+        transactional_db, merged_city, city_reviewer, live_server, page, eager_jobs, tmp_path):
+    """After the merger of 01/07/2025 the 2026 report is issued by Hồ Chí Minh City and its Sở Tài
+    chính, whoever's plan it covers: read off the PDF the browser downloads."""
+    from reporting.reports.cycles import create_jurisdiction_cycle
+    from tests.reporting.province.test_several_plans_report import heading_column
+
+    create_jurisdiction_cycle(merged_city.city, 2026)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _login(page, live_server, city_reviewer.username)
+    _menu(page, "Báo cáo tỉnh")
+    assert page.locator("h1").inner_text().startswith("Tạo báo cáo tỉnh")
+    page.select_option("#province-report-form select[name=format]", "pdf")
+    page.locator("#province-report-form button.primary").click()
+    page.wait_for_load_state()
+    page.locator("#job-download a.primary").wait_for(state="visible", timeout=60_000)
+    _shots(page, "reviewer-province-report-done")
+    with page.expect_download() as download:
+        page.locator("#job-download a.primary").click()
+    pdf = tmp_path / "bao-cao.pdf"
+    download.value.save_as(pdf)
+    left = heading_column(pdf.read_bytes(), tmp_path, x=0, width=265)
+    right = heading_column(pdf.read_bytes(), tmp_path, x=265, width=330)
+    assert left.startswith("UBND THÀNH PHỐ HỒ CHÍ MINH SỞ TÀI CHÍNH Số:")
+    assert "BÌNH DƯƠNG" not in left and "Thành phố Hồ Chí Minh, ngày" in right

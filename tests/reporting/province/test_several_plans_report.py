@@ -71,11 +71,11 @@ def test_a_2026_report_on_the_legacy_plan_is_issued_by_the_city_and_its_finance_
     text = pdf_text(data, tmp_path)
     assert "UBND TỈNH BÌNH DƯƠNG" not in text and LEGACY in text
     # The heading's two columns, read apart (the city's name wraps within its column).
-    assert _column(data, tmp_path, x=0, width=265).startswith("UBND THÀNH PHỐ HỒ CHÍ MINH SỞ TÀI CHÍNH Số:")
-    assert "Thành phố Hồ Chí Minh, ngày 05 tháng 12 năm 2026" in _column(data, tmp_path, x=265, width=330)
+    assert heading_column(data, tmp_path, x=0, width=265).startswith("UBND THÀNH PHỐ HỒ CHÍ MINH SỞ TÀI CHÍNH Số:")
+    assert "Thành phố Hồ Chí Minh, ngày 05 tháng 12 năm 2026" in heading_column(data, tmp_path, x=265, width=330)
 
 
-def _column(data, tmp_path, *, x, width):
+def heading_column(data, tmp_path, *, x, width):
     """The text of the first page's heading, within one column (points from the left edge)."""
     import subprocess
 
