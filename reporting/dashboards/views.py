@@ -64,7 +64,10 @@ def overview(request):
     except ValueError:
         year = None
     rows = selectors.national_overview(request.user, year)
-    return render(request, "reporting/dashboard/overview.html", {"rows": rows, "year": year})
+    # The national view leads to the comparison of provinces on each national indicator they adopted.
+    comparable = indicator_selectors.comparable_indicators() if rows else []
+    return render(request, "reporting/dashboard/overview.html", {"rows": rows, "year": year,
+                                                                 "comparable": comparable})
 
 
 def plan_dashboard(request, code):
