@@ -48,7 +48,7 @@ PLACES: list[Place] = [
     Place("reports", _("Báo cáo của cơ quan"), access.owes_reports, _named("reporting:home")),
     Place("contributions", _("Phối hợp"), access.owes_reports, _named("reporting:contributions")),
     Place("queue", _("Thẩm định"), access.reviews_anything, _named("reporting:queue")),
-    Place("indicators", _("Chỉ tiêu"), access.reports_or_reviews, _named("reporting:indicators")),
+    Place("indicators", pgettext_lazy("menu", "Chỉ tiêu"), access.reports_or_reviews, _named("reporting:indicators")),
     Place("status", _("Tình hình nộp"), access.oversees_anything, _cycle_url("dashboard:status")),
     Place("province_report", _("Báo cáo tỉnh"), access.reviews_anything, _cycle_url("dashboard:province_report")),
     Place("dashboard", _("Bảng điều hành"), access.oversees_anything,
