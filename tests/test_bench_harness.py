@@ -19,6 +19,10 @@ HEADINGS = [
     "3. Officer's home",
     "3. Report form",
     "## 4. Deadline-day burst",
+    "## 4a. Deadline day at saturation",
+    "## 4b. Twice today's offered load",
+    "## 4c. Through nginx, two nodes and PgBouncer",
+    "## Capacity model",
     "## 5–7. Batch jobs",
     "5. Import of the appendix spreadsheet",
     "6. Province report PDF, one plan",
@@ -37,7 +41,7 @@ def test_small_bench_run_writes_every_scenario(postgres_required, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL")}
     env["BENCH_DATABASE_URL"] = url
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--small", "--output", str(out),
-                           "--db", "gp_bench_ci"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=170)
+                           "--db", "gp_bench_ci"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-4000:]
     text = out.read_text()
     missing = [h for h in HEADINGS if h not in text]
