@@ -546,7 +546,8 @@ def main() -> None:
                 results["nodes"] = {"skipped": f"{' and '.join(missing)} not installed (apt-get install {' '.join(missing)})"}
             else:
                 results["nodes"] = scenario(
-                    ["burst.py", "--nodes", "2", "--users", str(args.users), "--mix-seconds", str(args.mix_seconds),
+                    ["burst.py", "--nodes", "2", "--users", str(args.users), "--mix-seconds",
+                     str(min(args.mix_seconds, 45)),
                      "--healthz-seconds", "0", "--name", "4c. Through nginx, two nodes and PgBouncer", "--workers",
                      str(max(1, args.workers - 1)), "--think-min", str(args.think_min), "--think-max",
                      str(args.think_max)], env, "two nodes behind nginx and PgBouncer (4c)",
