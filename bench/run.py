@@ -273,11 +273,13 @@ def saturation_sections(L: list, results: dict, rows: list, args, info: dict) ->
         think_mean = (args.think_min + args.think_max) / 2
         offered = double["users"] / think_mean  # when answers are instant; slow answers lower it
         capacity_note = ""
-        if sat:
-            capacity_note = (f" The mix's saturation throughput on this machine, in this run (4a): "
-                             f"{sat['mix']['rps']:.0f} req/s; a p95 under 1 s needs the offered load below it, i.e. "
-                             f"{offered * (sat['mix'].get('app_cpu_ms_per_request', 0) + sat['mix'].get('db_cpu_ms_per_request', 0)) / 1000:.1f} "
-                             "cores of app + database CPU at this run's cost per request.")
+        if sat and "app_cpu_ms_per_request" in sat["mix"]:
+            per = sat["mix"]["app_cpu_ms_per_request"] + sat["mix"]["db_cpu_ms_per_request"]
+            need = offered * per / 1000
+            capacity_note = (f" At this run's CPU per mix request (4a: {per:.1f} ms, app + database) that load needs "
+                             f"{need:.1f} cores; the machine has {cores}, shared with the generator"
+                             + (", so requests queue and the p95 grows with the queue." if need > int(cores or 1)
+                                else "."))
         L.append(f"\nOffered load: {double['users']} users ÷ {think_mean:.1f} s mean think time ≈ {offered:.0f} req/s "
                  f"(less as answers slow down).{capacity_note} Database afterwards: {consistency(double)}. Goal: p95 ≤ 1 s, "
                  f"no errors, every acknowledged save and submission in the database once → {verdict(ok)}.\n")
