@@ -5,10 +5,11 @@
 Only 127.0.0.1 is ever contacted. Every simulated user logs in once with Django's login form
 (CSRF token, session cookie), then:
 
-1. healthz phase (the baseline): every user requests /healthz back to back, no think time, for
-   --healthz-seconds: the ceiling of this stack and this generator for a trivial view;
+1. the baseline phase: every user requests --baseline-path (/healthz, or the smallest logged-in
+   page for the saturation scenario) back to back, no think time, for --healthz-seconds: the
+   ceiling of this stack and this generator for that view;
 2. mix phase: for --mix-seconds each user works on its own agency's reports with a think time
-   between requests: about 60% page views (home, report form; the form refreshes base_version),
+   between requests (--think-max 0: none, the saturation scenario): about 60% page views (home, report form; the form refreshes base_version),
    30% draft saves (POST /reports/<id>/save/ with base_version) and 10% submissions (heads only).
 
 Every answer is classified: ok, refused (a legitimate 409 conflict or a workflow refusal) or error.
@@ -134,6 +135,7 @@ class User:
         self.reports = {r["id"]: dict(r) for r in spec["reports"]}
         self.port, self.rng = port, rng
         self.cookies: dict[str, str] = {}
+        self.baseline_path = "/healthz"
 
     async def call(self, method, path, body=b""):
         response = await request(self.port, method, path, cookies=self.cookies, body=body)
@@ -176,9 +178,9 @@ class User:
         outcome, detail = "ok", ""
         try:
             if kind == "healthz":
-                r = await self.call("GET", "/healthz")
+                r = await self.call("GET", self.baseline_path)
                 outcome = "ok" if r.status == 200 else "error"
-                detail = f"healthz {r.status}"
+                detail = f"{self.baseline_path} {r.status}"
             elif kind == "home":
                 r = await self.call("GET", "/reports/")
                 outcome, detail = ("ok", "") if r.status == 200 else ("error", f"home {r.status}")
@@ -295,13 +297,22 @@ async def main_async(args) -> dict:
     await asyncio.gather(*(login(u) for u in users))
     login_s = time.perf_counter() - t0
     users = [u for u in users if "sessionid" in u.cookies]
-    out = {"users": len(users), "login_failures": failures, "login_seconds": login_s}
+    out = {"users": len(users), "login_failures": failures, "login_seconds": login_s,
+           "baseline_path": args.baseline_path}
+    for u in users:
+        u.baseline_path = args.baseline_path
+    # The pages of the phases a few times before anything is timed, so that no phase pays for the
+    # workers' first template compilations and imports (GET only: nothing is written).
+    warm = Stats()
+    for u in users[:12]:
+        await asyncio.gather(*(u.act(warm, kind, target) for kind, target in
+                               (("healthz", None), ("home", None), ("form", next(iter(u.reports))))))
     if args.healthz_seconds > 0:
         stats, wall, cpu = await phase(users, seconds=args.healthz_seconds, think=None, mix=False, rng=rng)
         out["healthz"] = report(stats, wall, cpu, cores)
     print(json.dumps({"marker": "mix-start", "t": time.time()}), flush=True)
-    stats, wall, cpu = await phase(users, seconds=args.mix_seconds, think=(args.think_min, args.think_max), mix=True,
-                                   rng=rng)
+    think = (args.think_min, args.think_max) if args.think_max > 0 else None
+    stats, wall, cpu = await phase(users, seconds=args.mix_seconds, think=think, mix=True, rng=rng)
     out["mix"] = report(stats, wall, cpu, cores)
     return out
 
@@ -310,7 +321,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--plan", required=True, help="JSON: password and users with their reports")
-    parser.add_argument("--healthz-seconds", type=float, default=20)
+    parser.add_argument("--healthz-seconds", type=float, default=20, help="length of the baseline phase")
+    parser.add_argument("--baseline-path", default="/healthz")
     parser.add_argument("--mix-seconds", type=float, default=60)
     parser.add_argument("--think-min", type=float, default=0.5)
     parser.add_argument("--think-max", type=float, default=2.5)

@@ -86,6 +86,8 @@ def _with_people(report: Report) -> Report:
     saved) in one query, or none."""
     if report.item.lead_agency_id == report.agency_id:  # the usual case: the lead agency reports
         report.item.lead_agency = report.agency
+    if report.item.plan_id == report.cycle.plan_id:  # the usual case: the item of the cycle's own plan
+        report.item.plan = report.cycle.plan
     ids = {report.submitted_by_id, report.reviewed_by_id, report.updated_by_id} - {None}
     people = get_user_model().objects.in_bulk(ids) if ids else {}
     for field in ("submitted_by", "reviewed_by", "updated_by"):

@@ -102,7 +102,9 @@ admin_users = {user}
 class Nginx:
     """nginx as the balancer: round robin over the nodes, as a production front would."""
 
-    def __init__(self, root: Path, upstreams: list[int]):
+    def __init__(self, root: Path, upstreams: list[int], forwarded_proto: str = "$scheme"):
+        """forwarded_proto: what nginx tells the nodes the client's scheme was; "https" stands for a
+        balancer that terminates TLS (the bench's, on plain-HTTP loopback)."""
         self.root, self.port = root, free_port(57080)
         self.pidfile, self.conf = root / "nginx.pid", root / "nginx.conf"
         servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in upstreams)
@@ -130,7 +132,7 @@ http {{
             proxy_pass http://greenplan;
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Proto {forwarded_proto};
             proxy_read_timeout 120s;
         }}
     }}
