@@ -81,6 +81,13 @@ class UserScope:
         return self._expand(own)
 
 
+def agencies_visible_to(qs, user):
+    """Agencies a user may look up (the agency pages, the API): admins all; everyone else the
+    agencies of the jurisdictions they work in or hold a role for (and of those merged into them)."""
+    scope = scope_for(user)
+    return qs if scope.is_admin else qs.filter(jurisdiction_id__in=scope.jurisdiction_ids)
+
+
 # The scope of the request being served: a slot opened by agencies.middleware.RequestScopeMiddleware
 # for the duration of one request and filled by the first scope_for(user) in it. Views pass
 # request.user and workflow functions are given the same user: through the slot they all reuse one

@@ -114,6 +114,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the documentation page's scripts, served by us (no CDN)
     "greenplan",
     "agencies",
     "tasks",
@@ -306,6 +309,35 @@ LOGGING = {
         "django.utils.autoreload": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
+}
+
+# The read API for other systems (greenplan/api/): tokens only (no session, so no CSRF surface),
+# JSON only, errors as {"detail": ...}. Requests per token per minute, counted on the token's row.
+API_RATE_PER_MINUTE = _strict("API_RATE_PER_MINUTE", env.int, 600)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["greenplan.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["greenplan.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "greenplan.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "greenplan API",
+    "DESCRIPTION": "Read-only API: plans, plan items, agencies, reporting cycles, reports, indicators and "
+                   "official reports. Send `Authorization: Token <token>` (or `Bearer <token>`); without a "
+                   "token only published plans' accepted figures are returned.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Tests that need PostgreSQL, Redis or a worker may skip on a laptop; REQUIRE_SERVICES=1 (CI)

@@ -1,0 +1,212 @@
+"""The JSON shapes of the API. Explicit fields (no ModelSerializer): a field added to a model does
+not reach other systems until someone decides it should. Codes and states are the stored values
+(stable for machines); labels are given beside them in Vietnamese."""
+from rest_framework import serializers as s
+
+
+class JurisdictionRef(s.Serializer):
+    id = s.IntegerField()
+    name = s.CharField()
+
+
+class AgencyRef(s.Serializer):
+    id = s.IntegerField()
+    name = s.CharField()
+    short_name = s.CharField()
+    jurisdiction_id = s.IntegerField()
+
+
+class PlanSerializer(s.Serializer):
+    id = s.IntegerField()
+    code = s.CharField()
+    number = s.CharField()
+    title = s.CharField()
+    jurisdiction = JurisdictionRef()
+    issuing_body = s.CharField()
+    issued_on = s.DateField(allow_null=True)
+    period_start = s.IntegerField()
+    period_end = s.IntegerField()
+    report_deadline_day = s.IntegerField()
+    report_deadline_month = s.IntegerField()
+    public = s.BooleanField(source="public_enabled")
+
+
+class PlanItemSerializer(s.Serializer):
+    id = s.IntegerField()
+    plan = s.CharField(source="plan.code")
+    parent_id = s.IntegerField(allow_null=True)
+    level = s.CharField()
+    code = s.CharField()
+    printed_code = s.CharField()
+    title = s.CharField()
+    text = s.CharField()
+    expected_outputs = s.CharField()
+    start_year = s.IntegerField(allow_null=True)
+    end_year = s.IntegerField(allow_null=True)
+    lead_agency = AgencyRef(allow_null=True)
+    supporting_agencies = AgencyRef(many=True, source="supporting_agencies.all")
+    high_priority = s.BooleanField()
+    group_tags = s.ListField(child=s.CharField())
+    needs_review = s.BooleanField()
+    retired_at = s.DateTimeField(allow_null=True)
+
+
+class AliasSerializer(s.Serializer):
+    name = s.CharField()
+
+
+class SuccessionSerializer(s.Serializer):
+    predecessor_id = s.IntegerField()
+    successor_id = s.IntegerField()
+    effective_on = s.DateField()
+    kind = s.CharField()
+    legal_basis = s.CharField()
+
+
+class AgencySerializer(s.Serializer):
+    id = s.IntegerField()
+    name = s.CharField()
+    short_name = s.CharField()
+    kind = s.CharField()
+    is_group = s.BooleanField()
+    jurisdiction = JurisdictionRef()
+    active_from = s.DateField(allow_null=True)
+    active_to = s.DateField(allow_null=True)
+    aliases = AliasSerializer(many=True, source="aliases.all")
+    predecessors = SuccessionSerializer(many=True, source="predecessions.all",
+                                        help_text="Agencies this one succeeded (mergers, renames, splits).")
+    successors = SuccessionSerializer(many=True, source="successions.all",
+                                      help_text="Agencies that succeeded this one, from the given date.")
+
+
+class CycleSerializer(s.Serializer):
+    id = s.IntegerField()
+    plan = s.CharField(source="plan.code")
+    consolidated_jurisdiction_id = s.IntegerField(source="jurisdiction_id", allow_null=True)
+    kind = s.CharField()
+    year = s.IntegerField()
+    opens_on = s.DateField()
+    closes_on = s.DateField()
+    due_at = s.DateTimeField()
+    ministry_due_on = s.DateField(allow_null=True)
+    created_at = s.DateTimeField()
+
+
+class CycleRef(s.Serializer):
+    id = s.IntegerField()
+    kind = s.CharField()
+    year = s.IntegerField()
+    plan = s.CharField(source="plan.code")
+
+
+class ItemRef(s.Serializer):
+    id = s.IntegerField()
+    plan = s.CharField(source="plan.code")
+    code = s.CharField()
+    title = s.CharField()
+
+
+class EvidenceSerializer(s.Serializer):
+    """What was attached, not the file: downloads stay behind the portal's own pages."""
+    id = s.IntegerField()
+    name = s.CharField(source="original_name")
+    content_type = s.CharField()
+    size = s.IntegerField()
+    sha256 = s.CharField(allow_null=True)
+    uploaded_at = s.DateTimeField()
+
+
+class PublicReportSerializer(s.Serializer):
+    """An accepted report of a published plan, as the public page counts it: figures, no texts."""
+    id = s.IntegerField()
+    cycle = CycleRef()
+    item = ItemRef()
+    agency = AgencyRef()
+    state = s.CharField()
+    status = s.CharField()
+    percent_complete = s.IntegerField(allow_null=True)
+    reviewed_at = s.DateTimeField(allow_null=True)
+    updated_at = s.DateTimeField()
+
+
+class ReportSerializer(PublicReportSerializer):
+    results = s.CharField()
+    outputs = s.CharField()
+    difficulties = s.CharField()
+    proposals = s.CharField()
+    funds_central = s.IntegerField(allow_null=True)
+    funds_local = s.IntegerField(allow_null=True)
+    funds_oda = s.IntegerField(allow_null=True)
+    funds_other = s.IntegerField(allow_null=True)
+    late = s.BooleanField()
+    submitted_at = s.DateTimeField(allow_null=True)
+    review_comment = s.CharField()
+    version = s.IntegerField()
+    evidence = EvidenceSerializer(many=True, source="attachments.all")
+
+
+class TargetSerializer(s.Serializer):
+    year = s.IntegerField()
+    kind = s.CharField()
+    value = s.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    min = s.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    max = s.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    base_year = s.IntegerField(allow_null=True)
+
+
+class IndicatorValueSerializer(s.Serializer):
+    id = s.IntegerField()
+    year = s.IntegerField()
+    territory = s.CharField()
+    value = s.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    state = s.CharField()
+    source = s.CharField()
+    cycle_id = s.IntegerField(allow_null=True)
+    agency_id = s.IntegerField(allow_null=True)
+    has_evidence = s.SerializerMethodField()
+    updated_at = s.DateTimeField()
+
+    def get_has_evidence(self, obj) -> bool:
+        return bool(obj.evidence)
+
+
+class CatalogueRef(s.Serializer):
+    id = s.IntegerField()
+    code = s.CharField()
+    national_code = s.CharField()
+    name = s.CharField()
+    unit = s.CharField()
+    measure = s.CharField()
+    direction = s.CharField()
+
+
+class IndicatorSerializer(s.Serializer):
+    id = s.IntegerField()
+    plan = s.CharField(source="plan.code")
+    code = s.CharField()
+    item_id = s.IntegerField(allow_null=True)
+    indicator = CatalogueRef()
+    baseline_value = s.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    baseline_year = s.IntegerField(allow_null=True)
+    lead_agency = AgencyRef(allow_null=True)
+    targets = TargetSerializer(many=True, source="targets.all")
+    values = IndicatorValueSerializer(many=True, source="visible_values")
+
+
+class OfficialReportSerializer(s.Serializer):
+    """The cycle's official (signed) report: who signed, what the check found; the PDF itself is
+    linked from the public page of a published plan."""
+    id = s.IntegerField()
+    cycle = CycleRef()
+    source = s.CharField(help_text="server: signed by the server; upload: signed outside and verified on upload.")
+    signed = s.SerializerMethodField()
+    signatures = s.JSONField(help_text="Each verified signature: signer, issuer, signing time.")
+    verification = s.CharField()
+    sha256 = s.CharField()
+    size = s.IntegerField()
+    stored_at = s.DateTimeField()
+    replaces_id = s.IntegerField(allow_null=True)
+    reason = s.CharField()
+
+    def get_signed(self, obj) -> bool:
+        return bool(obj.signatures)
