@@ -381,6 +381,18 @@ def merged_city(province, agency_a, agency_b):
 
 # --- signing the province report (PAdES) ---------------------------------------------------------
 
+@pytest.fixture
+def api_key(db):
+    """Issue an API token: `api_key(user)` (the user's own jurisdictions) or `api_key(user, jurisdiction, ...)`;
+    returns the key, as `manage.py api_token create` prints it."""
+    from greenplan.api.tokens import issue_token
+
+    def issue(user, *jurisdictions, name=""):
+        return issue_token(user=user, name=name, jurisdictions=list(jurisdictions) or None).key
+
+    return issue
+
+
 @pytest.fixture(scope="session")
 def pki():
     """A test PKI made with `cryptography` for the whole session: root → intermediate → signer and

@@ -1,5 +1,6 @@
 """How a request proves it holds a token (DRF authentication) and how often it may ask (throttle)."""
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.throttling import BaseThrottle
@@ -42,3 +43,13 @@ class TokenRateThrottle(BaseThrottle):
 
     def wait(self):
         return self._wait
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the schema describes the token (drf-spectacular finds this class by its target)."""
+    target_class = "greenplan.api.auth.TokenAuthentication"
+    name = "token"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Token <key>` or `Bearer <key>` (python manage.py api_token create USERNAME)."}

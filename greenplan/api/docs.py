@@ -1,5 +1,6 @@
 """The documentation page (Redoc), its script served by us from drf-spectacular-sidecar: no CDN,
 no web fonts from elsewhere."""
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
 
@@ -8,6 +9,7 @@ class DocsView(SpectacularRedocView):
     authentication_classes = []
     url_name = "api:schema"
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         # Redoc styles itself with <style> elements it writes at run time and searches in a worker

@@ -26,4 +26,5 @@ def exception_handler(exc, context):
 
 def not_found(request, *args, **kwargs):
     """Any other address under /api/: JSON, like every answer of the API."""
-    return JsonResponse({"detail": _("Không có địa chỉ này trong API."), "status": 404}, status=404)
+    return JsonResponse({"detail": _("Không có địa chỉ này trong API."), "status": 404}, status=404,
+                        json_dumps_params={"ensure_ascii": False})
