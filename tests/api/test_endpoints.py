@@ -1,0 +1,208 @@
+"""What each endpoint answers: the portal's visibility through a token's scope, the public's
+published accepted figures without one, filters, `updated_since`, stable order, JSON errors."""
+import datetime as dt
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from agencies.models import AgencyAlias, Succession
+from reporting.models import Attachment, IndicatorValue, OfficialReport, ProvinceReportJob, Report
+from tests.factories import AgencyFactory
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def fill(indicators):
+    """The cast's plan with a bit of everything: states, evidence, indicator values, lineage, a signed report."""
+    w = indicators.world
+    now = timezone.now()
+    Report.objects.filter(cycle=w.cycle, item__code="1.1.1").update(
+        state="accepted", status="on_schedule", percent_complete=60, results="Kết quả của A", submitted_at=now,
+        reviewed_at=now)
+    Report.objects.filter(cycle=w.cycle, item__code="1.1.2").update(state="draft", results="Bản nháp của A")
+    Report.objects.filter(cycle=w.cycle, item__code="1.2.1").update(
+        state="accepted", status="completed", percent_complete=100, results="Kết quả của B", funds_local=1_500_000,
+        submitted_at=now, reviewed_at=now)
+    attachment = Attachment(report=w.report_of(w.agency_a, "1.1.1"), original_name="bien-ban.pdf",
+                            content_type="application/pdf", size=len(PDF), sha256="a" * 64)
+    attachment.file.save("evidence.pdf", ContentFile(PDF), save=False)
+    attachment.save()
+    year = indicators.cycle.year
+    IndicatorValue.objects.create(plan_indicator=indicators.renewables, cycle=indicators.cycle, agency=w.agency_b,
+                                  year=year - 1, value=12, state="accepted", submitted_at=now)
+    IndicatorValue.objects.create(plan_indicator=indicators.renewables, cycle=indicators.cycle, agency=w.agency_b,
+                                  year=year, value=13, state="draft")
+    successor = AgencyFactory(jurisdiction=w.province, name="Sở Nông nghiệp và Môi trường")
+    Succession.objects.create(predecessor=w.agency_a, successor=successor, effective_on=dt.date(2025, 3, 1))
+    AgencyAlias.objects.create(agency=w.agency_a, name="Sở TN&MT")
+    job = ProvinceReportJob.objects.create(cycle=w.cycle, format="pdf", status="done", progress=100,
+                                           file_path="province-reports/x.pdf", finished_at=now)
+    OfficialReport.objects.create(
+        cycle=w.cycle, job=job, source="upload", file_path="official-reports/x.pdf", sha256="b" * 64, size=10,
+        signatures=[{"signer": "Nguyễn Văn A", "issuer": "CA thử", "signed_at_text": "20/11/2026 09:00"}],
+        verification="Hợp lệ")
+    w.plan.public_enabled = True
+    w.plan.save()
+    return w
+
+
+def get(client, url, key=None, **params):
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}"} if key else {}
+    return client.get(url, params, **headers)
+
+
+def codes(response):
+    return sorted(r["item"]["code"] for r in response.json()["results"])
+
+
+def test_an_officer_sees_their_agencys_reports_with_texts_and_evidence_metadata(indicators, api_key, client):
+    w = fill(indicators)
+    body = get(client, "/api/v1/reports/", api_key(w.officer_a)).json()
+    assert body["count"] == 3
+    first = next(r for r in body["results"] if r["item"]["code"] == "1.1.1")
+    assert first["results"] == "Kết quả của A"
+    assert first["evidence"] == [{"id": first["evidence"][0]["id"], "name": "bien-ban.pdf",
+                                  "content_type": "application/pdf", "size": len(PDF), "sha256": "a" * 64,
+                                  "uploaded_at": first["evidence"][0]["uploaded_at"]}]
+
+
+def test_the_public_sees_accepted_reports_of_published_plans_as_figures_only(indicators, client):
+    w = fill(indicators)
+    response = get(client, "/api/v1/reports/")
+    assert codes(response) == ["1.1.1", "1.2.1"]
+    row = response.json()["results"][0]
+    assert "results" not in row and "funds_local" not in row and "evidence" not in row
+    w.plan.public_enabled = False
+    w.plan.save()
+    assert get(client, "/api/v1/reports/").json()["count"] == 0
+    assert get(client, "/api/v1/plans/").json()["count"] == 0
+
+
+def test_a_token_scoped_to_another_jurisdiction_sees_nothing_of_its_users_province(indicators, api_key, client):
+    w = fill(indicators)
+    other = w.foreign_reviewer.jurisdiction_roles.get().jurisdiction
+    key = api_key(w.reviewer, other)
+    for url in ("/api/v1/reports/", "/api/v1/plans/", "/api/v1/plan-items/", "/api/v1/agencies/", "/api/v1/cycles/",
+                "/api/v1/indicators/"):
+        assert get(client, url, key).json()["count"] == 0, url
+    assert get(client, f"/api/v1/cycles/{w.cycle.pk}/official-report/", key).status_code == 404
+
+
+def test_reports_filter_by_plan_year_agency_state_and_cycle(indicators, api_key, client):
+    w = fill(indicators)
+    key = api_key(w.reviewer)
+    assert codes(get(client, "/api/v1/reports/", key, state="accepted")) == ["1.1.1", "1.2.1"]
+    assert codes(get(client, "/api/v1/reports/", key, agency=w.agency_b.pk)) == ["1.2.1"]
+    assert get(client, "/api/v1/reports/", key, year=2026, plan="bd-396", cycle=w.cycle.pk).json()["count"] == 4
+    assert get(client, "/api/v1/reports/", key, year=2019).json()["count"] == 0
+    assert get(client, "/api/v1/reports/", key, plan="khong-co").json()["count"] == 0
+
+
+def test_updated_since_returns_changes_in_updated_at_then_id_order(indicators, api_key, client):
+    w = fill(indicators)
+    key = api_key(w.reviewer)
+    Report.objects.update(updated_at=timezone.now() - dt.timedelta(days=3))
+    mark = timezone.now() - dt.timedelta(days=1)
+    changed = w.report_of(w.agency_b, "1.2.1")
+    changed.percent_complete = 99
+    changed.save()
+    since = get(client, "/api/v1/reports/", key, updated_since=mark.isoformat())
+    assert [r["id"] for r in since.json()["results"]] == [changed.pk]
+    everything = get(client, "/api/v1/reports/", key, updated_since="2020-01-01").json()["results"]
+    order = [(r["updated_at"], r["id"]) for r in everything]
+    assert order == sorted(order) and everything[-1]["id"] == changed.pk
+
+
+def test_pages_carry_count_and_links_in_a_stable_order(indicators, api_key, client):
+    w = fill(indicators)
+    key = api_key(w.reviewer)
+    first = get(client, "/api/v1/reports/", key, page_size=3).json()
+    second = get(client, "/api/v1/reports/", key, page_size=3, page=2).json()
+    assert (first["count"], len(first["results"]), len(second["results"])) == (4, 3, 1)
+    assert "page=2" in first["next"]
+    ids = [r["id"] for r in first["results"] + second["results"]]
+    assert len(set(ids)) == 4
+
+
+@pytest.mark.parametrize("params, field", [({"updated_since": "hôm qua"}, "updated_since"), ({"year": "2026a"}, "year"),
+                                           ({"state": "approved"}, "state"), ({"agency": "x"}, "agency")])
+def test_a_bad_filter_gets_400_naming_the_parameter(world, api_key, client, params, field):
+    response = get(client, "/api/v1/reports/", api_key(world.reviewer), **params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == 400 and field in body["errors"]
+
+
+def test_a_page_past_the_end_is_404_in_json(world, api_key, client):
+    response = get(client, "/api/v1/reports/", api_key(world.reviewer), page=99)
+    assert response.status_code == 404 and response.json()["status"] == 404
+
+
+def test_plan_items_carry_lead_and_supporting_agencies_timeline_and_flags(indicators, api_key, client):
+    w = fill(indicators)
+    items = get(client, "/api/v1/plan-items/", api_key(w.officer_a), level="activity", agency=w.agency_a.pk).json()
+    row = items["results"][0]
+    assert (row["code"], row["lead_agency"]["id"], [a["id"] for a in row["supporting_agencies"]]) == (
+        "1.1.1", w.agency_a.pk, [w.agency_s.pk])
+    assert {"start_year", "end_year", "high_priority", "needs_review", "retired_at"} <= set(row)
+    assert get(client, "/api/v1/plan-items/", api_key(w.officer_a), year=2022).json()["count"] == 3  # no timeline
+
+
+def test_agencies_carry_aliases_and_lineage(indicators, api_key, client):
+    w = fill(indicators)
+    rows = {a["name"]: a for a in get(client, "/api/v1/agencies/", api_key(w.officer_b)).json()["results"]}
+    old = rows["Sở Tài nguyên và Môi trường"]
+    assert old["aliases"] == [{"name": "Sở TN&MT"}]
+    assert old["successors"][0]["successor_id"] == rows["Sở Nông nghiệp và Môi trường"]["id"]
+    assert rows["Sở Nông nghiệp và Môi trường"]["predecessors"][0]["effective_on"] == "2025-03-01"
+
+
+def test_indicators_carry_targets_and_the_values_the_client_may_see(indicators, api_key, client):
+    w = fill(indicators)
+    by_code = {i["code"]: i for i in get(client, "/api/v1/indicators/", api_key(w.reviewer)).json()["results"]}
+    renewables = by_code[indicators.renewables.code]
+    assert [t["kind"] for t in renewables["targets"]] == ["value", "range"]
+    assert [v["state"] for v in renewables["values"]] == ["accepted", "draft"]
+    public = {i["code"]: i for i in get(client, "/api/v1/indicators/").json()["results"]}
+    assert [v["state"] for v in public[indicators.renewables.code]["values"]] == ["accepted"]
+    narrowed = get(client, "/api/v1/indicators/", api_key(w.reviewer), state="draft").json()
+    assert [i["code"] for i in narrowed["results"]] == [indicators.renewables.code]
+
+
+def test_the_official_report_shows_its_signature_status_to_reviewers_and_the_public_of_a_published_plan(
+        indicators, api_key, client):
+    w = fill(indicators)
+    url = f"/api/v1/cycles/{w.cycle.pk}/official-report/"
+    body = get(client, url, api_key(w.reviewer)).json()
+    assert (body["signed"], body["verification"], body["signatures"][0]["signer"]) == (True, "Hợp lệ", "Nguyễn Văn A")
+    assert get(client, url).status_code == 200
+    # A leader's token follows the pages: the official report page is the reviewers'.
+    assert get(client, url, api_key(w.leader)).status_code == 404
+    w.plan.public_enabled = False
+    w.plan.save()
+    assert get(client, url).status_code == 404
+
+
+def test_plan_items_and_agencies_need_a_token(world, client):
+    for url in ("/api/v1/plan-items/", "/api/v1/agencies/"):
+        response = client.get(url)
+        assert response.status_code == 401 and "Token" in response.json()["detail"]
+
+
+def test_the_api_answers_json_not_the_login_page_even_to_a_logged_in_browser(world, client):
+    client.force_login(world.officer_a)
+    response = client.get("/api/v1/reports/")  # a session is no token: the public answer
+    assert response.status_code == 200 and response.json()["count"] == 0
+    assert client.get("/api/v1/khong-co/").json()["status"] == 404
+
+
+def test_the_schema_and_docs_are_public_and_the_docs_use_local_scripts(db, client):
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200 and "/api/v1/reports/" in schema.json()["paths"]
+    docs = client.get("/api/docs/")
+    html = docs.content.decode()
+    assert docs.status_code == 200
+    assert '<script src="/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"></script>' in html
+    assert "https://" not in html
+    assert "script-src 'self';" in docs["Content-Security-Policy"]
