@@ -10,7 +10,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer,
+)
 from rest_framework import exceptions, generics
 from rest_framework import serializers as drf
 from rest_framework.pagination import PageNumberPagination
@@ -20,7 +22,10 @@ from . import serializers as ser
 from .visibility import Reader
 
 ERROR = inline_serializer("Error", {"detail": drf.CharField(), "status": drf.IntegerField()})
-ERRORS = {400: OpenApiResponse(ERROR, description="Bad filter value (the message names the parameter)."),
+BAD_REQUEST = inline_serializer("BadRequest", {
+    "detail": drf.CharField(), "status": drf.IntegerField(),
+    "errors": drf.DictField(child=drf.ListField(child=drf.CharField()), help_text="Parameter → its messages.")})
+ERRORS = {400: OpenApiResponse(BAD_REQUEST, description="Bad filter value (`errors` names the parameter)."),
           401: OpenApiResponse(ERROR, description="Unknown, revoked or malformed token; or a token is required."),
           404: OpenApiResponse(ERROR, description="No such page or object (or not visible to this client)."),
           429: OpenApiResponse(ERROR, description="Too many requests for this token in this minute.")}
@@ -174,7 +179,9 @@ class CycleList(ApiView):
 @extend_schema(parameters=[P_PLAN, P_YEAR, P_AGENCY, P_SINCE,
                            OpenApiParameter("state", str, enum=REPORT_STATES),
                            OpenApiParameter("cycle", int, description="Cycle id.")],
-               responses={200: ser.ReportSerializer(many=True), **ERRORS},
+               responses={200: PolymorphicProxySerializer(
+                   component_name="ReportOrPublicReport", serializers=[ser.ReportSerializer, ser.PublicReportSerializer],
+                   resource_type_field_name=None, many=True), **ERRORS},
                description="Reports in (updated_at, id) order: page through with `updated_since` to sync. "
                            "Without a token: accepted reports of published plans, figures only (no texts, "
                            "amounts or evidence).")
@@ -232,7 +239,7 @@ class IndicatorList(ApiView):
         return qs.order_by("id")
 
 
-@extend_schema(responses={200: ser.OfficialReportSerializer, **ERRORS})
+@extend_schema(responses={200: ser.OfficialReportSerializer, **{k: v for k, v in ERRORS.items() if k != 400}})
 class OfficialReportDetail(ApiView):
     """A cycle's current official (signed) report and its verification: reviewers of the plan's
     jurisdiction with a token; anyone for a published plan."""
