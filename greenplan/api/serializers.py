@@ -1,7 +1,18 @@
 """The JSON shapes of the API. Explicit fields (no ModelSerializer): a field added to a model does
 not reach other systems until someone decides it should. Codes and states are the stored values
 (stable for machines); labels are given beside them in Vietnamese."""
+from django.utils import timezone
 from rest_framework import serializers as s
+
+
+def _when(value):
+    """A time as DRF's DateTimeField writes it (ISO 8601 in the portal's time zone)."""
+    return None if value is None else timezone.localtime(value).isoformat()
+
+
+def _agency(a):
+    return None if a is None else {"id": a.pk, "name": a.name, "short_name": a.short_name,
+                                   "jurisdiction_id": a.jurisdiction_id}
 
 
 class JurisdictionRef(s.Serializer):
@@ -128,6 +139,17 @@ class PublicReportSerializer(s.Serializer):
     reviewed_at = s.DateTimeField(allow_null=True)
     updated_at = s.DateTimeField()
 
+    # The sync endpoint writes hundreds of reports a page: built by hand from the fields declared
+    # above (the schema is generated from those declarations; tests/api/test_schema.py validates
+    # every answer against it with closed objects, so the two cannot drift apart unnoticed).
+    def to_representation(self, r):
+        c, i = r.cycle, r.item
+        return {"id": r.pk, "cycle": {"id": c.pk, "kind": c.kind, "year": c.year, "plan": c.plan.code},
+                "item": {"id": i.pk, "plan": i.plan.code, "code": i.code, "title": i.title},
+                "agency": _agency(r.agency), "state": r.state, "status": r.status,
+                "percent_complete": r.percent_complete, "reviewed_at": _when(r.reviewed_at),
+                "updated_at": _when(r.updated_at)}
+
 
 class ReportSerializer(PublicReportSerializer):
     results = s.CharField()
@@ -143,6 +165,17 @@ class ReportSerializer(PublicReportSerializer):
     review_comment = s.CharField()
     version = s.IntegerField()
     evidence = EvidenceSerializer(many=True, source="attachments.all")
+
+    def to_representation(self, r):
+        data = super().to_representation(r)
+        data.update(
+            results=r.results, outputs=r.outputs, difficulties=r.difficulties, proposals=r.proposals,
+            funds_central=r.funds_central, funds_local=r.funds_local, funds_oda=r.funds_oda,
+            funds_other=r.funds_other, late=r.late, submitted_at=_when(r.submitted_at),
+            review_comment=r.review_comment, version=r.version,
+            evidence=[{"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+                       "sha256": a.sha256, "uploaded_at": _when(a.uploaded_at)} for a in r.attachments.all()])
+        return data
 
 
 class TargetSerializer(s.Serializer):
