@@ -311,7 +311,7 @@ def api_section(r: dict, rows: list) -> list[str]:
     L = ["\n## 10. API sync: every report through /api/v1/reports/ with a national token\n",
          "A national token (an administrator's, every jurisdiction in scope) lists reports with `updated_since` far "
          "in the past and follows the pages to the end (Django's test client, in process; the token's use is "
-         "recorded on every request). *Baseline*: the SQL of the middle page (count, rows, evidence) replayed raw.\n",
+         "recorded on every request). *Baseline*: each page's own SQL (count, rows, evidence) replayed raw.\n",
          "| Scenario | Data | Median per page | p95 | First page | Last page | Queries (first / last) | Baseline median "
          "| Ratio | Goal | Result |",
          "|---|---|---|---|---|---|---|---|---|---|---|",

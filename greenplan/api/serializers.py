@@ -10,9 +10,6 @@ def _when(value):
     return None if value is None else timezone.localtime(value).isoformat()
 
 
-def _agency(a):
-    return None if a is None else {"id": a.pk, "name": a.name, "short_name": a.short_name,
-                                   "jurisdiction_id": a.jurisdiction_id}
 
 
 class JurisdictionRef(s.Serializer):
@@ -132,23 +129,12 @@ class PublicReportSerializer(s.Serializer):
     id = s.IntegerField()
     cycle = CycleRef()
     item = ItemRef()
-    agency = AgencyRef()
+    agency = AgencyRef(allow_null=True, help_text="Empty for an item no agency was assigned yet.")
     state = s.CharField()
     status = s.CharField()
     percent_complete = s.IntegerField(allow_null=True)
     reviewed_at = s.DateTimeField(allow_null=True)
     updated_at = s.DateTimeField()
-
-    # The sync endpoint writes hundreds of reports a page: built by hand from the fields declared
-    # above (the schema is generated from those declarations; tests/api/test_schema.py validates
-    # every answer against it with closed objects, so the two cannot drift apart unnoticed).
-    def to_representation(self, r):
-        c, i = r.cycle, r.item
-        return {"id": r.pk, "cycle": {"id": c.pk, "kind": c.kind, "year": c.year, "plan": c.plan.code},
-                "item": {"id": i.pk, "plan": i.plan.code, "code": i.code, "title": i.title},
-                "agency": _agency(r.agency), "state": r.state, "status": r.status,
-                "percent_complete": r.percent_complete, "reviewed_at": _when(r.reviewed_at),
-                "updated_at": _when(r.updated_at)}
 
 
 class ReportSerializer(PublicReportSerializer):
@@ -166,16 +152,48 @@ class ReportSerializer(PublicReportSerializer):
     version = s.IntegerField()
     evidence = EvidenceSerializer(many=True, source="attachments.all")
 
-    def to_representation(self, r):
-        data = super().to_representation(r)
-        data.update(
-            results=r.results, outputs=r.outputs, difficulties=r.difficulties, proposals=r.proposals,
-            funds_central=r.funds_central, funds_local=r.funds_local, funds_oda=r.funds_oda,
-            funds_other=r.funds_other, late=r.late, submitted_at=_when(r.submitted_at),
-            review_comment=r.review_comment, version=r.version,
-            evidence=[{"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-                       "sha256": a.sha256, "uploaded_at": _when(a.uploaded_at)} for a in r.attachments.all()])
+
+# --- reports, the sync endpoint's fast path ---------------------------------------------------------
+# A page holds hundreds of reports: they are read as rows (`.values()`, no model instances, which cost
+# most of the time) and written by hand with exactly the fields declared above. The schema is made
+# from the declarations; tests/api/test_serializers.py proves this equals DRF's rendering of the same
+# reports, and tests/api/test_schema.py validates every answer against the schema.
+
+REPORT_COLUMNS = (
+    "id", "cycle_id", "cycle__kind", "cycle__year", "cycle__plan__code", "item_id", "item__plan__code", "item__code",
+    "item__title", "agency_id", "agency__name", "agency__short_name", "agency__jurisdiction_id", "state", "status",
+    "percent_complete", "reviewed_at", "updated_at")
+REPORT_TEXT_COLUMNS = (
+    "results", "outputs", "difficulties", "proposals", "funds_central", "funds_local", "funds_oda", "funds_other",
+    "late", "submitted_at", "review_comment", "version")
+EVIDENCE_COLUMNS = ("report_id", "id", "original_name", "content_type", "size", "sha256", "uploaded_at")
+
+
+def report_columns(*, public: bool) -> tuple:
+    return REPORT_COLUMNS if public else REPORT_COLUMNS + REPORT_TEXT_COLUMNS
+
+
+def report_json(row: dict, evidence: list[dict] | None) -> dict:
+    """One report from its `report_columns` row; `evidence` None for the public shape."""
+    agency = None if row["agency_id"] is None else {
+        "id": row["agency_id"], "name": row["agency__name"], "short_name": row["agency__short_name"],
+        "jurisdiction_id": row["agency__jurisdiction_id"]}
+    data = {"id": row["id"],
+            "cycle": {"id": row["cycle_id"], "kind": row["cycle__kind"], "year": row["cycle__year"],
+                      "plan": row["cycle__plan__code"]},
+            "item": {"id": row["item_id"], "plan": row["item__plan__code"], "code": row["item__code"],
+                     "title": row["item__title"]},
+            "agency": agency, "state": row["state"], "status": row["status"],
+            "percent_complete": row["percent_complete"], "reviewed_at": _when(row["reviewed_at"]),
+            "updated_at": _when(row["updated_at"])}
+    if evidence is None:
         return data
+    data.update({name: row[name] for name in REPORT_TEXT_COLUMNS})
+    data["submitted_at"] = _when(row["submitted_at"])
+    data["evidence"] = [{"id": e["id"], "name": e["original_name"], "content_type": e["content_type"],
+                         "size": e["size"], "sha256": e["sha256"], "uploaded_at": _when(e["uploaded_at"])}
+                        for e in evidence]
+    return data
 
 
 class TargetSerializer(s.Serializer):

@@ -18,6 +18,8 @@ from rest_framework import serializers as drf
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from reporting.models import Attachment
+
 from . import serializers as ser
 from .visibility import Reader
 
@@ -186,15 +188,10 @@ class CycleList(ApiView):
                            "Without a token: accepted reports of published plans, figures only (no texts, "
                            "amounts or evidence).")
 class ReportList(ApiView):
-    serializer_class = ser.ReportSerializer
-
-    def get_serializer_class(self):
-        return ser.PublicReportSerializer if self.reader.is_public else ser.ReportSerializer
+    serializer_class = ser.ReportSerializer  # the schema's shape; answers are written by ser.report_json
 
     def get_queryset(self):
-        qs = self.reader.reports().select_related("cycle__plan", "item__plan", "agency")
-        if not self.reader.is_public:
-            qs = qs.prefetch_related("attachments")
+        qs = self.reader.reports()
         if code := self.request.query_params.get("plan"):
             qs = qs.filter(cycle__plan__code=code)
         if (year := _int(self.request, "year")) is not None:
@@ -208,6 +205,17 @@ class ReportList(ApiView):
         if (since := _since(self.request)) is not None:
             qs = qs.filter(updated_at__gte=since)
         return qs.order_by("updated_at", "id")
+
+    def get(self, request, *args, **kwargs):
+        public = self.reader.is_public
+        rows = self.paginate_queryset(self.get_queryset().values(*ser.report_columns(public=public)))
+        evidence = {}
+        if not public and rows:
+            for e in (Attachment.objects.filter(report_id__in=[r["id"] for r in rows])
+                      .order_by("uploaded_at", "pk").values(*ser.EVIDENCE_COLUMNS)):
+                evidence.setdefault(e["report_id"], []).append(e)
+        return self.get_paginated_response(
+            [ser.report_json(r, None if public else evidence.get(r["id"], [])) for r in rows])
 
 
 @extend_schema(parameters=[P_PLAN, P_YEAR, P_AGENCY, P_SINCE,
