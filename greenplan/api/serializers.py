@@ -5,9 +5,9 @@ from django.utils import timezone
 from rest_framework import serializers as s
 
 
-def _when(value):
+def _when(value, tz=None):
     """A time as DRF's DateTimeField writes it (ISO 8601 in the portal's time zone)."""
-    return None if value is None else timezone.localtime(value).isoformat()
+    return None if value is None else value.astimezone(tz or timezone.get_current_timezone()).isoformat()
 
 
 
@@ -175,6 +175,7 @@ def report_columns(*, public: bool) -> tuple:
 
 def report_json(row: dict, evidence: list[dict] | None) -> dict:
     """One report from its `report_columns` row; `evidence` None for the public shape."""
+    tz = timezone.get_current_timezone()
     agency = None if row["agency_id"] is None else {
         "id": row["agency_id"], "name": row["agency__name"], "short_name": row["agency__short_name"],
         "jurisdiction_id": row["agency__jurisdiction_id"]}
@@ -184,14 +185,14 @@ def report_json(row: dict, evidence: list[dict] | None) -> dict:
             "item": {"id": row["item_id"], "plan": row["item__plan__code"], "code": row["item__code"],
                      "title": row["item__title"]},
             "agency": agency, "state": row["state"], "status": row["status"],
-            "percent_complete": row["percent_complete"], "reviewed_at": _when(row["reviewed_at"]),
-            "updated_at": _when(row["updated_at"])}
+            "percent_complete": row["percent_complete"], "reviewed_at": _when(row["reviewed_at"], tz),
+            "updated_at": _when(row["updated_at"], tz)}
     if evidence is None:
         return data
     data.update({name: row[name] for name in REPORT_TEXT_COLUMNS})
-    data["submitted_at"] = _when(row["submitted_at"])
+    data["submitted_at"] = _when(row["submitted_at"], tz)
     data["evidence"] = [{"id": e["id"], "name": e["original_name"], "content_type": e["content_type"],
-                         "size": e["size"], "sha256": e["sha256"], "uploaded_at": _when(e["uploaded_at"])}
+                         "size": e["size"], "sha256": e["sha256"], "uploaded_at": _when(e["uploaded_at"], tz)}
                         for e in evidence]
     return data
 
