@@ -9,6 +9,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor as _WhitenoiseCompressor
 
 from greenplan.object_storage import default_storage_setting
 
@@ -114,9 +115,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
-    "rest_framework",
+    # The read API (greenplan/api). Django REST Framework runs without its app (JSON only: no
+    # browsable pages, so none of its 1.6 MB of static files); drf-spectacular-sidecar's Redoc bundle
+    # is collected alone by greenplan.api.staticfiles.RedocFinder.
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # the documentation page's scripts, served by us (no CDN)
     "greenplan",
     "agencies",
     "tasks",
@@ -212,6 +214,13 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["greenplan.formats"]
 
 STATIC_URL = "/static/"
+# whitenoise's list, plus source maps (the API documentation's Redoc bundle carries a 4 MB one).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*_WhitenoiseCompressor.SKIP_COMPRESS_EXTENSIONS, "map")
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "greenplan.api.staticfiles.RedocFinder",
+]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence lives outside the web root and is only served through permission checks.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer,
@@ -34,6 +35,7 @@ ERRORS = {400: OpenApiResponse(BAD_REQUEST, description="Bad filter value (`erro
 
 
 class Pages(PageNumberPagination):
+    invalid_page_message = _lazy("Không có trang này.")
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
