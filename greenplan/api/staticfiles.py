@@ -28,7 +28,7 @@ class RedocFinder(BaseFinder):
         if path in FILES:
             found = str(ROOT / path)
             return [found] if find_all else found
-        return [] if find_all else None
+        return []  # as Django's own finders answer "not here"
 
     def list(self, ignore_patterns):
         for path in FILES:
