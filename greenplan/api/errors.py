@@ -11,6 +11,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(_("Không tìm thấy."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("Không có quyền."))
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        exc = exceptions.MethodNotAllowed(context["request"].method,
+                                          detail=_("API chỉ cho đọc: không nhận phương thức %(m)s.") % {
+                                              "m": context["request"].method})
     elif isinstance(exc, exceptions.Throttled):
         exc = exceptions.Throttled(exc.wait, detail=_("Quá nhiều yêu cầu; thử lại sau %(s)s giây.") % {"s": exc.wait})
     response = drf_exception_handler(exc, context)
