@@ -211,3 +211,9 @@ def test_the_schema_and_docs_are_public_and_the_docs_use_local_scripts(db, clien
 
     assert finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
     assert not finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_the_api_only_reads_and_says_so_in_json(world, api_key, client):
+    response = client.post("/api/v1/reports/", {}, HTTP_AUTHORIZATION=f"Token {api_key(world.reviewer)}")
+    assert response.status_code == 405
+    assert response.json()["detail"] == "API chỉ cho đọc: không nhận phương thức POST."

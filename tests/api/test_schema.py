@@ -107,3 +107,10 @@ def test_the_validation_here_catches_an_undocumented_field(indicators, api_key, 
     body["results"][0]["secret"] = "x"
     with pytest.raises(AssertionError, match="secret"):
         _validate(openapi, "/api/v1/plans/", 200, body)
+
+
+def test_the_schema_is_valid_openapi_and_generated_without_warnings(tmp_path, db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "/api/v1/cycles/{cycle_id}/official-report/" in (tmp_path / "schema.yaml").read_text()
