@@ -872,7 +872,8 @@ def test_summary(request):
     cells = sum(len(answers) * len(ROLES) for r in TABLE for answers in (r.get, r.post) if answers)
     gets = sum(len(r.get) * len(ROLES) for r in TABLE)
     message = (f"permission matrix: {len(names)} URL names ({len(TABLE)} rows) × {len(ROLES)} roles × owners "
-               f"(A/B/Y, X/Y or none) = {cells} cells ({gets} GET, {cells - gets} POST); "
+               f"(A/B/Y, X/Y or none) = {cells} cells ({gets} GET, {cells - gets} POST); API tokens: {len(API_TABLE)} "
+               f"endpoints × {len(API_CLIENTS)} clients = {sum(len(r.cells) for r in API_TABLE) * len(API_CLIENTS)} cells; "
                f"this run checked {CHECKED['cells']} cells and scanned {CHECKED['pages']} rendered pages for inline script")
     print(message)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
