@@ -41,23 +41,31 @@ class Pages(PageNumberPagination):
     max_page_size = 1000
 
 
-def _int(request, name):
+def _int(request, name, high=2**31 - 1):
+    """A whole number in 0..high (a year or an id), else a 400 naming the parameter (never a
+    database error from a number out of the column's range)."""
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise exceptions.ValidationError({name: [_("“%(v)s” không phải số nguyên.") % {"v": raw}]})
+    if not 0 <= value <= high:
+        raise exceptions.ValidationError({name: [_("%(v)s nằm ngoài khoảng 0–%(high)s.") % {"v": raw, "high": high}]})
+    return value
 
 
 def _since(request) -> dt.datetime | None:
     raw = request.query_params.get("updated_since")
     if raw in (None, ""):
         return None
-    value = parse_datetime(raw.replace(" ", "+")) if "T" in raw else None
-    if value is None and parse_date(raw) is not None:
-        value = dt.datetime.combine(parse_date(raw), dt.time.min)
+    try:  # a "+" left unencoded in the query string arrives as a space
+        value = parse_datetime(raw.replace(" ", "+")) if "T" in raw else None
+        if value is None and parse_date(raw) is not None:
+            value = dt.datetime.combine(parse_date(raw), dt.time.min)
+    except ValueError:  # well formed but no such day or time (2026-13-01)
+        value = None
     if value is None:
         raise exceptions.ValidationError({"updated_since": [
             _("“%(v)s” không phải thời điểm ISO 8601, ví dụ 2026-11-30T08:00:00+07:00.") % {"v": raw}]})
@@ -121,7 +129,7 @@ class PlanList(ApiView):
         qs = self.reader.plans().select_related("jurisdiction")
         if code := self.request.query_params.get("plan"):
             qs = qs.filter(code=code)
-        if (year := _int(self.request, "year")) is not None:
+        if (year := _int(self.request, "year", high=9999)) is not None:
             qs = qs.filter(period_start__lte=year, period_end__gte=year)
         if (j := _int(self.request, "jurisdiction")) is not None:
             qs = qs.filter(jurisdiction_id=j)
@@ -141,7 +149,7 @@ class PlanItemList(ApiView):
               .prefetch_related("supporting_agencies"))
         if code := self.request.query_params.get("plan"):
             qs = qs.filter(plan__code=code)
-        if (year := _int(self.request, "year")) is not None:
+        if (year := _int(self.request, "year", high=9999)) is not None:
             qs = qs.active_in(year)
         if (agency := _int(self.request, "agency")) is not None:
             qs = qs.filter(lead_agency_id=agency)
@@ -173,7 +181,7 @@ class CycleList(ApiView):
         qs = self.reader.cycles().select_related("plan")
         if code := self.request.query_params.get("plan"):
             qs = qs.filter(plan__code=code)
-        if (year := _int(self.request, "year")) is not None:
+        if (year := _int(self.request, "year", high=9999)) is not None:
             qs = qs.filter(year=year)
         if (since := _since(self.request)) is not None:
             qs = qs.filter(created_at__gte=since)
@@ -196,7 +204,7 @@ class ReportList(ApiView):
         qs = self.reader.reports()
         if code := self.request.query_params.get("plan"):
             qs = qs.filter(cycle__plan__code=code)
-        if (year := _int(self.request, "year")) is not None:
+        if (year := _int(self.request, "year", high=9999)) is not None:
             qs = qs.filter(cycle__year=year)
         if (cycle := _int(self.request, "cycle")) is not None:
             qs = qs.filter(cycle_id=cycle)
@@ -233,7 +241,7 @@ class IndicatorList(ApiView):
         reader = self.reader
         values = reader.indicator_values()
         narrowed = False
-        if (year := _int(self.request, "year")) is not None:
+        if (year := _int(self.request, "year", high=9999)) is not None:
             values, narrowed = values.filter(year=year), True
         if state := _choice(self.request, "state", VALUE_STATES):
             values, narrowed = values.filter(state=state), True

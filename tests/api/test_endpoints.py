@@ -99,6 +99,15 @@ def test_reports_filter_by_plan_year_agency_state_and_cycle(indicators, api_key,
     assert get(client, "/api/v1/reports/", key, plan="khong-co").json()["count"] == 0
 
 
+def test_updated_since_takes_a_plus_left_unencoded_and_a_bare_time_as_vietnams(world, api_key, client):
+    key = api_key(world.reviewer)
+    Report.objects.update(updated_at=dt.datetime(2026, 11, 30, 1, 30, tzinfo=dt.timezone.utc))  # 08:30 in Vietnam
+    for since, count in (("2026-11-30T08:30:00+07:00", 4), ("2026-11-30T08:31:00+07:00", 0),
+                         ("2026-11-30T08:30:00", 4), ("2026-11-30T08:31:00", 0)):
+        url = f"/api/v1/reports/?updated_since={since}"  # "+" unencoded: the server reads a space
+        assert client.get(url, HTTP_AUTHORIZATION=f"Token {key}").json()["count"] == count, since
+
+
 def test_updated_since_returns_changes_in_updated_at_then_id_order(indicators, api_key, client):
     w = fill(indicators)
     key = api_key(w.reviewer)
@@ -125,8 +134,11 @@ def test_pages_carry_count_and_links_in_a_stable_order(indicators, api_key, clie
     assert len(set(ids)) == 4
 
 
-@pytest.mark.parametrize("params, field", [({"updated_since": "hôm qua"}, "updated_since"), ({"year": "2026a"}, "year"),
-                                           ({"state": "approved"}, "state"), ({"agency": "x"}, "agency")])
+@pytest.mark.parametrize("params, field", [
+    ({"updated_since": "hôm qua"}, "updated_since"), ({"updated_since": "2026-13-01T00:00:00"}, "updated_since"),
+    ({"updated_since": "2026-02-30"}, "updated_since"), ({"year": "2026a"}, "year"), ({"year": "99999999999"}, "year"),
+    ({"year": "-1"}, "year"), ({"state": "approved"}, "state"), ({"agency": "x"}, "agency"),
+    ({"agency": str(2**70)}, "agency"), ({"cycle": "1.5"}, "cycle")])
 def test_a_bad_filter_gets_400_naming_the_parameter(world, api_key, client, params, field):
     response = get(client, "/api/v1/reports/", api_key(world.reviewer), **params)
     assert response.status_code == 400
