@@ -4,7 +4,9 @@ queries per page, whatever the page's number or size (tests/api/test_query_count
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
@@ -19,7 +21,9 @@ from rest_framework import serializers as drf
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from agencies.models import Agency, Succession
 from reporting.models import Attachment
+from tasks.models import Plan, PlanItem
 
 from . import serializers as ser
 from .visibility import Reader
@@ -84,12 +88,18 @@ def _choice(request, name, choices):
     return raw
 
 
+def _changed_since(model, since, field="id"):
+    """`field` of the `model` rows changed at or after `since`, from their history
+    (django-simple-history writes a row for every change, the importers included): a subquery."""
+    return model.history.filter(history_date__gte=since).values(field)
+
+
 P_PLAN = OpenApiParameter("plan", str, description="Plan code, e.g. bd-396.")
 P_YEAR = OpenApiParameter("year", int, description="Reporting year (for plans and items: active in that year).")
 P_AGENCY = OpenApiParameter("agency", int, description="Agency id (lead or responsible agency).")
 P_SINCE = OpenApiParameter("updated_since", OpenApiTypes.DATETIME,
                            description="ISO 8601 time; only objects changed at or after it (inclusive). "
-                                       "Without a time zone: Asia/Ho_Chi_Minh.")
+                                       "Without a time zone: Asia/Ho_Chi_Minh. Deleted objects are not listed.")
 P_JURISDICTION = OpenApiParameter("jurisdiction", int, description="Jurisdiction id.")
 REPORT_STATES = ["missing", "draft", "submitted", "returned", "accepted"]
 VALUE_STATES = ["draft", "submitted", "returned", "accepted"]
@@ -100,7 +110,7 @@ class ApiView(generics.GenericAPIView):
     pagination_class = Pages
     requires_token = False
 
-    @property
+    @cached_property
     def reader(self) -> Reader:
         return Reader(self.request.auth)
 
@@ -120,7 +130,8 @@ class ApiView(generics.GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-@extend_schema(parameters=[P_PLAN, P_YEAR, P_JURISDICTION], responses={200: ser.PlanSerializer(many=True), **ERRORS})
+@extend_schema(parameters=[P_PLAN, P_YEAR, P_JURISDICTION, P_SINCE],
+               responses={200: ser.PlanSerializer(many=True), **ERRORS})
 class PlanList(ApiView):
     """Plans: published ones without a token; with one, the plans its user may browse in its scope."""
     serializer_class = ser.PlanSerializer
@@ -133,10 +144,12 @@ class PlanList(ApiView):
             qs = qs.filter(period_start__lte=year, period_end__gte=year)
         if (j := _int(self.request, "jurisdiction")) is not None:
             qs = qs.filter(jurisdiction_id=j)
+        if (since := _since(self.request)) is not None:
+            qs = qs.filter(pk__in=_changed_since(Plan, since))
         return qs.order_by("code", "id")
 
 
-@extend_schema(parameters=[P_PLAN, P_YEAR, P_AGENCY,
+@extend_schema(parameters=[P_PLAN, P_YEAR, P_AGENCY, P_SINCE,
                            OpenApiParameter("level", str, enum=["theme", "group", "activity", "subactivity"])],
                responses={200: ser.PlanItemSerializer(many=True), **ERRORS})
 class PlanItemList(ApiView):
@@ -155,10 +168,13 @@ class PlanItemList(ApiView):
             qs = qs.filter(lead_agency_id=agency)
         if level := _choice(self.request, "level", ["theme", "group", "activity", "subactivity"]):
             qs = qs.filter(level=level)
+        if (since := _since(self.request)) is not None:
+            qs = qs.filter(pk__in=_changed_since(PlanItem, since))
         return qs.order_by("plan_id", "sort_key", "id")
 
 
-@extend_schema(parameters=[P_JURISDICTION], responses={200: ser.AgencySerializer(many=True), **ERRORS})
+@extend_schema(parameters=[P_JURISDICTION, P_SINCE], responses={200: ser.AgencySerializer(many=True), **ERRORS},
+               description="`updated_since`: agencies changed, or whose lineage changed, at or after that time.")
 class AgencyList(ApiView):
     """Agencies of the token's jurisdictions, with aliases and lineage (a token is required)."""
     serializer_class = ser.AgencySerializer
@@ -169,6 +185,10 @@ class AgencyList(ApiView):
               .prefetch_related("aliases", "successions", "predecessions"))
         if (j := _int(self.request, "jurisdiction")) is not None:
             qs = qs.filter(jurisdiction_id=j)
+        if (since := _since(self.request)) is not None:
+            qs = qs.filter(Q(pk__in=_changed_since(Agency, since))
+                           | Q(pk__in=_changed_since(Succession, since, "predecessor_id"))
+                           | Q(pk__in=_changed_since(Succession, since, "successor_id")))
         return qs.order_by("id")
 
 

@@ -123,6 +123,32 @@ def test_updated_since_returns_changes_in_updated_at_then_id_order(indicators, a
     assert order == sorted(order) and everything[-1]["id"] == changed.pk
 
 
+def test_plans_items_and_agencies_changed_since_a_time_come_from_their_history(indicators, api_key, client):
+    from agencies.models import Agency
+    from tasks.models import Plan, PlanItem
+
+    w = fill(indicators)
+    key = api_key(w.reviewer)
+    old = timezone.now() - dt.timedelta(days=3)
+    for model in (Plan, PlanItem, Agency, Succession):
+        model.history.update(history_date=old)
+    mark = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    for url in ("/api/v1/plans/", "/api/v1/plan-items/", "/api/v1/agencies/"):
+        assert get(client, url, key, updated_since=mark).json()["count"] == 0, url
+    item = w.plan.items.get(code="1.2.1")
+    item.title = "Hoạt động của B (sửa)"
+    item.save()
+    w.plan.save()
+    w.agency_s.save()
+    assert [i["code"] for i in get(client, "/api/v1/plan-items/", key, updated_since=mark).json()["results"]] == ["1.2.1"]
+    assert get(client, "/api/v1/plans/", key, updated_since=mark).json()["count"] == 1
+    assert [a["id"] for a in get(client, "/api/v1/agencies/", key, updated_since=mark).json()["results"]] == [w.agency_s.pk]
+    # A new succession brings both its agencies back.
+    Succession.objects.create(predecessor=w.agency_b, successor=w.agency_s, effective_on=dt.date(2026, 7, 1))
+    ids = {a["id"] for a in get(client, "/api/v1/agencies/", key, updated_since=mark).json()["results"]}
+    assert ids == {w.agency_b.pk, w.agency_s.pk}
+
+
 def test_pages_carry_count_and_links_in_a_stable_order(indicators, api_key, client):
     w = fill(indicators)
     key = api_key(w.reviewer)
