@@ -40,6 +40,8 @@ class Issued:
 def stamp(token: ApiToken) -> str:
     """Give an unsaved token its key: the key is returned (to show once), its hash is kept."""
     key = secrets.token_urlsafe(32)
+    while key.startswith("-"):  # `api_token revoke -abc…` would read as an option (1 key in 64)
+        key = secrets.token_urlsafe(32)
     token.key_hash, token.prefix = digest(key), key[:6]
     return key
 

@@ -95,3 +95,9 @@ def test_the_default_scope_is_the_users_own_jurisdictions_and_an_admins_is_all(w
     root = django_user_model.objects.create_superuser("root", "root@example.vn", "x-long-password-1")
     scope = set(tokens.issue_token(user=root).token.jurisdictions.all())
     assert scope == {world.province, world.foreign_reviewer.jurisdiction_roles.get().jurisdiction}
+
+
+def test_no_key_starts_with_a_dash_so_the_command_line_takes_it(monkeypatch, world):
+    drawn = iter(["-looks-like-an-option" + "a" * 30, "b" * 43])
+    monkeypatch.setattr(tokens.secrets, "token_urlsafe", lambda n: next(drawn))
+    assert tokens.issue_token(user=world.reviewer).key == "b" * 43
