@@ -6,6 +6,23 @@ from functools import cached_property
 from .models import Jurisdiction, JurisdictionRole, Membership
 
 
+def with_merged_jurisdictions(ids: set[int]) -> set[int]:
+    """`ids` and every jurisdiction merged (transitively) into one of them: whatever is granted for
+    Hồ Chí Minh City covers Bình Dương's legacy plans. One query."""
+    if not ids:
+        return set()
+    merged = dict(Jurisdiction.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id"))
+    result = set(ids)
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in merged.items():
+            if parent in result and child not in result:
+                result.add(child)
+                changed = True
+    return result
+
+
 class UserScope:
     """What one user is, computed once per request (a handful of queries, whatever the data)."""
 
@@ -33,19 +50,7 @@ class UserScope:
         return list(JurisdictionRole.objects.filter(user=self.user))
 
     def _expand(self, ids: set[int]) -> set[int]:
-        """Add every jurisdiction merged (transitively) into one of `ids`."""
-        if not ids:
-            return set()
-        merged = dict(Jurisdiction.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id"))
-        result = set(ids)
-        changed = True
-        while changed:
-            changed = False
-            for child, parent in merged.items():
-                if parent in result and child not in result:
-                    result.add(child)
-                    changed = True
-        return result
+        return with_merged_jurisdictions(ids)
 
     @cached_property
     def reviewer_jurisdiction_ids(self) -> set[int]:

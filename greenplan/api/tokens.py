@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from agencies.access import scope_for
+from agencies.access import scope_for, with_merged_jurisdictions
 from agencies.models import Jurisdiction
 from greenplan.models import ApiToken
 
@@ -88,17 +88,5 @@ def over_limit(token: ApiToken) -> int | None:
 
 
 def scope_jurisdiction_ids(token: ApiToken) -> set[int]:
-    """The token's jurisdictions and every one merged into them (a scope of Hồ Chí Minh City covers
-    Bình Dương's legacy plans, as a role there does)."""
-    ids = set(token.jurisdictions.values_list("pk", flat=True))
-    if not ids:
-        return set()
-    merged = dict(Jurisdiction.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into_id"))
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in merged.items():
-            if parent in ids and child not in ids:
-                ids.add(child)
-                changed = True
-    return ids
+    """The token's jurisdictions and every one merged into them, as a role there covers them."""
+    return with_merged_jurisdictions(set(token.jurisdictions.values_list("pk", flat=True)))

@@ -255,3 +255,16 @@ def test_the_api_only_reads_and_says_so_in_json(world, api_key, client):
     response = client.post("/api/v1/reports/", {}, HTTP_AUTHORIZATION=f"Token {api_key(world.reviewer)}")
     assert response.status_code == 405
     assert response.json()["detail"] == "API chỉ cho đọc: không nhận phương thức POST."
+
+
+def test_a_token_scoped_to_the_city_covers_the_legacy_plan_of_the_province_merged_into_it(
+        merged_city, api_key, client, django_user_model):
+    from agencies.models import JurisdictionRole
+
+    reviewer = django_user_model.objects.create_user("citizen-reviewer")
+    JurisdictionRole.objects.create(user=reviewer, jurisdiction=merged_city.city, role="reviewer")
+    plans = get(client, "/api/v1/plans/", api_key(reviewer, merged_city.city)).json()["results"]
+    assert sorted(p["code"] for p in plans) == ["bd-396", "hcm-3797"]
+    # Scoped to the old province alone, the same reviewer's token sees only its plan.
+    plans = get(client, "/api/v1/plans/", api_key(reviewer, merged_city.province)).json()["results"]
+    assert [p["code"] for p in plans] == ["bd-396"]
