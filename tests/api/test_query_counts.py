@@ -6,6 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reporting.models import Attachment, Report
+from reporting.reports.cycles import create_cycles
+from tests.api.test_endpoints import fill
+from tests.factories import build_plan
 
 PER_PAGE = 7  # the token used and read (2), its scope (2), count, the page, its evidence (an admin: no membership queries)
 
@@ -35,3 +38,19 @@ def test_an_officers_token_costs_the_same_on_every_page(world, api_key, client):
     first, _ = queries(client, key, page_size=1, page=1)
     last, body = queries(client, key, page_size=1, page=3)
     assert first == last and body["count"] == 3
+
+
+def test_every_list_costs_the_same_whatever_the_page_size(indicators, api_key, client):
+    w = fill(indicators)
+    build_plan(jurisdiction=w.province, themes=1, groups=1, activities=1, lead=w.agency_b, code="bd-khac")
+    create_cycles(w.plan, years=[2025])
+    key = api_key(w.reviewer)
+    for url in ("/api/v1/plans/", "/api/v1/plan-items/", "/api/v1/agencies/", "/api/v1/cycles/", "/api/v1/reports/",
+                "/api/v1/indicators/"):
+        counts = []
+        for size in (1, 50):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url, {"page_size": size}, HTTP_AUTHORIZATION=f"Token {key}")
+            assert response.json()["count"] > 1, url  # more than one object: the sizes differ
+            counts.append(len(captured))
+        assert counts[0] == counts[1], (url, counts)
