@@ -3,48 +3,12 @@ published accepted figures without one, filters, `updated_since`, stable order, 
 import datetime as dt
 
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from agencies.models import AgencyAlias, Succession
-from reporting.models import Attachment, IndicatorValue, OfficialReport, ProvinceReportJob, Report
-from tests.factories import AgencyFactory
+from agencies.models import Succession
+from reporting.models import Report
 
-PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-def fill(indicators):
-    """The cast's plan with a bit of everything: states, evidence, indicator values, lineage, a signed report."""
-    w = indicators.world
-    now = timezone.now()
-    Report.objects.filter(cycle=w.cycle, item__code="1.1.1").update(
-        state="accepted", status="on_schedule", percent_complete=60, results="Kết quả của A", submitted_at=now,
-        reviewed_at=now)
-    Report.objects.filter(cycle=w.cycle, item__code="1.1.2").update(state="draft", results="Bản nháp của A")
-    Report.objects.filter(cycle=w.cycle, item__code="1.2.1").update(
-        state="accepted", status="completed", percent_complete=100, results="Kết quả của B", funds_local=1_500_000,
-        submitted_at=now, reviewed_at=now)
-    attachment = Attachment(report=w.report_of(w.agency_a, "1.1.1"), original_name="bien-ban.pdf",
-                            content_type="application/pdf", size=len(PDF), sha256="a" * 64)
-    attachment.file.save("evidence.pdf", ContentFile(PDF), save=False)
-    attachment.save()
-    year = indicators.cycle.year
-    IndicatorValue.objects.create(plan_indicator=indicators.renewables, cycle=indicators.cycle, agency=w.agency_b,
-                                  year=year - 1, value=12, state="accepted", submitted_at=now)
-    IndicatorValue.objects.create(plan_indicator=indicators.renewables, cycle=indicators.cycle, agency=w.agency_b,
-                                  year=year, value=13, state="draft")
-    successor = AgencyFactory(jurisdiction=w.province, name="Sở Nông nghiệp và Môi trường")
-    Succession.objects.create(predecessor=w.agency_a, successor=successor, effective_on=dt.date(2025, 3, 1))
-    AgencyAlias.objects.create(agency=w.agency_a, name="Sở TN&MT")
-    job = ProvinceReportJob.objects.create(cycle=w.cycle, format="pdf", status="done", progress=100,
-                                           file_path="province-reports/x.pdf", finished_at=now)
-    OfficialReport.objects.create(
-        cycle=w.cycle, job=job, source="upload", file_path="official-reports/x.pdf", sha256="b" * 64, size=10,
-        signatures=[{"signer": "Nguyễn Văn A", "issuer": "CA thử", "signed_at_text": "20/11/2026 09:00"}],
-        verification="Hợp lệ")
-    w.plan.public_enabled = True
-    w.plan.save()
-    return w
+from tests.conftest import API_PDF
 
 
 def get(client, url, key=None, **params):
@@ -56,19 +20,19 @@ def codes(response):
     return sorted(r["item"]["code"] for r in response.json()["results"])
 
 
-def test_an_officer_sees_their_agencys_reports_with_texts_and_evidence_metadata(indicators, api_key, client):
-    w = fill(indicators)
+def test_an_officer_sees_their_agencys_reports_with_texts_and_evidence_metadata(api_scene, api_key, client):
+    w = api_scene
     body = get(client, "/api/v1/reports/", api_key(w.officer_a)).json()
     assert body["count"] == 3
     first = next(r for r in body["results"] if r["item"]["code"] == "1.1.1")
     assert first["results"] == "Kết quả của A"
     assert first["evidence"] == [{"id": first["evidence"][0]["id"], "name": "bien-ban.pdf",
-                                  "content_type": "application/pdf", "size": len(PDF), "sha256": "a" * 64,
+                                  "content_type": "application/pdf", "size": len(API_PDF), "sha256": "a" * 64,
                                   "uploaded_at": first["evidence"][0]["uploaded_at"]}]
 
 
-def test_the_public_sees_accepted_reports_of_published_plans_as_figures_only(indicators, client):
-    w = fill(indicators)
+def test_the_public_sees_accepted_reports_of_published_plans_as_figures_only(api_scene, client):
+    w = api_scene
     response = get(client, "/api/v1/reports/")
     assert codes(response) == ["1.1.1", "1.2.1"]
     row = response.json()["results"][0]
@@ -79,8 +43,8 @@ def test_the_public_sees_accepted_reports_of_published_plans_as_figures_only(ind
     assert get(client, "/api/v1/plans/").json()["count"] == 0
 
 
-def test_a_token_scoped_to_another_jurisdiction_sees_nothing_of_its_users_province(indicators, api_key, client):
-    w = fill(indicators)
+def test_a_token_scoped_to_another_jurisdiction_sees_nothing_of_its_users_province(api_scene, api_key, client):
+    w = api_scene
     other = w.foreign_reviewer.jurisdiction_roles.get().jurisdiction
     key = api_key(w.reviewer, other)
     for url in ("/api/v1/reports/", "/api/v1/plans/", "/api/v1/plan-items/", "/api/v1/agencies/", "/api/v1/cycles/",
@@ -89,8 +53,8 @@ def test_a_token_scoped_to_another_jurisdiction_sees_nothing_of_its_users_provin
     assert get(client, f"/api/v1/cycles/{w.cycle.pk}/official-report/", key).status_code == 404
 
 
-def test_reports_filter_by_plan_year_agency_state_and_cycle(indicators, api_key, client):
-    w = fill(indicators)
+def test_reports_filter_by_plan_year_agency_state_and_cycle(api_scene, api_key, client):
+    w = api_scene
     key = api_key(w.reviewer)
     assert codes(get(client, "/api/v1/reports/", key, state="accepted")) == ["1.1.1", "1.2.1"]
     assert codes(get(client, "/api/v1/reports/", key, agency=w.agency_b.pk)) == ["1.2.1"]
@@ -108,8 +72,8 @@ def test_updated_since_takes_a_plus_left_unencoded_and_a_bare_time_as_vietnams(w
         assert client.get(url, HTTP_AUTHORIZATION=f"Token {key}").json()["count"] == count, since
 
 
-def test_updated_since_returns_changes_in_updated_at_then_id_order(indicators, api_key, client):
-    w = fill(indicators)
+def test_updated_since_returns_changes_in_updated_at_then_id_order(api_scene, api_key, client):
+    w = api_scene
     key = api_key(w.reviewer)
     Report.objects.update(updated_at=timezone.now() - dt.timedelta(days=3))
     mark = timezone.now() - dt.timedelta(days=1)
@@ -123,11 +87,11 @@ def test_updated_since_returns_changes_in_updated_at_then_id_order(indicators, a
     assert order == sorted(order) and everything[-1]["id"] == changed.pk
 
 
-def test_plans_items_and_agencies_changed_since_a_time_come_from_their_history(indicators, api_key, client):
+def test_plans_items_and_agencies_changed_since_a_time_come_from_their_history(api_scene, api_key, client):
     from agencies.models import Agency
     from tasks.models import Plan, PlanItem
 
-    w = fill(indicators)
+    w = api_scene
     key = api_key(w.reviewer)
     old = timezone.now() - dt.timedelta(days=3)
     for model in (Plan, PlanItem, Agency, Succession):
@@ -149,8 +113,8 @@ def test_plans_items_and_agencies_changed_since_a_time_come_from_their_history(i
     assert ids == {w.agency_b.pk, w.agency_s.pk}
 
 
-def test_pages_carry_count_and_links_in_a_stable_order(indicators, api_key, client):
-    w = fill(indicators)
+def test_pages_carry_count_and_links_in_a_stable_order(api_scene, api_key, client):
+    w = api_scene
     key = api_key(w.reviewer)
     first = get(client, "/api/v1/reports/", key, page_size=3).json()
     second = get(client, "/api/v1/reports/", key, page_size=3, page=2).json()
@@ -177,8 +141,8 @@ def test_a_page_past_the_end_is_404_in_json(world, api_key, client):
     assert response.status_code == 404 and response.json()["status"] == 404
 
 
-def test_plan_items_carry_lead_and_supporting_agencies_timeline_and_flags(indicators, api_key, client):
-    w = fill(indicators)
+def test_plan_items_carry_lead_and_supporting_agencies_timeline_and_flags(api_scene, api_key, client):
+    w = api_scene
     items = get(client, "/api/v1/plan-items/", api_key(w.officer_a), level="activity", agency=w.agency_a.pk).json()
     row = items["results"][0]
     assert (row["code"], row["lead_agency"]["id"], [a["id"] for a in row["supporting_agencies"]]) == (
@@ -187,8 +151,8 @@ def test_plan_items_carry_lead_and_supporting_agencies_timeline_and_flags(indica
     assert get(client, "/api/v1/plan-items/", api_key(w.officer_a), year=2022).json()["count"] == 3  # no timeline
 
 
-def test_agencies_carry_aliases_and_lineage(indicators, api_key, client):
-    w = fill(indicators)
+def test_agencies_carry_aliases_and_lineage(api_scene, api_key, client):
+    w = api_scene
     rows = {a["name"]: a for a in get(client, "/api/v1/agencies/", api_key(w.officer_b)).json()["results"]}
     old = rows["Sở Tài nguyên và Môi trường"]
     assert old["aliases"] == [{"name": "Sở TN&MT"}]
@@ -196,8 +160,8 @@ def test_agencies_carry_aliases_and_lineage(indicators, api_key, client):
     assert rows["Sở Nông nghiệp và Môi trường"]["predecessors"][0]["effective_on"] == "2025-03-01"
 
 
-def test_indicators_carry_targets_and_the_values_the_client_may_see(indicators, api_key, client):
-    w = fill(indicators)
+def test_indicators_carry_targets_and_the_values_the_client_may_see(api_scene, indicators, api_key, client):
+    w = api_scene
     by_code = {i["code"]: i for i in get(client, "/api/v1/indicators/", api_key(w.reviewer)).json()["results"]}
     renewables = by_code[indicators.renewables.code]
     assert [t["kind"] for t in renewables["targets"]] == ["value", "range"]
@@ -209,8 +173,8 @@ def test_indicators_carry_targets_and_the_values_the_client_may_see(indicators, 
 
 
 def test_the_official_report_shows_its_signature_status_to_reviewers_and_the_public_of_a_published_plan(
-        indicators, api_key, client):
-    w = fill(indicators)
+        api_scene, api_key, client):
+    w = api_scene
     url = f"/api/v1/cycles/{w.cycle.pk}/official-report/"
     body = get(client, url, api_key(w.reviewer)).json()
     assert (body["signed"], body["verification"], body["signatures"][0]["signer"]) == (True, "Hợp lệ", "Nguyễn Văn A")

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from reporting.models import Attachment, Report
 from reporting.reports.cycles import create_cycles
-from tests.api.test_endpoints import fill
 from tests.factories import build_plan
 
 PER_PAGE = 7  # the token used and read (2), its scope (2), count, the page, its evidence (an admin: no membership queries)
@@ -40,8 +39,8 @@ def test_an_officers_token_costs_the_same_on_every_page(world, api_key, client):
     assert first == last and body["count"] == 3
 
 
-def test_every_list_costs_the_same_whatever_the_page_size(indicators, api_key, client):
-    w = fill(indicators)
+def test_every_list_costs_the_same_whatever_the_page_size(api_scene, api_key, client):
+    w = api_scene
     build_plan(jurisdiction=w.province, themes=1, groups=1, activities=1, lead=w.agency_b, code="bd-khac")
     create_cycles(w.plan, years=[2025])
     key = api_key(w.reviewer)

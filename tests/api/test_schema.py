@@ -8,7 +8,6 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from tests.api.test_endpoints import fill
 
 
 def _json_schema(node):
@@ -65,8 +64,8 @@ def test_the_schema_lists_exactly_the_endpoints_exercised_here(openapi):
     assert sorted(openapi[0]["paths"]) == sorted(ENDPOINTS)
 
 
-def test_every_answer_validates_against_the_schema(indicators, api_key, client, settings, openapi):
-    w = fill(indicators)
+def test_every_answer_validates_against_the_schema(api_scene, api_key, client, settings, openapi):
+    w = api_scene
     national = api_key(w.reviewer)
     checked = set()
     for template in ENDPOINTS:
@@ -94,15 +93,14 @@ def test_every_answer_validates_against_the_schema(indicators, api_key, client, 
     assert ("/api/v1/reports/", 400) in checked and ("/api/v1/cycles/", 400) in checked
 
 
-def test_the_public_report_shape_is_in_the_schema_too(indicators, client, openapi):
-    fill(indicators)
+def test_the_public_report_shape_is_in_the_schema_too(api_scene, client, openapi):
     body = client.get("/api/v1/reports/").json()
     assert body["count"] == 2
     _validate(openapi, "/api/v1/reports/", 200, body)
 
 
-def test_the_validation_here_catches_an_undocumented_field(indicators, api_key, client, openapi):
-    w = fill(indicators)
+def test_the_validation_here_catches_an_undocumented_field(api_scene, api_key, client, openapi):
+    w = api_scene
     body = client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {api_key(w.reviewer)}").json()
     body["results"][0]["secret"] = "x"
     with pytest.raises(AssertionError, match="secret"):

@@ -6,11 +6,10 @@ from greenplan.api.serializers import (
     EVIDENCE_COLUMNS, PublicReportSerializer, ReportSerializer, report_columns, report_json,
 )
 from reporting.models import Attachment, Report
-from tests.api.test_endpoints import fill
 
 
-def test_the_hand_written_report_equals_drfs_rendering_of_the_declared_fields(indicators):
-    w = fill(indicators)
+def test_the_hand_written_report_equals_drfs_rendering_of_the_declared_fields(api_scene):
+    w = api_scene
     Report.objects.filter(pk=w.report_of(w.agency_b, "1.2.1").pk).update(late=True, funds_oda=7, review_comment="Đạt")
     Report.objects.filter(pk=w.report_of(w.agency_a, "1.1.3").pk).update(agency=None)
     reports = Report.objects.filter(cycle=w.cycle).select_related("cycle__plan", "item__plan", "agency")
