@@ -6,6 +6,23 @@ from functools import cached_property
 from .models import Jurisdiction, JurisdictionRole, Membership
 
 
+def with_merged_jurisdictions(ids: set[int]) -> set[int]:
+    """`ids` and every jurisdiction merged (transitively) into one of them: whatever is granted for
+    Hồ Chí Minh City covers Bình Dương's legacy plans. One query."""
+    if not ids:
+        return set()
+    merged = dict(Jurisdiction.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id"))
+    result = set(ids)
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in merged.items():
+            if parent in result and child not in result:
+                result.add(child)
+                changed = True
+    return result
+
+
 class UserScope:
     """What one user is, computed once per request (a handful of queries, whatever the data)."""
 
@@ -33,19 +50,7 @@ class UserScope:
         return list(JurisdictionRole.objects.filter(user=self.user))
 
     def _expand(self, ids: set[int]) -> set[int]:
-        """Add every jurisdiction merged (transitively) into one of `ids`."""
-        if not ids:
-            return set()
-        merged = dict(Jurisdiction.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id"))
-        result = set(ids)
-        changed = True
-        while changed:
-            changed = False
-            for child, parent in merged.items():
-                if parent in result and child not in result:
-                    result.add(child)
-                    changed = True
-        return result
+        return with_merged_jurisdictions(ids)
 
     @cached_property
     def reviewer_jurisdiction_ids(self) -> set[int]:
@@ -79,6 +84,13 @@ class UserScope:
         """Jurisdictions whose plans the user may browse: their agencies' and their roles'."""
         own = {m.agency.jurisdiction_id for m in self.memberships} | {r.jurisdiction_id for r in self.roles}
         return self._expand(own)
+
+
+def agencies_visible_to(qs, user):
+    """Agencies a user may look up (the agency pages, the API): admins all; everyone else the
+    agencies of the jurisdictions they work in or hold a role for (and of those merged into them)."""
+    scope = scope_for(user)
+    return qs if scope.is_admin else qs.filter(jurisdiction_id__in=scope.jurisdiction_ids)
 
 
 # The scope of the request being served: a slot opened by agencies.middleware.RequestScopeMiddleware

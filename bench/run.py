@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ("pages", "batch", "burst", "saturation", "double", "nodes", "weight")
+SCENARIOS = ("pages", "batch", "burst", "saturation", "double", "nodes", "weight", "api")
 BENCH = ROOT / "bench"
 PY = sys.executable
 
@@ -165,6 +165,8 @@ def write_markdown(path: Path, info: dict, results: dict, args, wall: float) -> 
         batch_section(L, results, rows)
     if "weight" in results:
         L.extend(weight_section(results["weight"], rows))
+    if "api" in results:
+        L.extend(api_section(results["api"], rows))
     if not args.small and not args.only:  # the recorded run is a full one: comparing a small run with it says nothing
         L.extend(before_and_after(results))
     L.append("\n## Load on the machine\n")
@@ -429,6 +431,26 @@ def weight_section(w: dict, rows: list) -> list[str]:
     return L
 
 
+def api_section(r: dict, rows: list) -> list[str]:
+    """Scenario 10: another system pages through every report with a national token (bench/api_sync.py)."""
+    ok = r["fixed_queries"] and r["ratio"] <= 3
+    goal = "fixed queries per page, ≤ 3× its raw SQL"
+    L = ["\n## 10. API sync: every report through /api/v1/reports/ with a national token\n",
+         "A national token (an administrator's, every jurisdiction in scope) lists reports with `updated_since` far "
+         "in the past and follows the pages to the end (Django's test client, in process; the token's use is "
+         "recorded on every request). *Baseline*: each page's own SQL (count, rows, evidence) replayed raw.\n",
+         "| Scenario | Data | Median per page | p95 | First page | Last page | Queries (first / last) | Baseline median "
+         "| Ratio | Goal | Result |",
+         "|---|---|---|---|---|---|---|---|---|---|---|",
+         f"| {r['name']} (`{r['url']}`) | {r['data']} | {ms(r['median_s'])} | {ms(r['p95_s'])} | {ms(r['first_page_s'])} "
+         f"| {ms(r['last_page_s'])} | {r['queries']} / {r['queries_last']} "
+         f"({'fixed' if r['fixed_queries'] else '**varies**'}) | {ms(r['baseline']['median_s'])} | {r['ratio']:.2f}× "
+         f"| {goal} | {verdict(ok)} |"]
+    rows.append((r["name"], goal, f"{ms(r['median_s'])} per page (p95 {ms(r['p95_s'])}), {r['queries']} queries",
+                 f"{r['ratio']:.2f}×", ok))
+    return L
+
+
 BEFORE = BENCH / "before.json"  # the full run before the performance work of issue 8 (commit 88c3cb8)
 
 
@@ -557,6 +579,8 @@ def main() -> None:
         if wanted("weight"):
             results["weight"] = scenario(["page_weight.py", "--runs", "1" if small else "5"], env,
                                          "page weight and the slow link (9)", timeout=600)
+        if wanted("api"):
+            results["api"] = scenario(["api_sync.py", "--page-size", "500"], env, "API sync (10)")
     finally:
         shutil.rmtree(mail, ignore_errors=True)
         shutil.rmtree(static, ignore_errors=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor as _WhitenoiseCompressor
 
 from greenplan.object_storage import default_storage_setting
 
@@ -114,6 +115,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
+    # The read API (greenplan/api). Django REST Framework runs without its app (JSON only: no
+    # browsable pages, so none of its 1.6 MB of static files); drf-spectacular-sidecar's Redoc bundle
+    # is collected alone by greenplan.api.staticfiles.RedocFinder.
+    "drf_spectacular",
     "greenplan",
     "agencies",
     "tasks",
@@ -209,6 +214,13 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["greenplan.formats"]
 
 STATIC_URL = "/static/"
+# whitenoise's list, plus source maps (the API documentation's Redoc bundle carries a 4 MB one).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*_WhitenoiseCompressor.SKIP_COMPRESS_EXTENSIONS, "map")
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "greenplan.api.staticfiles.RedocFinder",
+]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence lives outside the web root and is only served through permission checks.
@@ -306,6 +318,35 @@ LOGGING = {
         "django.utils.autoreload": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
+}
+
+# The read API for other systems (greenplan/api/): tokens only (no session, so no CSRF surface),
+# JSON only, errors as {"detail": ...}. Requests per token per minute, counted on the token's row.
+API_RATE_PER_MINUTE = _strict("API_RATE_PER_MINUTE", env.int, 600)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["greenplan.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["greenplan.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "greenplan.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "greenplan API",
+    "DESCRIPTION": "Read-only API: plans, plan items, agencies, reporting cycles, reports, indicators and "
+                   "official reports. Send `Authorization: Token <token>` (or `Bearer <token>`); without a "
+                   "token only published plans' accepted figures are returned.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Tests that need PostgreSQL, Redis or a worker may skip on a laptop; REQUIRE_SERVICES=1 (CI)

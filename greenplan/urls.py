@@ -31,5 +31,6 @@ urlpatterns = [
     path("dashboard/", include(reporting_urls.dashboard)),
     path("notifications/", include(reporting_urls.notifications)),
     path("public/<slug:code>/", views_dashboard.public_plan, name="public_plan"),
+    path("api/", include("greenplan.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ their URL namespace stays `agencies`."""
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
-from agencies.access import scope_for
+from agencies.access import agencies_visible_to
 from agencies.lineage import name_with_successor
 from agencies.models import Agency
 from agencies.text import fold, sort_key
@@ -14,9 +14,7 @@ from .selectors import agency_involvement
 
 
 def _visible_agencies(request):
-    scope = scope_for(request.user)
-    qs = Agency.objects.select_related("jurisdiction")
-    return qs if scope.is_admin else qs.filter(jurisdiction_id__in=scope.jurisdiction_ids)
+    return agencies_visible_to(Agency.objects.select_related("jurisdiction"), request.user)
 
 
 def agency_list(request):

@@ -387,6 +387,66 @@ def city_reviewer(merged_city):
 
 # --- signing the province report (PAdES) ---------------------------------------------------------
 
+@pytest.fixture
+def api_key(db):
+    """Issue an API token: `api_key(user)` (the user's own jurisdictions) or `api_key(user, jurisdiction, ...)`;
+    returns the key, as `manage.py api_token create` prints it."""
+    from greenplan.api.tokens import issue_token
+
+    def issue(user, *jurisdictions, name=""):
+        return issue_token(user=user, name=name, jurisdictions=list(jurisdictions) or None).key
+
+    return issue
+
+
+API_PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def api_scene(indicators):
+    """`world` and `indicators` with a bit of everything for the read API (tests/api): 1.1.1 (A) and
+    1.2.1 (B) accepted with texts, 1.1.2 a draft, evidence on 1.1.1, an accepted and a draft value of
+    renewables, A succeeded by a new Sở Nông nghiệp và Môi trường, an alias, a signed official report
+    of the cycle, and the plan published."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from agencies.models import AgencyAlias, Succession
+    from reporting.models import Attachment, IndicatorValue, OfficialReport, ProvinceReportJob, Report
+    from tests.factories import AgencyFactory
+
+    w = indicators.world
+    now = timezone.now()
+    Report.objects.filter(cycle=w.cycle, item__code="1.1.1").update(
+        state="accepted", status="on_schedule", percent_complete=60, results="Kết quả của A", submitted_at=now,
+        reviewed_at=now)
+    Report.objects.filter(cycle=w.cycle, item__code="1.1.2").update(state="draft", results="Bản nháp của A")
+    Report.objects.filter(cycle=w.cycle, item__code="1.2.1").update(
+        state="accepted", status="completed", percent_complete=100, results="Kết quả của B", funds_local=1_500_000,
+        submitted_at=now, reviewed_at=now)
+    attachment = Attachment(report=w.report_of(w.agency_a, "1.1.1"), original_name="bien-ban.pdf",
+                            content_type="application/pdf", size=len(API_PDF), sha256="a" * 64)
+    attachment.file.save("evidence.pdf", ContentFile(API_PDF), save=False)
+    attachment.save()
+    year = indicators.cycle.year
+    IndicatorValue.objects.create(plan_indicator=indicators.renewables, cycle=indicators.cycle, agency=w.agency_b,
+                                  year=year - 1, value=12, state="accepted", submitted_at=now)
+    IndicatorValue.objects.create(plan_indicator=indicators.renewables, cycle=indicators.cycle, agency=w.agency_b,
+                                  year=year, value=13, state="draft")
+    successor = AgencyFactory(jurisdiction=w.province, name="Sở Nông nghiệp và Môi trường")
+    Succession.objects.create(predecessor=w.agency_a, successor=successor, effective_on=dt.date(2025, 3, 1))
+    AgencyAlias.objects.create(agency=w.agency_a, name="Sở TN&MT")
+    job = ProvinceReportJob.objects.create(cycle=w.cycle, format="pdf", status="done", progress=100,
+                                           file_path="province-reports/x.pdf", finished_at=now)
+    OfficialReport.objects.create(
+        cycle=w.cycle, job=job, source="upload", file_path="official-reports/x.pdf", sha256="b" * 64, size=10,
+        signatures=[{"signer": "Nguyễn Văn A", "issuer": "CA thử", "signed_at_text": "20/11/2026 09:00"}],
+        verification="Hợp lệ")
+    w.plan.public_enabled = True
+    w.plan.save()
+    return w
+
+
 @pytest.fixture(scope="session")
 def pki():
     """A test PKI made with `cryptography` for the whole session: root → intermediate → signer and

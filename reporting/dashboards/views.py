@@ -286,7 +286,7 @@ def _describe(filters: selectors.StatusFilters, outline) -> str:
 @login_not_required
 def public_plan(request, code):
     """Read-only progress by theme from ACCEPTED reports; off unless the admin enabled it."""
-    plan = get_object_or_404(Plan.objects.select_related("jurisdiction"), code=code, public_enabled=True)
+    plan = get_object_or_404(access.public_plans(Plan.objects.select_related("jurisdiction")), code=code)
     cycle = None
     if request.GET.get("year"):
         try:

@@ -242,6 +242,8 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["cycle", "agency", "state"]),
             models.Index(fields=["agency", "state"]),
+            # Other systems sync by "changed since" (greenplan/api): pages in (updated_at, id) order.
+            models.Index(fields=["updated_at", "id"], name="report_updated_at_id"),
         ]
 
     def __str__(self):

@@ -260,8 +260,8 @@ def official_report_download(request, pk):
 @login_not_required
 def public_official_report(request, code, pk):
     """The signed PDF of a plan whose public page the admin enabled: what the public page links."""
-    official = get_object_or_404(OfficialReport.objects.select_related("cycle__plan"), pk=pk,
-                                 cycle__plan__code=code, cycle__plan__public_enabled=True)
+    official = get_object_or_404(access.public_official_reports(OfficialReport.objects.select_related("cycle__plan")),
+                                 pk=pk, cycle__plan__code=code)
     return _signed_pdf(official)
 
 

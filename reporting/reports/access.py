@@ -46,6 +46,37 @@ def contributions_visible_to(qs, user):
     return qs.filter(q)
 
 
+# --- what the public sees: published plans' accepted figures -------------------------------------
+# The public pages (reporting/dashboards/views.public_plan, the signed PDF they link) and the API's
+# answers to a client without a token select through these, and nothing else.
+
+def public_plans(qs):
+    """Plans whose public page an admin enabled."""
+    return qs.filter(public_enabled=True)
+
+
+def public_reports(qs):
+    """Accepted reports of a published plan's cycles (what the public page's figures are made of)."""
+    return qs.filter(cycle__plan__public_enabled=True, state="accepted", agency__isnull=False)
+
+
+def public_indicator_values(qs):
+    return qs.filter(plan_indicator__plan__public_enabled=True, state="accepted")
+
+
+def public_official_reports(qs):
+    return qs.filter(cycle__plan__public_enabled=True)
+
+
+def official_reports_visible_to(qs, user):
+    """Signed official reports: the reviewers of the plan's jurisdiction (and admins), as the
+    official report page and its download (leaders and agencies see the public link only)."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return qs
+    return qs.filter(cycle__plan__jurisdiction_id__in=scope.reviewer_jurisdiction_ids)
+
+
 def plans_overseen_by(user, qs=None):
     """Plans whose dashboards and reports the user oversees: admins all, reviewers and leaders their
     jurisdictions' (including jurisdictions merged into them)."""

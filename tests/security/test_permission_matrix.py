@@ -509,6 +509,18 @@ TABLE: list[Row] = [
     row("reporting_notices:read_all", "login 405 405 405 405 405 405 405 405",
         post="login ok no ok no no no ok no",
         probe=lambda w, o: sorted(Notification.objects.values_list("pk", "read_at"))),
+    # --- the read API (greenplan/api): a session is not a token, so a logged-in browser gets the public
+    # answer (published plan X's accepted figures) or 401; what tokens see is API_TABLE below --------
+    row("api:plans", "200 200 200 200 200 200 200 200 200"),
+    row("api:plan_items", "401 401 401 401 401 401 401 401 401"),
+    row("api:agencies", "401 401 401 401 401 401 401 401 401"),
+    row("api:cycles", "200 200 200 200 200 200 200 200 200"),
+    row("api:reports", "200 200 200 200 200 200 200 200 200"),
+    row("api:indicators", "200 200 200 200 200 200 200 200 200"),
+    row("api:official_report", PUBLIC, kwargs=lambda w, o: {"cycle_id": _province(w, o).cycle.pk}),
+    row("api:schema", "200 200 200 200 200 200 200 200 200"),
+    row("api:docs", "200 200 200 200 200 200 200 200 200"),
+    row("api:not_found", "404 404 404 404 404 404 404 404 404"),
     # --- the admin site's own URLs (model URLs are sampled below) --------------------------------------
     row("admin:index", ADMIN_SITE_ONLY),
     row("admin:login", "200 200 200 200 200 200 200 200 302"),
@@ -668,6 +680,136 @@ def test_cell(w, r, db):
     assert not problems, "\n".join(problems)
 
 
+# --- the read API with tokens -------------------------------------------------------------------------
+# Each API endpoint × every client: no token, an unknown token, a revoked one, then each role's token
+# scoped to its own jurisdictions (an admin's: all) and the same role's token scoped to the other
+# province (Y for the people of X, X for yann, Y for the admin). A cell of a list is the owners whose
+# objects the answer holds: reports and indicators by agency (A, B, Y; a lowercase letter when only
+# accepted figures are shown), everything else by province (X, Y); "-" an empty list; else the status.
+# Every answer is also scanned for other owners' markers (report texts, evidence names).
+API_CLIENTS = ("anon", "unknown", "revoked",
+               "alice", "hana", "bob", "sam", "rita", "leo", "yann", "admin",
+               "alice~", "hana~", "bob~", "sam~", "rita~", "leo~", "yann~", "admin~")
+
+
+@dataclass
+class ApiRow:
+    name: str
+    cells: dict  # owner ("-" for a list) -> 19 answers, one per client
+    kwargs: Callable | None = None
+
+
+#                           anon unknown revoked | own: alice hana bob sam rita leo yann admin | other scope: the same
+API_TABLE = [
+    ApiRow("api:plans", {"-": "X 401 401   X X X X X X Y XY    - - - - - - - Y"}),
+    ApiRow("api:plan_items", {"-": "401 401 401   X X X X X X Y XY    - - - - - - - Y"}),
+    ApiRow("api:agencies", {"-": "401 401 401   X X X X X X Y XY    - - - - - - - Y"}),
+    ApiRow("api:cycles", {"-": "X 401 401   X X X X X X Y XY    - - - - - - - Y"}),
+    ApiRow("api:reports", {"-": "ab 401 401   A A B - AB AB Y ABY    - - - - - - - Y"}),
+    ApiRow("api:indicators", {"-": "ab 401 401   A A B - AB AB Y ABY    - - - - - - - Y"}),
+    # The official report follows its page (reviewers; leaders and agencies 404) and, without a token,
+    # the public link of published plan X.
+    ApiRow("api:official_report", {
+        "X": "200 401 401   404 404 404 404 200 404 404 200    404 404 404 404 404 404 404 404",
+        "Y": "404 401 401   404 404 404 404 404 404 200 200    404 404 404 404 404 404 404 200"},
+        kwargs=lambda w, o: {"cycle_id": _province(w, o).cycle.pk}),
+]
+
+
+def _api_owner(w, name, obj) -> str:
+    x = w.provinces["X"].plan
+    by_agency = {w.sides[k].agency.pk: k for k in "ABY"}
+    if name == "api:plans":
+        return "X" if obj["code"] == x.code else "Y"
+    if name in ("api:plan_items", "api:cycles"):
+        return "X" if obj["plan"] == x.code else "Y"
+    if name == "api:agencies":
+        return "X" if obj["jurisdiction"]["id"] == x.jurisdiction_id else "Y"
+    if name == "api:reports":
+        return by_agency[obj["agency"]["id"]]
+    if name == "api:indicators":
+        return obj["code"].split("-")[1]
+    raise AssertionError(name)
+
+
+def _states(name, obj) -> set:
+    if name == "api:reports":
+        return {obj["state"]}
+    if name == "api:indicators":
+        return {v["state"] for v in obj["values"]}
+    return set()
+
+
+def api_outcome(w, name, response) -> str:
+    if response.status_code != 200 or "results" not in response.json():
+        return str(response.status_code)
+    body = response.json()
+    assert body["count"] == len(body["results"]), f"{name}: the matrix world fits on one page"
+    owners = {}
+    for obj in body["results"]:
+        owners.setdefault(_api_owner(w, name, obj), set()).update(_states(name, obj))
+    letters = [o if (states - {"accepted"}) or name not in ("api:reports", "api:indicators") else o.lower()
+               for o, states in sorted(owners.items())]
+    return "".join(letters) or "-"
+
+
+def _api_key(w, client_name) -> str | None:
+    from greenplan.api.tokens import issue_token, revoke
+    from greenplan.models import ApiToken
+
+    if client_name == "anon":
+        return None
+    if client_name == "unknown":
+        return "dGhpcy1pcy1ub3QtYS10b2tlbg"
+    if client_name == "revoked":
+        issued = issue_token(user=w.users["rita"])
+        revoke(ApiToken.objects.filter(pk=issued.token.pk))
+        return issued.key
+    role, other = client_name.rstrip("~"), client_name.endswith("~")
+    x, y = w.provinces["X"].plan.jurisdiction, w.provinces["Y"].plan.jurisdiction
+    scope = None
+    if other:
+        scope = [x] if role == "yann" else [y]
+    return issue_token(user=w.users[role], jurisdictions=scope).key
+
+
+def _api_may_read(client_name) -> set:
+    if client_name.endswith("~"):
+        return {"Y"} if client_name == "admin~" else set()
+    return MAY_READ.get(client_name, set())
+
+
+@pytest.mark.parametrize("r", API_TABLE, ids=lambda r: r.name)
+def test_api_cell(w, r, db, settings):
+    settings.API_RATE_PER_MINUTE = 10_000
+    problems = []
+    for owner, line in r.cells.items():
+        expected = line.split()
+        assert len(expected) == len(API_CLIENTS), f"{r.name} [{owner}]: {len(expected)} answers"
+        url = reverse(r.name, kwargs=r.kwargs(w, owner) if r.kwargs else None)
+        for client_name, want in zip(API_CLIENTS, expected):
+            with transaction.atomic():
+                key = _api_key(w, client_name)
+                headers = {"HTTP_AUTHORIZATION": f"Token {key}"} if key else {}
+                response = Client().get(url, **headers)
+                got = api_outcome(w, r.name, response)
+                if got != want:
+                    problems.append(f"{r.name} [{owner}] as {client_name}: expected {want}, got {got}")
+                text = response.content.decode()
+                for marker_owner, marker in MARKERS.items():
+                    if marker in text and marker_owner not in _api_may_read(client_name):
+                        problems.append(f"{r.name} [{owner}] as {client_name}: shows {marker_owner}'s data ({marker})")
+                transaction.set_rollback(True)
+            CHECKED["cells"] += 1
+    assert not problems, "\n".join(problems)
+
+
+def test_every_api_endpoint_has_a_token_row():
+    data = {name for name, _route in _named_urls() if name and name.startswith("api:")} - {
+        "api:schema", "api:docs", "api:not_found"}
+    assert data == {r.name for r in API_TABLE}
+
+
 # --- completeness: every URL in the configuration has a row ------------------------------------------
 
 
@@ -730,7 +872,8 @@ def test_summary(request):
     cells = sum(len(answers) * len(ROLES) for r in TABLE for answers in (r.get, r.post) if answers)
     gets = sum(len(r.get) * len(ROLES) for r in TABLE)
     message = (f"permission matrix: {len(names)} URL names ({len(TABLE)} rows) × {len(ROLES)} roles × owners "
-               f"(A/B/Y, X/Y or none) = {cells} cells ({gets} GET, {cells - gets} POST); "
+               f"(A/B/Y, X/Y or none) = {cells} cells ({gets} GET, {cells - gets} POST); API tokens: {len(API_TABLE)} "
+               f"endpoints × {len(API_CLIENTS)} clients = {sum(len(r.cells) for r in API_TABLE) * len(API_CLIENTS)} cells; "
                f"this run checked {CHECKED['cells']} cells and scanned {CHECKED['pages']} rendered pages for inline script")
     print(message)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
