@@ -378,6 +378,7 @@ def indicator_chart(view, *, title: str, width: int = 460, height: int = 220) ->
     desc = _("Giá trị cơ sở, số liệu đã chấp nhận, đường cần đạt và chỉ tiêu. Trạng thái: %(status)s. %(method)s") % {
         "status": view.status.label, "method": view.status.method}
     svg = _Svg(title, desc)
+    svg.uid = f"i{pi.pk}"  # one chart per indicator on a page: drawn parts kept apart keep distinct ids
     numbers = [float(v) for v in view.series.values()] + [float(g) for g in goals.values() if g is not None]
     numbers += [float(x) for t in view.targets for x in (t.min, t.max) if x is not None]
     if pi.baseline_value is not None:

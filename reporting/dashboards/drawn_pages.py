@@ -20,6 +20,7 @@ each worker keeps its own copies, which only costs a first drawing per worker.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
@@ -73,48 +74,85 @@ def drawn_dashboard(cycle: ReportingCycle, draw, *, scope: str = "") -> str:
     return body
 
 
-# The indicators section of a plan (dashboard and public page): the plan, its indicators, their
-# catalogue entries and targets, and their values. Drawn once per state of these rows, like the body.
+# The indicators section of a plan (dashboard and public page). Drawn once per state of its rows,
+# like the body, and each indicator's part (its status, method, chart and table) once per state of
+# its own rows: the plan indicator and its catalogue entry, its targets and its values. A change to
+# one figure redraws that indicator's part; the others are taken as they were drawn. The frame (the
+# plan and its themes and groups, under which the parts are arranged) is read afresh for every
+# drawing of the section.
 INDICATOR_ROWS = """
-SELECT concat_ws('|',
+SELECT 0, md5(concat_ws('|',
   (SELECT xmin::text || ctid::text FROM tasks_plan WHERE id = %(plan)s),
   (SELECT string_agg(id || ':' || xmin::text || ctid::text, ',' ORDER BY id) FROM tasks_planitem
-     WHERE plan_id = %(plan)s AND level IN ('theme', 'group')),
-  (SELECT string_agg(pi.id || ':' || pi.xmin::text || pi.ctid::text || ':' || i.xmin::text || i.ctid::text, ','
-                     ORDER BY pi.id)
-     FROM reporting_planindicator pi JOIN reporting_indicator i ON i.id = pi.indicator_id WHERE pi.plan_id = %(plan)s),
+     WHERE plan_id = %(plan)s AND level IN ('theme', 'group'))))
+UNION ALL
+SELECT pi.id, md5(concat_ws('|', pi.xmin::text || pi.ctid::text, i.xmin::text || i.ctid::text,
   (SELECT string_agg(t.id || ':' || t.xmin::text || t.ctid::text, ',' ORDER BY t.id) FROM reporting_target t
-     WHERE t.plan_indicator_id IN (SELECT id FROM reporting_planindicator WHERE plan_id = %(plan)s)),
+     WHERE t.plan_indicator_id = pi.id),
   (SELECT string_agg(v.id || ':' || v.xmin::text || v.ctid::text, ',' ORDER BY v.id) FROM reporting_indicatorvalue v
-     WHERE v.plan_indicator_id IN (SELECT id FROM reporting_planindicator WHERE plan_id = %(plan)s))
-)
+     WHERE v.plan_indicator_id = pi.id)))
+FROM reporting_planindicator pi JOIN reporting_indicator i ON i.id = pi.indicator_id WHERE pi.plan_id = %(plan)s
 """
 
 
-def indicator_fingerprint(plan) -> str | None:
+@dataclass(frozen=True)
+class IndicatorRows:
+    """The fingerprint of a plan's indicators section: of the whole, and of each indicator's rows."""
+
+    section: str
+    by_indicator: dict  # plan indicator id → digest of its rows
+
+
+def indicator_rows(plan) -> IndicatorRows | None:
+    """One query; None where the fingerprint cannot be taken (then everything is drawn afresh)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute(INDICATOR_ROWS, {"plan": plan.pk})
-        (rows,) = cursor.fetchone()
-    return hashlib.blake2b((rows or "").encode(), digest_size=16).hexdigest()
+        digests = dict(cursor.fetchall())
+    whole = ",".join(f"{pk}:{digests[pk]}" for pk in sorted(digests))
+    section = hashlib.blake2b(whole.encode(), digest_size=16).hexdigest()
+    return IndicatorRows(section=section, by_indicator={pk: d for pk, d in digests.items() if pk})
 
 
-def indicator_cache_key(plan, variant: str) -> str | None:
-    fingerprint = indicator_fingerprint(plan)
-    if fingerprint is None:
+def indicator_fingerprint(plan) -> str | None:
+    rows = indicator_rows(plan)
+    return rows.section if rows else None
+
+
+def indicator_cache_key(plan, variant: str, rows: IndicatorRows | None = None) -> str | None:
+    rows = rows or indicator_rows(plan)
+    if rows is None:
         return None
-    return f"indicators:{plan.pk}:{variant}:{translation.get_language()}:{fingerprint}"
+    return f"indicators:{plan.pk}:{variant}:{translation.get_language()}:{rows.section}"
 
 
 def drawn_indicators(plan, draw, *, variant: str) -> str:
     """The indicators section of `plan` (`variant`: "dashboard" or "public"), from the cache while
-    its rows are unchanged, else `draw()`."""
-    key = indicator_cache_key(plan, variant)
-    if key is None:
-        return draw()
+    its rows are unchanged, else `draw(rows)` (`rows`: the IndicatorRows, or None), and kept."""
+    rows = indicator_rows(plan)
+    if rows is None:
+        return draw(None)
+    key = indicator_cache_key(plan, variant, rows)
     body = cache.get(key)
     if body is None:
-        body = draw()
+        body = draw(rows)
         cache.set(key, body, KEEP_SECONDS)
     return body
+
+
+def drawn_indicator_parts(rows: IndicatorRows | None, variant: str, pks: list[int], draw) -> dict:
+    """Each indicator's drawn part, pk → part: kept ones while the indicator's rows are unchanged,
+    the others from `draw(pks of those missing)` (pk → part) and kept."""
+    if rows is None:
+        return draw(pks)
+    language = translation.get_language()
+    keys = {pk: f"indicator:{pk}:{variant}:{language}:{rows.by_indicator[pk]}" for pk in pks if pk in rows.by_indicator}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    parts = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in pks if pk not in parts]
+    if missing:
+        drawn = draw(missing)
+        cache.set_many({keys[pk]: part for pk, part in drawn.items() if pk in keys}, KEEP_SECONDS)
+        parts.update(drawn)
+    return parts

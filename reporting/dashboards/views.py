@@ -4,7 +4,7 @@ reporting/province/views.py). Figures come from reporting.dashboards.selectors; 
 from __future__ import annotations
 
 import logging
-
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +23,7 @@ from tasks.models import Plan
 from reporting.reports import access
 from reporting.reports.cycles import jurisdiction_cycle_for as cycles_collecting
 from reporting.dashboards import charts, selectors
-from reporting.dashboards.drawn_pages import drawn_dashboard, drawn_indicators
+from reporting.dashboards.drawn_pages import drawn_dashboard, drawn_indicator_parts, drawn_indicators
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
 from reporting.indicators import selectors as indicator_selectors
 from reporting.models import Indicator, IndicatorValue, OfficialReport, PlanIndicator, Report, ReportingCycle
@@ -109,31 +111,66 @@ def cycle_dashboard(request, cycle_id):
         "can_generate": access.is_reviewer_of(request.user, plan), "chosen": chosen,
         "plan_choices": [(p, p.display_name(timezone.localdate())) for p in cycle.plans()] if cycle.consolidated else [],
         "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle, chosen), scope=chosen.code if chosen else ""),
-        # Drawn afresh on every view (outside the cached body, whose fingerprint does not cover
-        # indicator rows): a few fixed queries, whatever the number of indicators and values.
-        "indicators_html": drawn_indicators(plan, lambda: _draw_indicators(request, plan), variant="dashboard"),
+        # Outside the cached body, whose fingerprint does not cover indicator rows: drawn once per
+        # state of its own rows, in a few fixed queries whatever the number of indicators and values.
+        "indicators_html": drawn_indicators(plan, lambda rows: _draw_indicators(request, plan, rows),
+                                            variant="dashboard"),
     })
 
 
 # --- indicators --------------------------------------------------------------------------------
 
-def indicator_section(plan, *, links: bool = True) -> dict:
+@dataclass
+class IndicatorPart:
+    """One indicator of the section as drawn: its status (the counts) and its article."""
+
+    pi: PlanIndicator
+    status: str
+    html: str
+
+
+def indicator_section(plan, *, links: bool = True, rows=None) -> dict:
     """The plan's indicators by theme, each with its status, method, chart and numbers, from
     accepted figures (the only ones the section shows, to overseers and the public alike): four
-    queries (the outline, the indicators, their targets, their accepted values)."""
+    queries (the outline, the indicators, their targets, their accepted values). With `rows` (the
+    section's fingerprint, reporting.dashboards.drawn_pages), an indicator whose rows have not
+    changed since it was drawn is taken as drawn: targets and values are read for the others only."""
     outline = selectors.plan_outline(plan)
-    views = indicator_selectors.plan_indicators(plan, accepted_only=True)
-    for v in views:
-        v.chart = charts.indicator_chart(v, title=f"{v.pi.code} {v.indicator.name}")
-        v.href = reverse("dashboard:indicator", args=[v.pi.pk]) if links else None
-        v.compare_href = (reverse("dashboard:indicator_compare", args=[v.indicator.pk])
-                          if links and v.indicator.plan_id is None else None)
-    return {"themes": indicator_selectors.by_theme(views, outline.by_id), "counts": indicator_selectors.status_counts(views),
-            "total": len(views)}
+    pis = indicator_selectors.plan_indicator_rows(plan)
+    by_pk = {pi.pk: pi for pi in pis}
+
+    def draw(pks):
+        views = indicator_selectors.indicator_views([by_pk[pk] for pk in pks], accepted_only=True)
+        return {v.pi.pk: (v.status.code, indicator_article(v, links=links)) for v in views}
+    drawn = drawn_indicator_parts(rows, "dashboard" if links else "public", list(by_pk), draw)
+    parts = [IndicatorPart(pi, drawn[pi.pk][0], mark_safe(drawn[pi.pk][1])) for pi in pis]  # kept parts are ours
+    counts = {code: 0 for code in ("on_track", "at_risk", "off_track", "no_data")}
+    for part in parts:
+        counts[part.status] += 1
+    return {"themes": indicator_selectors.by_theme(parts, outline.by_id), "counts": counts, "total": len(parts)}
 
 
-def _draw_indicators(request, plan, *, links: bool = True) -> str:
-    section = indicator_section(plan, links=links)
+def indicator_article(view, *, links: bool = True) -> str:
+    """One indicator in the section: name, status, method, chart and its table. Built here rather
+    than by a template include: a plan at national scale has forty of them."""
+    pi, indicator = view.pi, view.indicator
+    name = format_html("{} {}", pi.code, indicator.name)
+    if links:
+        name = format_html('<a href="{}">{}</a>', reverse("dashboard:indicator", args=[pi.pk]), name)
+    unit = format_html(' <small class="muted">({})</small>', indicator.unit) if indicator.unit else ""
+    compare = (format_html(' · <a href="{}">{}</a>', reverse("dashboard:indicator_compare", args=[indicator.pk]),
+                           _("So sánh các tỉnh")) if links and indicator.plan_id is None else "")
+    chart = charts.indicator_chart(view, title=f"{pi.code} {indicator.name}")
+    return format_html(
+        '<article class="indicator" id="indicator-{}" data-status="{}">\n<h4>{}{}</h4>\n'
+        '<p><span class="indicator-status status-{}">{}</span>{}</p>\n'
+        '<p class="method"><strong>{}</strong> {}</p>\n{}\n</article>',
+        pi.pk, view.status.code, name, unit, view.status.code, view.status.label, compare,
+        _("Cách tính:"), view.status.method, chart.figure)
+
+
+def _draw_indicators(request, plan, rows=None, *, links: bool = True) -> str:
+    section = indicator_section(plan, links=links, rows=rows)
     if not section["total"] and not links:
         return ""  # the public page says nothing of indicators a plan does not have
     return render_to_string("reporting/dashboard/_indicators.html", {"indicators": section}, request=request)
@@ -304,6 +341,6 @@ def public_plan(request, code):
     return render(request, "reporting/dashboard/public.html",
                   {"plan": plan, "summary": summary, "chart": chart, "years": years, "official": official,
                    # The public sees accepted figures only, and no link into the overseers' pages.
-                   "indicators_html": drawn_indicators(plan, lambda: _draw_indicators(request, plan, links=False),
+                   "indicators_html": drawn_indicators(plan, lambda rows: _draw_indicators(request, plan, rows, links=False),
                                                        variant="public")})
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db.models import prefetch_related_objects
+
 from reporting.indicators.status import Status, compute, province_series
 from reporting.models import Indicator, IndicatorValue, PlanIndicator
 from reporting.reports import access
@@ -51,10 +53,15 @@ class Figure(NamedTuple):
 def _plan_indicators(qs, *, accepted_only: bool) -> list[tuple[PlanIndicator, list]]:
     """Each plan indicator of `qs` (with its catalogue entry, item and plan) and its figures, by year
     and territory: three queries (the indicators, their targets, their figures)."""
-    pis = list(qs.select_related("indicator", "item", "plan").prefetch_related("targets")
-               .order_by("sort_order", "code"))
+    return _with_figures(list(qs.select_related("indicator", "item", "plan").order_by("sort_order", "code")),
+                         accepted_only=accepted_only)
+
+
+def _with_figures(pis: list, *, accepted_only: bool) -> list[tuple[PlanIndicator, list]]:
+    """`pis` with their targets and figures: two queries, none for no indicator."""
     figures: dict[int, list] = {pi.pk: [] for pi in pis}
     if pis:
+        prefetch_related_objects(pis, "targets")
         rows = IndicatorValue.objects.filter(plan_indicator__in=list(figures))
         if accepted_only:
             rows = rows.filter(state=ACCEPTED)
@@ -83,6 +90,18 @@ def plan_indicators(plan, *, accepted_only: bool = False, pk: int | None = None)
     if pk is not None:
         qs = qs.filter(pk=pk)
     return [_view(pi, values) for pi, values in _plan_indicators(qs, accepted_only=accepted_only)]
+
+
+def plan_indicator_rows(plan) -> list[PlanIndicator]:
+    """The plan's indicators in their order, with their catalogue entry and item, no figures: one
+    query (the section arranges drawn parts with them)."""
+    return list(PlanIndicator.objects.filter(plan=plan).select_related("indicator", "item")
+                .order_by("sort_order", "code"))
+
+
+def indicator_views(pis: list[PlanIndicator], *, accepted_only: bool = False) -> list[IndicatorView]:
+    """The views of `pis` (from plan_indicator_rows): two queries, none for an empty list."""
+    return [_view(pi, values) for pi, values in _with_figures(pis, accepted_only=accepted_only)]
 
 
 def by_theme(views: list[IndicatorView], outline_by_id: dict | None = None) -> list[tuple[object, list]]:
