@@ -194,3 +194,57 @@ def test_the_drawn_section_is_kept_until_an_indicator_row_changes(postgres_requi
     page = client.get(dashboard).content.decode()
     assert f'id="indicator-{indicators.intensity.pk}" data-status="on_track"' in page
     assert not any("reporting_indicatorvalue\".\"year" in q["sql"] for q in warm.captured_queries)
+
+
+def test_a_changed_figure_redraws_its_indicator_only_and_shows_at_once(postgres_required, indicators):
+    """Each indicator's part is kept per state of its own rows: after one figure changes, the other
+    indicators are taken as drawn (no targets or values read for them) and the changed one shows."""
+    from django.core.cache import cache
+
+    from reporting.dashboards.drawn_pages import indicator_rows
+    from reporting.dashboards.views import indicator_section
+
+    def section_html():
+        section = indicator_section(indicators.world.plan, rows=indicator_rows(indicators.world.plan))
+        return "".join(str(part.html) for _, parts in section["themes"] for part in parts)
+
+    cache.clear()
+    w = indicators.world
+    _accepted(indicators, indicators.stations, 2024, "3", w.head_a, territory="Thủ Dầu Một")
+    assert f'id="indicator-{indicators.intensity.pk}" data-status="no_data"' in section_html()
+    value = _accepted(indicators, indicators.intensity, indicators.cycle.year, "0,93", w.head_a)
+    with CaptureQueriesContext(connection) as redraw:
+        html = section_html()
+    assert f'id="indicator-{indicators.intensity.pk}" data-status="on_track"' in html
+    assert f'id="indicator-{indicators.renewables.pk}"' in html and f'id="indicator-{indicators.stations.pk}"' in html
+    values_read = [q["sql"] for q in redraw.captured_queries if 'FROM "reporting_indicatorvalue"' in q["sql"]]
+    assert len(values_read) == 1 and f"IN ({indicators.intensity.pk})" in values_read[0]
+
+    IndicatorValue.objects.filter(pk=value.pk).update(value=D("1.2"))  # however it changes: a bulk UPDATE too
+    html = section_html()
+    assert f'id="indicator-{indicators.intensity.pk}" data-status="off_track"' in html and "1,5" not in html
+    indicators.intensity.targets.update(value=-50)  # a target's change shows as well
+    assert "1,5" in section_html()
+
+
+def test_the_section_takes_the_same_queries_whatever_the_number_of_indicators_drawn_again(postgres_required, indicators):
+    from django.core.cache import cache
+
+    from reporting.dashboards.drawn_pages import indicator_rows
+    from reporting.dashboards.views import indicator_section
+
+    plan, w = indicators.world.plan, indicators.world
+    cache.clear()
+    with CaptureQueriesContext(connection) as all_drawn:
+        indicator_section(plan, rows=indicator_rows(plan))
+    _accepted(indicators, indicators.intensity, 2024, "1", w.head_a)
+    with CaptureQueriesContext(connection) as one_drawn:
+        indicator_section(plan, rows=indicator_rows(plan))
+    _accepted(indicators, indicators.intensity, 2025, "1", w.head_a)
+    _accepted(indicators, indicators.stations, 2024, "3", w.head_a, territory="Thủ Dầu Một")
+    with CaptureQueriesContext(connection) as two_drawn:
+        indicator_section(plan, rows=indicator_rows(plan))
+    with CaptureQueriesContext(connection) as none_drawn:
+        indicator_section(plan, rows=indicator_rows(plan))
+    assert len(all_drawn) == len(one_drawn) == len(two_drawn) == 5  # rows, outline, indicators, targets, values
+    assert len(none_drawn) == 3  # nothing changed: no target or value read
