@@ -200,9 +200,22 @@ def indicator_compare(request, pk):
     access.require_oversight(request.user)
     indicator = get_object_or_404(Indicator, pk=pk, plan__isnull=True)
     rows = indicator_selectors.comparison(indicator, request.user)
+    # Each path reversed once: the page links every province's indicator and every other indicator.
+    detail, other = _path_of("dashboard:indicator"), _path_of("dashboard:indicator_compare")
+    for r in rows:
+        r.href = detail(r.view.pi.pk)
+    choices = [(other(c.pk), f"{c.code} {c.name}" if c.code else c.name)
+               for c in indicator_selectors.comparable_indicators() if c.pk != indicator.pk]
     return render(request, "reporting/dashboard/indicator_compare.html", {
-        "indicator": indicator, "rows": rows, "choices": indicator_selectors.comparable_indicators(),
+        "indicator": indicator, "rows": rows, "choices": choices,
     })
+
+
+def _path_of(name: str):
+    """pk → the path of the URL `name` for that pk, reversed once."""
+    marker = 987654321
+    pattern = reverse(name, args=[marker])
+    return lambda pk: pattern.replace(str(marker), str(int(pk)))
 
 
 def _draw_dashboard(request, cycle, chosen=None) -> str:

@@ -125,7 +125,8 @@ def status_counts(views: list[IndicatorView]) -> dict[str, int]:
 
 def comparable_indicators():
     """National indicators some plan has adopted: what the national comparison offers."""
-    return Indicator.objects.filter(plan__isnull=True, adoptions__isnull=False).distinct().order_by("code", "name")
+    adopted = PlanIndicator.objects.values("indicator_id")
+    return Indicator.objects.filter(plan__isnull=True, pk__in=adopted).only("id", "code", "name").order_by("code", "name")
 
 
 @dataclass
@@ -140,9 +141,10 @@ def comparison(indicator: Indicator, user) -> list[ComparisonRow]:
     """Every plan the user oversees that adopted `indicator`, its latest accepted figure and its
     status, in three queries."""
     plans = access.plans_overseen_by(user)
-    qs = PlanIndicator.objects.filter(indicator=indicator, plan__in=plans).select_related("plan__jurisdiction")
+    pis = list(PlanIndicator.objects.filter(indicator=indicator, plan__in=plans)
+               .select_related("indicator", "plan__jurisdiction").order_by("sort_order", "code"))
     rows = []
-    for pi, values in _plan_indicators(qs, accepted_only=True):
+    for pi, values in _with_figures(pis, accepted_only=True):
         view = _view(pi, values)
         year = max(view.series) if view.series else None
         rows.append(ComparisonRow(plan=pi.plan, view=view, latest_year=year,
