@@ -141,18 +141,21 @@ def drawn_indicators(plan, draw, *, variant: str) -> str:
     return body
 
 
-def drawn_indicator_parts(rows: IndicatorRows | None, variant: str, pks: list[int], draw) -> dict:
+def drawn_indicator_parts(plan, rows: IndicatorRows | None, variant: str, pks: list[int], draw) -> dict:
     """Each indicator's drawn part, pk → part: kept ones while the indicator's rows are unchanged,
-    the others from `draw(pks of those missing)` (pk → part) and kept."""
+    the others from `draw(pks of those missing)` (pk → part) and kept. A plan's parts are kept
+    under one key (a dict pk → (digest, part)): forty small entries per plan would crowd the
+    other drawn pages out of a bounded cache."""
     if rows is None:
         return draw(pks)
-    language = translation.get_language()
-    keys = {pk: f"indicator:{pk}:{variant}:{language}:{rows.by_indicator[pk]}" for pk in pks if pk in rows.by_indicator}
-    found = cache.get_many(list(keys.values())) if keys else {}
-    parts = {pk: found[key] for pk, key in keys.items() if key in found}
+    key = f"indicator-parts:{plan.pk}:{variant}:{translation.get_language()}"
+    kept = cache.get(key) or {}
+    parts = {pk: kept[pk][1] for pk in pks if pk in kept and pk in rows.by_indicator
+             and kept[pk][0] == rows.by_indicator[pk]}
     missing = [pk for pk in pks if pk not in parts]
     if missing:
         drawn = draw(missing)
-        cache.set_many({keys[pk]: part for pk, part in drawn.items() if pk in keys}, KEEP_SECONDS)
         parts.update(drawn)
+        cache.set(key, {pk: (rows.by_indicator[pk], part) for pk, part in parts.items() if pk in rows.by_indicator},
+                  KEEP_SECONDS)
     return parts

@@ -142,7 +142,7 @@ def indicator_section(plan, *, links: bool = True, rows=None) -> dict:
     def draw(pks):
         views = indicator_selectors.indicator_views([by_pk[pk] for pk in pks], accepted_only=True)
         return {v.pi.pk: (v.status.code, indicator_article(v, links=links)) for v in views}
-    drawn = drawn_indicator_parts(rows, "dashboard" if links else "public", list(by_pk), draw)
+    drawn = drawn_indicator_parts(plan, rows, "dashboard" if links else "public", list(by_pk), draw)
     parts = [IndicatorPart(pi, drawn[pi.pk][0], mark_safe(drawn[pi.pk][1])) for pi in pis]  # kept parts are ours
     counts = {code: 0 for code in ("on_track", "at_risk", "off_track", "no_data")}
     for part in parts:
