@@ -76,30 +76,39 @@ def drawn_dashboard(cycle: ReportingCycle, draw, *, scope: str = "") -> str:
 
 # The indicators section of a plan (dashboard and public page). Drawn once per state of its rows,
 # like the body, and each indicator's part (its status, method, chart and table) once per state of
-# its own rows: the plan indicator and its catalogue entry, its targets and its values. A change to
-# one figure redraws that indicator's part; the others are taken as they were drawn. The frame (the
-# plan and its themes and groups, under which the parts are arranged) is read afresh for every
-# drawing of the section.
+# its own rows: the plan indicator, its catalogue entry and item, its targets and its values. A
+# change to one figure redraws that indicator's part; the others are taken as they were drawn. The
+# arrangement (which indicators, in which order, under which theme) is kept per state of the plan,
+# its themes and groups and the indicators' own rows (not their figures).
 INDICATOR_ROWS = """
 SELECT 0, md5(concat_ws('|',
   (SELECT xmin::text || ctid::text FROM tasks_plan WHERE id = %(plan)s),
   (SELECT string_agg(id || ':' || xmin::text || ctid::text, ',' ORDER BY id) FROM tasks_planitem
-     WHERE plan_id = %(plan)s AND level IN ('theme', 'group'))))
+     WHERE plan_id = %(plan)s AND level IN ('theme', 'group')))), ''
 UNION ALL
-SELECT pi.id, md5(concat_ws('|', pi.xmin::text || pi.ctid::text, i.xmin::text || i.ctid::text,
+SELECT r.id, md5(r.own), md5(concat_ws('|', r.own,
   (SELECT string_agg(t.id || ':' || t.xmin::text || t.ctid::text, ',' ORDER BY t.id) FROM reporting_target t
-     WHERE t.plan_indicator_id = pi.id),
+     WHERE t.plan_indicator_id = r.id),
   (SELECT string_agg(v.id || ':' || v.xmin::text || v.ctid::text, ',' ORDER BY v.id) FROM reporting_indicatorvalue v
-     WHERE v.plan_indicator_id = pi.id)))
-FROM reporting_planindicator pi JOIN reporting_indicator i ON i.id = pi.indicator_id WHERE pi.plan_id = %(plan)s
+     WHERE v.plan_indicator_id = r.id)))
+FROM (SELECT pi.id, concat_ws('|', pi.xmin::text || pi.ctid::text, i.xmin::text || i.ctid::text,
+                              it.xmin::text || it.ctid::text) AS own
+      FROM reporting_planindicator pi JOIN reporting_indicator i ON i.id = pi.indicator_id
+      LEFT JOIN tasks_planitem it ON it.id = pi.item_id WHERE pi.plan_id = %(plan)s) r
 """
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
 class IndicatorRows:
-    """The fingerprint of a plan's indicators section: of the whole, and of each indicator's rows."""
+    """The fingerprint of a plan's indicators section: of the whole, of its arrangement, and of
+    each indicator's rows."""
 
     section: str
+    arrangement: str
     by_indicator: dict  # plan indicator id → digest of its rows
 
 
@@ -109,10 +118,10 @@ def indicator_rows(plan) -> IndicatorRows | None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(INDICATOR_ROWS, {"plan": plan.pk})
-        digests = dict(cursor.fetchall())
-    whole = ",".join(f"{pk}:{digests[pk]}" for pk in sorted(digests))
-    section = hashlib.blake2b(whole.encode(), digest_size=16).hexdigest()
-    return IndicatorRows(section=section, by_indicator={pk: d for pk, d in digests.items() if pk})
+        found = sorted(cursor.fetchall())
+    return IndicatorRows(section=_digest(",".join(f"{pk}:{own}:{part}" for pk, own, part in found)),
+                         arrangement=_digest(",".join(f"{pk}:{own}" for pk, own, _ in found)),
+                         by_indicator={pk: part for pk, _, part in found if pk})
 
 
 def indicator_fingerprint(plan) -> str | None:
@@ -139,6 +148,19 @@ def drawn_indicators(plan, draw, *, variant: str) -> str:
         body = draw(rows)
         cache.set(key, body, KEEP_SECONDS)
     return body
+
+
+def drawn_arrangement(plan, rows: IndicatorRows | None, arrange):
+    """How the section arranges its indicators, from the cache while the plan's outline and the
+    indicators' own rows are unchanged, else `arrange()` (and kept)."""
+    if rows is None:
+        return arrange()
+    key = f"indicator-arrangement:{plan.pk}:{rows.arrangement}"
+    arrangement = cache.get(key)
+    if arrangement is None:
+        arrangement = arrange()
+        cache.set(key, arrangement, KEEP_SECONDS)
+    return arrangement
 
 
 def drawn_indicator_parts(plan, rows: IndicatorRows | None, variant: str, pks: list[int], draw) -> dict:

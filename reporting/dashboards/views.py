@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
@@ -23,7 +24,7 @@ from tasks.models import Plan
 from reporting.reports import access
 from reporting.reports.cycles import jurisdiction_cycle_for as cycles_collecting
 from reporting.dashboards import charts, selectors
-from reporting.dashboards.drawn_pages import drawn_dashboard, drawn_indicator_parts, drawn_indicators
+from reporting.dashboards.drawn_pages import drawn_arrangement, drawn_dashboard, drawn_indicator_parts, drawn_indicators
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
 from reporting.indicators import selectors as indicator_selectors
 from reporting.models import Indicator, IndicatorValue, OfficialReport, PlanIndicator, Report, ReportingCycle
@@ -124,30 +125,52 @@ def cycle_dashboard(request, cycle_id):
 class IndicatorPart:
     """One indicator of the section as drawn: its status (the counts) and its article."""
 
-    pi: PlanIndicator
+    pk: int
     status: str
     html: str
+
+
+class Theme(NamedTuple):
+    """A theme heading of the section (kept with the arrangement)."""
+
+    pk: int
+    code: str
+    title: str
 
 
 def indicator_section(plan, *, links: bool = True, rows=None) -> dict:
     """The plan's indicators by theme, each with its status, method, chart and numbers, from
     accepted figures (the only ones the section shows, to overseers and the public alike): four
     queries (the outline, the indicators, their targets, their accepted values). With `rows` (the
-    section's fingerprint, reporting.dashboards.drawn_pages), an indicator whose rows have not
-    changed since it was drawn is taken as drawn: targets and values are read for the others only."""
-    outline = selectors.plan_outline(plan)
-    pis = indicator_selectors.plan_indicator_rows(plan)
-    by_pk = {pi.pk: pi for pi in pis}
+    section's fingerprint, reporting.dashboards.drawn_pages), what has not changed since it was
+    drawn is taken as drawn: the arrangement by theme while the outline and the indicators' rows are
+    unchanged, and each indicator while its own rows are; targets and values are read for the
+    others only."""
+    loaded: dict = {}
+
+    def arrange():
+        outline = selectors.plan_outline(plan)
+        pis = indicator_selectors.plan_indicator_rows(plan)
+        loaded.update((pi.pk, pi) for pi in pis)
+        return [(Theme(theme.pk, theme.code, theme.title) if theme is not None else None, [pi.pk for pi in group])
+                for theme, group in indicator_selectors.by_theme(pis, outline.by_id)]
 
     def draw(pks):
-        views = indicator_selectors.indicator_views([by_pk[pk] for pk in pks], accepted_only=True)
+        if any(pk not in loaded for pk in pks):
+            loaded.update((pi.pk, pi) for pi in indicator_selectors.plan_indicator_rows(plan, pks=pks))
+        views = indicator_selectors.indicator_views([loaded[pk] for pk in pks if pk in loaded], accepted_only=True)
         return {v.pi.pk: (v.status.code, indicator_article(v, links=links)) for v in views}
-    drawn = drawn_indicator_parts(plan, rows, "dashboard" if links else "public", list(by_pk), draw)
-    parts = [IndicatorPart(pi, drawn[pi.pk][0], mark_safe(drawn[pi.pk][1])) for pi in pis]  # kept parts are ours
+    arrangement = drawn_arrangement(plan, rows, arrange)
+    order = [pk for _, pks in arrangement for pk in pks]
+    drawn = drawn_indicator_parts(plan, rows, "dashboard" if links else "public", order, draw)
     counts = {code: 0 for code in ("on_track", "at_risk", "off_track", "no_data")}
-    for part in parts:
-        counts[part.status] += 1
-    return {"themes": indicator_selectors.by_theme(parts, outline.by_id), "counts": counts, "total": len(parts)}
+    themes = []
+    for theme, pks in arrangement:
+        parts = [IndicatorPart(pk, drawn[pk][0], mark_safe(drawn[pk][1])) for pk in pks if pk in drawn]  # ours
+        for part in parts:
+            counts[part.status] += 1
+        themes.append((theme, parts))
+    return {"themes": themes, "counts": counts, "total": sum(counts.values())}
 
 
 def indicator_article(view, *, links: bool = True) -> str:

@@ -92,11 +92,13 @@ def plan_indicators(plan, *, accepted_only: bool = False, pk: int | None = None)
     return [_view(pi, values) for pi, values in _plan_indicators(qs, accepted_only=accepted_only)]
 
 
-def plan_indicator_rows(plan) -> list[PlanIndicator]:
-    """The plan's indicators in their order, with their catalogue entry and item, no figures: one
-    query (the section arranges drawn parts with them)."""
-    return list(PlanIndicator.objects.filter(plan=plan).select_related("indicator", "item")
-                .order_by("sort_order", "code"))
+def plan_indicator_rows(plan, *, pks=None) -> list[PlanIndicator]:
+    """The plan's indicators (or those of `pks`) in their order, with their catalogue entry and
+    item, no figures: one query (the section arranges drawn parts with them)."""
+    qs = PlanIndicator.objects.filter(plan=plan)
+    if pks is not None:
+        qs = qs.filter(pk__in=pks)
+    return list(qs.select_related("indicator", "item").order_by("sort_order", "code"))
 
 
 def indicator_views(pis: list[PlanIndicator], *, accepted_only: bool = False) -> list[IndicatorView]:
@@ -104,11 +106,11 @@ def indicator_views(pis: list[PlanIndicator], *, accepted_only: bool = False) ->
     return [_view(pi, values) for pi, values in _with_figures(pis, accepted_only=accepted_only)]
 
 
-def by_theme(views: list[IndicatorView], outline_by_id: dict | None = None) -> list[tuple[object, list]]:
+def by_theme(views: list, outline_by_id: dict | None = None) -> list[tuple[object, list]]:
     """The indicators grouped under the theme of the item they belong to (plan-wide ones first)."""
     groups: dict = {}
     for v in views:
-        item = v.pi.item
+        item = getattr(v, "pi", v).item  # views or plan indicators
         theme = item
         while theme is not None and outline_by_id is not None and theme.parent_id and theme.parent_id in outline_by_id:
             theme = outline_by_id[theme.parent_id]

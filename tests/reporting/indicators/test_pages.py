@@ -227,7 +227,7 @@ def test_a_changed_figure_redraws_its_indicator_only_and_shows_at_once(postgres_
     assert "1,5" in section_html()
 
 
-def test_the_section_takes_the_same_queries_whatever_the_number_of_indicators_drawn_again(postgres_required, indicators):
+def test_the_section_takes_the_same_queries_however_many_indicators_are_drawn_again(postgres_required, indicators):
     from django.core.cache import cache
 
     from reporting.dashboards.drawn_pages import indicator_rows
@@ -246,5 +246,37 @@ def test_the_section_takes_the_same_queries_whatever_the_number_of_indicators_dr
         indicator_section(plan, rows=indicator_rows(plan))
     with CaptureQueriesContext(connection) as none_drawn:
         indicator_section(plan, rows=indicator_rows(plan))
-    assert len(all_drawn) == len(one_drawn) == len(two_drawn) == 5  # rows, outline, indicators, targets, values
-    assert len(none_drawn) == 3  # nothing changed: no target or value read
+    assert len(all_drawn) == 5  # the fingerprint, the outline, the indicators, their targets, their values
+    assert len(one_drawn) == len(two_drawn) == 4  # the arrangement is kept: the changed indicators, targets, values
+    assert len(none_drawn) == 1  # nothing changed: the fingerprint only
+
+
+def test_a_moved_or_newly_adopted_indicator_shows_in_its_place_at_once(postgres_required, indicators):
+    """The arrangement by theme is kept with the section's parts: moving an indicator under a theme,
+    renaming the theme or adopting another indicator shows at the next drawing."""
+    from django.core.cache import cache
+
+    from reporting.dashboards.drawn_pages import indicator_rows
+    from reporting.dashboards.views import indicator_section
+    from reporting.indicators.adoption import adopt_indicator
+    from reporting.models import Indicator, PlanIndicator
+    from tasks.models import PlanItem
+
+    plan = indicators.world.plan
+    theme = PlanItem.objects.filter(plan=plan, level="theme").order_by("sort_key").first()
+
+    def arranged():
+        section = indicator_section(plan, rows=indicator_rows(plan))
+        return {(t.title if t else None): [p.pk for p in parts] for t, parts in section["themes"]}
+
+    cache.clear()
+    assert indicators.intensity.pk in arranged()[None]
+    PlanIndicator.objects.filter(pk=indicators.intensity.pk).update(item=theme)
+    assert arranged()[theme.title] == [indicators.intensity.pk]
+    PlanItem.objects.filter(pk=theme.pk).update(title="Chủ đề đổi tên")
+    assert arranged()["Chủ đề đổi tên"] == [indicators.intensity.pk]
+    other = Indicator.objects.filter(plan__isnull=True).exclude(
+        pk__in=[indicators.intensity.indicator_id, indicators.renewables.indicator_id,
+                indicators.stations.indicator_id]).order_by("pk").first()
+    adopted = adopt_indicator(plan, other, baseline=(1, 2023), sort_order=9)
+    assert arranged()[None][-1] == adopted.pk
