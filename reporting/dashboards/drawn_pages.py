@@ -181,3 +181,38 @@ def drawn_indicator_parts(plan, rows: IndicatorRows | None, variant: str, pks: l
         cache.set(key, {pk: (rows.by_indicator[pk], part) for pk, part in parts.items() if pk in rows.by_indicator},
                   KEEP_SECONDS)
     return parts
+
+
+# The national comparison of one indicator: the plans the user oversees that adopted it, their
+# plan and jurisdiction rows (number, name), the plan indicators, their targets and their values,
+# and the catalogue entry itself. The plans come from access.plans_overseen_by (the one rule of
+# who oversees what), written into the query.
+COMPARISON_ROWS = """
+SELECT concat_ws('|', (SELECT xmin::text || ctid::text FROM reporting_indicator WHERE id = %%s),
+  (SELECT string_agg(concat_ws(':', pi.id, pi.xmin::text || pi.ctid::text, p.xmin::text || p.ctid::text,
+                               j.xmin::text || j.ctid::text,
+     (SELECT string_agg(t.id || ':' || t.xmin::text || t.ctid::text, ',' ORDER BY t.id) FROM reporting_target t
+        WHERE t.plan_indicator_id = pi.id),
+     (SELECT string_agg(v.id || ':' || v.xmin::text || v.ctid::text, ',' ORDER BY v.id) FROM reporting_indicatorvalue v
+        WHERE v.plan_indicator_id = pi.id)), ',' ORDER BY pi.id)
+   FROM reporting_planindicator pi JOIN tasks_plan p ON p.id = pi.plan_id
+   JOIN agencies_jurisdiction j ON j.id = p.jurisdiction_id
+   WHERE pi.indicator_id = %%s AND pi.plan_id IN (%s)))
+"""
+
+
+def drawn_comparison(indicator, plans, draw) -> str:
+    """The comparison table of `indicator` across `plans` (a queryset of the plans the user
+    oversees), from the cache while its rows are unchanged, else `draw()` (and kept)."""
+    if connection.vendor != "postgresql":
+        return draw()
+    plans_sql, plans_params = plans.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(COMPARISON_ROWS % plans_sql, [indicator.pk, indicator.pk, *plans_params])
+        (rows,) = cursor.fetchone()
+    key = f"comparison:{indicator.pk}:{translation.get_language()}:{_digest(rows or '')}"
+    table = cache.get(key)
+    if table is None:
+        table = draw()
+        cache.set(key, table, KEEP_SECONDS)
+    return table

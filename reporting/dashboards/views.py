@@ -24,7 +24,8 @@ from tasks.models import Plan
 from reporting.reports import access
 from reporting.reports.cycles import jurisdiction_cycle_for as cycles_collecting
 from reporting.dashboards import charts, selectors
-from reporting.dashboards.drawn_pages import drawn_arrangement, drawn_dashboard, drawn_indicator_parts, drawn_indicators
+from reporting.dashboards.drawn_pages import (drawn_arrangement, drawn_comparison, drawn_dashboard, drawn_indicator_parts,
+                                              drawn_indicators)
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
 from reporting.indicators import selectors as indicator_selectors
 from reporting.models import Indicator, IndicatorValue, OfficialReport, PlanIndicator, Report, ReportingCycle
@@ -222,16 +223,23 @@ def indicator_compare(request, pk):
     """One national indicator across the plans (provinces) the user oversees."""
     access.require_oversight(request.user)
     indicator = get_object_or_404(Indicator, pk=pk, plan__isnull=True)
-    rows = indicator_selectors.comparison(indicator, request.user)
-    # Each path reversed once: the page links every province's indicator and every other indicator.
-    detail, other = _path_of("dashboard:indicator"), _path_of("dashboard:indicator_compare")
-    for r in rows:
-        r.href = detail(r.view.pi.pk)
+    # The table is drawn once per state of its rows (reporting.dashboards.drawn_pages).
+    table = drawn_comparison(indicator, access.plans_overseen_by(request.user),
+                             lambda: _draw_comparison(indicator, request.user))
+    other = _path_of("dashboard:indicator_compare")  # reversed once: every other indicator is linked
     choices = [(other(c.pk), f"{c.code} {c.name}" if c.code else c.name)
                for c in indicator_selectors.comparable_indicators() if c.pk != indicator.pk]
     return render(request, "reporting/dashboard/indicator_compare.html", {
-        "indicator": indicator, "rows": rows, "choices": choices,
+        "indicator": indicator, "table": table, "choices": choices,
     })
+
+
+def _draw_comparison(indicator, user) -> str:
+    rows = indicator_selectors.comparison(indicator, user)
+    detail = _path_of("dashboard:indicator")
+    for r in rows:
+        r.href = detail(r.view.pi.pk)
+    return render_to_string("reporting/dashboard/_indicator_compare_table.html", {"rows": rows})
 
 
 def _path_of(name: str):

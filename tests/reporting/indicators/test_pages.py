@@ -280,3 +280,24 @@ def test_a_moved_or_newly_adopted_indicator_shows_in_its_place_at_once(postgres_
                 indicators.stations.indicator_id]).order_by("pk").first()
     adopted = adopt_indicator(plan, other, baseline=(1, 2023), sort_order=9)
     assert arranged()[None][-1] == adopted.pk
+
+
+def test_the_drawn_comparison_shows_a_changed_figure_at_once(postgres_required, client, indicators, admin_user):
+    """On PostgreSQL the comparison's table is kept per state of its rows (the plans overseen among
+    them: test_the_national_view_compares_provinces_on_one_indicator): an accepted figure, or a bulk
+    UPDATE of it, shows at the next view."""
+    from django.core.cache import cache
+
+    cache.clear()
+    w = indicators.world
+    url = reverse("dashboard:indicator_compare", args=[indicators.intensity.indicator.pk])
+    login(client, admin_user)
+    assert "0,97" not in client.get(url).content.decode()
+    value = _accepted(indicators, indicators.intensity, indicators.cycle.year, "0,97", w.head_a)
+    assert "0,97" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        client.get(url)
+    assert not any('FROM "reporting_indicatorvalue"' in q["sql"] for q in kept.captured_queries)
+    IndicatorValue.objects.filter(pk=value.pk).update(value=D("0.91"))
+    page = client.get(url).content.decode()
+    assert "0,91" in page and "0,97" not in page
