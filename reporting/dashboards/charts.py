@@ -12,8 +12,8 @@ import itertools
 from dataclasses import dataclass, field
 from html import escape
 
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -60,12 +60,31 @@ class Chart:
     def table_body(self) -> SafeString:
         """The data table's rows as HTML: the first cell heads its row, the rest are numbers. Built
         here rather than in a template loop: a dashboard's tables hold over a thousand cells."""
-        return format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
-            (row[0], format_html_join("", "<td class=\"num\">{}</td>", ((v,) for v in row[1:]))) for row in self.rows))
+        return mark_safe("".join(
+            f'<tr><th scope="row">{_h(row[0])}</th>{"".join(f"<td class=\"num\">{_h(v)}</td>" for v in row[1:])}</tr>'
+            for row in self.rows))
+
+    @property
+    def figure(self) -> SafeString:
+        """The chart, its caption and its data table (what templates/reporting/dashboard/_chart.html
+        shows): built here, as a page draws up to fifty of them and a template include per chart
+        cost more than drawing the chart."""
+        headers = "".join(f'<th scope="col">{_h(h)}</th>' for h in self.headers)
+        return mark_safe(
+            f'<figure class="chart-figure" id="fig-{_h(self.uid)}">\n  {self.svg}\n  <figcaption>{_h(self.title)}</figcaption>\n'
+            f'  <details class="chart-data">\n    <summary>{_h(gettext("Bảng số liệu của biểu đồ"))}</summary>\n'
+            f'    <table class="table compact">\n      <caption class="visually-hidden">{_h(self.desc)}</caption>\n'
+            f'      <thead><tr>{headers}</tr></thead>\n      <tbody>{self.table_body}</tbody>\n    </table>\n'
+            f'  </details>\n</figure>')
 
 
 def _e(text) -> str:
     return escape(str(text), quote=True)
+
+
+def _h(value) -> str:
+    """As a template prints a value: escaped unless it is already HTML."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value), quote=True)
 
 
 def _short(text: str, n: int) -> str:
@@ -348,6 +367,7 @@ def indicator_chart(view, *, title: str, width: int = 460, height: int = 220) ->
     in black and white: each mark has its own shape, and its figure as a tooltip and in the table."""
     from reporting.indicators.status import expected_at, target_goal
 
+    _ = gettext  # translated once per call, not lazily per use: a plan draws forty of these
     pi = view.pi
     direction = pi.indicator.direction
     goals = {}
@@ -358,6 +378,7 @@ def indicator_chart(view, *, title: str, width: int = 460, height: int = 220) ->
     desc = _("Giá trị cơ sở, số liệu đã chấp nhận, đường cần đạt và chỉ tiêu. Trạng thái: %(status)s. %(method)s") % {
         "status": view.status.label, "method": view.status.method}
     svg = _Svg(title, desc)
+    svg.uid = f"i{pi.pk}"  # one chart per indicator on a page: drawn parts kept apart keep distinct ids
     numbers = [float(v) for v in view.series.values()] + [float(g) for g in goals.values() if g is not None]
     numbers += [float(x) for t in view.targets for x in (t.min, t.max) if x is not None]
     if pi.baseline_value is not None:

@@ -20,6 +20,7 @@ each worker keeps its own copies, which only costs a first drawing per worker.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
@@ -73,48 +74,145 @@ def drawn_dashboard(cycle: ReportingCycle, draw, *, scope: str = "") -> str:
     return body
 
 
-# The indicators section of a plan (dashboard and public page): the plan, its indicators, their
-# catalogue entries and targets, and their values. Drawn once per state of these rows, like the body.
+# The indicators section of a plan (dashboard and public page). Drawn once per state of its rows,
+# like the body, and each indicator's part (its status, method, chart and table) once per state of
+# its own rows: the plan indicator, its catalogue entry and item, its targets and its values. A
+# change to one figure redraws that indicator's part; the others are taken as they were drawn. The
+# arrangement (which indicators, in which order, under which theme) is kept per state of the plan,
+# its themes and groups and the indicators' own rows (not their figures).
 INDICATOR_ROWS = """
-SELECT concat_ws('|',
+SELECT 0, md5(concat_ws('|',
   (SELECT xmin::text || ctid::text FROM tasks_plan WHERE id = %(plan)s),
   (SELECT string_agg(id || ':' || xmin::text || ctid::text, ',' ORDER BY id) FROM tasks_planitem
-     WHERE plan_id = %(plan)s AND level IN ('theme', 'group')),
-  (SELECT string_agg(pi.id || ':' || pi.xmin::text || pi.ctid::text || ':' || i.xmin::text || i.ctid::text, ','
-                     ORDER BY pi.id)
-     FROM reporting_planindicator pi JOIN reporting_indicator i ON i.id = pi.indicator_id WHERE pi.plan_id = %(plan)s),
+     WHERE plan_id = %(plan)s AND level IN ('theme', 'group')))), ''
+UNION ALL
+SELECT r.id, md5(r.own), md5(concat_ws('|', r.own,
   (SELECT string_agg(t.id || ':' || t.xmin::text || t.ctid::text, ',' ORDER BY t.id) FROM reporting_target t
-     WHERE t.plan_indicator_id IN (SELECT id FROM reporting_planindicator WHERE plan_id = %(plan)s)),
+     WHERE t.plan_indicator_id = r.id),
   (SELECT string_agg(v.id || ':' || v.xmin::text || v.ctid::text, ',' ORDER BY v.id) FROM reporting_indicatorvalue v
-     WHERE v.plan_indicator_id IN (SELECT id FROM reporting_planindicator WHERE plan_id = %(plan)s))
-)
+     WHERE v.plan_indicator_id = r.id)))
+FROM (SELECT pi.id, concat_ws('|', pi.xmin::text || pi.ctid::text, i.xmin::text || i.ctid::text,
+                              it.xmin::text || it.ctid::text) AS own
+      FROM reporting_planindicator pi JOIN reporting_indicator i ON i.id = pi.indicator_id
+      LEFT JOIN tasks_planitem it ON it.id = pi.item_id WHERE pi.plan_id = %(plan)s) r
 """
 
 
-def indicator_fingerprint(plan) -> str | None:
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class IndicatorRows:
+    """The fingerprint of a plan's indicators section: of the whole, of its arrangement, and of
+    each indicator's rows."""
+
+    section: str
+    arrangement: str
+    by_indicator: dict  # plan indicator id → digest of its rows
+
+
+def indicator_rows(plan) -> IndicatorRows | None:
+    """One query; None where the fingerprint cannot be taken (then everything is drawn afresh)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute(INDICATOR_ROWS, {"plan": plan.pk})
-        (rows,) = cursor.fetchone()
-    return hashlib.blake2b((rows or "").encode(), digest_size=16).hexdigest()
+        found = sorted(cursor.fetchall())
+    return IndicatorRows(section=_digest(",".join(f"{pk}:{own}:{part}" for pk, own, part in found)),
+                         arrangement=_digest(",".join(f"{pk}:{own}" for pk, own, _ in found)),
+                         by_indicator={pk: part for pk, _, part in found if pk})
 
 
-def indicator_cache_key(plan, variant: str) -> str | None:
-    fingerprint = indicator_fingerprint(plan)
-    if fingerprint is None:
+def indicator_fingerprint(plan) -> str | None:
+    rows = indicator_rows(plan)
+    return rows.section if rows else None
+
+
+def indicator_cache_key(plan, variant: str, rows: IndicatorRows | None = None) -> str | None:
+    rows = rows or indicator_rows(plan)
+    if rows is None:
         return None
-    return f"indicators:{plan.pk}:{variant}:{translation.get_language()}:{fingerprint}"
+    return f"indicators:{plan.pk}:{variant}:{translation.get_language()}:{rows.section}"
 
 
 def drawn_indicators(plan, draw, *, variant: str) -> str:
     """The indicators section of `plan` (`variant`: "dashboard" or "public"), from the cache while
-    its rows are unchanged, else `draw()`."""
-    key = indicator_cache_key(plan, variant)
-    if key is None:
-        return draw()
+    its rows are unchanged, else `draw(rows)` (`rows`: the IndicatorRows, or None), and kept."""
+    rows = indicator_rows(plan)
+    if rows is None:
+        return draw(None)
+    key = indicator_cache_key(plan, variant, rows)
     body = cache.get(key)
     if body is None:
-        body = draw()
+        body = draw(rows)
         cache.set(key, body, KEEP_SECONDS)
     return body
+
+
+def drawn_arrangement(plan, rows: IndicatorRows | None, arrange):
+    """How the section arranges its indicators, from the cache while the plan's outline and the
+    indicators' own rows are unchanged, else `arrange()` (and kept)."""
+    if rows is None:
+        return arrange()
+    key = f"indicator-arrangement:{plan.pk}:{rows.arrangement}"
+    arrangement = cache.get(key)
+    if arrangement is None:
+        arrangement = arrange()
+        cache.set(key, arrangement, KEEP_SECONDS)
+    return arrangement
+
+
+def drawn_indicator_parts(plan, rows: IndicatorRows | None, variant: str, pks: list[int], draw) -> dict:
+    """Each indicator's drawn part, pk → part: kept ones while the indicator's rows are unchanged,
+    the others from `draw(pks of those missing)` (pk → part) and kept. A plan's parts are kept
+    under one key (a dict pk → (digest, part)): forty small entries per plan would crowd the
+    other drawn pages out of a bounded cache."""
+    if rows is None:
+        return draw(pks)
+    key = f"indicator-parts:{plan.pk}:{variant}:{translation.get_language()}"
+    kept = cache.get(key) or {}
+    parts = {pk: kept[pk][1] for pk in pks if pk in kept and pk in rows.by_indicator
+             and kept[pk][0] == rows.by_indicator[pk]}
+    missing = [pk for pk in pks if pk not in parts]
+    if missing:
+        drawn = draw(missing)
+        parts.update(drawn)
+        cache.set(key, {pk: (rows.by_indicator[pk], part) for pk, part in parts.items() if pk in rows.by_indicator},
+                  KEEP_SECONDS)
+    return parts
+
+
+# The national comparison of one indicator: the plans the user oversees that adopted it, their
+# plan and jurisdiction rows (number, name), the plan indicators, their targets and their values,
+# and the catalogue entry itself. The plans come from access.plans_overseen_by (the one rule of
+# who oversees what), written into the query.
+COMPARISON_ROWS = """
+SELECT concat_ws('|', (SELECT xmin::text || ctid::text FROM reporting_indicator WHERE id = %%s),
+  (SELECT string_agg(concat_ws(':', pi.id, pi.xmin::text || pi.ctid::text, p.xmin::text || p.ctid::text,
+                               j.xmin::text || j.ctid::text,
+     (SELECT string_agg(t.id || ':' || t.xmin::text || t.ctid::text, ',' ORDER BY t.id) FROM reporting_target t
+        WHERE t.plan_indicator_id = pi.id),
+     (SELECT string_agg(v.id || ':' || v.xmin::text || v.ctid::text, ',' ORDER BY v.id) FROM reporting_indicatorvalue v
+        WHERE v.plan_indicator_id = pi.id)), ',' ORDER BY pi.id)
+   FROM reporting_planindicator pi JOIN tasks_plan p ON p.id = pi.plan_id
+   JOIN agencies_jurisdiction j ON j.id = p.jurisdiction_id
+   WHERE pi.indicator_id = %%s AND pi.plan_id IN (%s)))
+"""
+
+
+def drawn_comparison(indicator, plans, draw) -> str:
+    """The comparison table of `indicator` across `plans` (a queryset of the plans the user
+    oversees), from the cache while its rows are unchanged, else `draw()` (and kept)."""
+    if connection.vendor != "postgresql":
+        return draw()
+    plans_sql, plans_params = plans.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(COMPARISON_ROWS % plans_sql, [indicator.pk, indicator.pk, *plans_params])
+        (rows,) = cursor.fetchone()
+    key = f"comparison:{indicator.pk}:{translation.get_language()}:{_digest(rows or '')}"
+    table = cache.get(key)
+    if table is None:
+        table = draw()
+        cache.set(key, table, KEEP_SECONDS)
+    return table

@@ -4,7 +4,8 @@ reporting/province/views.py). Figures come from reporting.dashboards.selectors; 
 from __future__ import annotations
 
 import logging
-
+from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
@@ -13,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +24,8 @@ from tasks.models import Plan
 from reporting.reports import access
 from reporting.reports.cycles import jurisdiction_cycle_for as cycles_collecting
 from reporting.dashboards import charts, selectors
-from reporting.dashboards.drawn_pages import drawn_dashboard, drawn_indicators
+from reporting.dashboards.drawn_pages import (drawn_arrangement, drawn_comparison, drawn_dashboard, drawn_indicator_parts,
+                                              drawn_indicators)
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
 from reporting.indicators import selectors as indicator_selectors
 from reporting.models import Indicator, IndicatorValue, OfficialReport, PlanIndicator, Report, ReportingCycle
@@ -112,31 +116,88 @@ def cycle_dashboard(request, cycle_id):
         "can_generate": access.is_reviewer_of(request.user, plan), "chosen": chosen,
         "plan_choices": [(p, p.display_name(timezone.localdate())) for p in cycle.plans()] if cycle.consolidated else [],
         "body": drawn_dashboard(cycle, lambda: _draw_dashboard(request, cycle, chosen), scope=chosen.code if chosen else ""),
-        # Drawn afresh on every view (outside the cached body, whose fingerprint does not cover
-        # indicator rows): a few fixed queries, whatever the number of indicators and values.
-        "indicators_html": drawn_indicators(plan, lambda: _draw_indicators(request, plan), variant="dashboard"),
+        # Outside the cached body, whose fingerprint does not cover indicator rows: drawn once per
+        # state of its own rows, in a few fixed queries whatever the number of indicators and values.
+        "indicators_html": drawn_indicators(plan, lambda rows: _draw_indicators(request, plan, rows),
+                                            variant="dashboard"),
     })
 
 
 # --- indicators --------------------------------------------------------------------------------
 
-def indicator_section(plan, *, links: bool = True) -> dict:
+@dataclass
+class IndicatorPart:
+    """One indicator of the section as drawn: its status (the counts) and its article."""
+
+    pk: int
+    status: str
+    html: str
+
+
+class Theme(NamedTuple):
+    """A theme heading of the section (kept with the arrangement)."""
+
+    pk: int
+    code: str
+    title: str
+
+
+def indicator_section(plan, *, links: bool = True, rows=None) -> dict:
     """The plan's indicators by theme, each with its status, method, chart and numbers, from
     accepted figures (the only ones the section shows, to overseers and the public alike): four
-    queries (the outline, the indicators, their targets, their accepted values)."""
-    outline = selectors.plan_outline(plan)
-    views = indicator_selectors.plan_indicators(plan, accepted_only=True)
-    for v in views:
-        v.chart = charts.indicator_chart(v, title=f"{v.pi.code} {v.indicator.name}")
-        v.href = reverse("dashboard:indicator", args=[v.pi.pk]) if links else None
-        v.compare_href = (reverse("dashboard:indicator_compare", args=[v.indicator.pk])
-                          if links and v.indicator.plan_id is None else None)
-    return {"themes": indicator_selectors.by_theme(views, outline.by_id), "counts": indicator_selectors.status_counts(views),
-            "total": len(views)}
+    queries (the outline, the indicators, their targets, their accepted values). With `rows` (the
+    section's fingerprint, reporting.dashboards.drawn_pages), what has not changed since it was
+    drawn is taken as drawn: the arrangement by theme while the outline and the indicators' rows are
+    unchanged, and each indicator while its own rows are; targets and values are read for the
+    others only."""
+    loaded: dict = {}
+
+    def arrange():
+        outline = selectors.plan_outline(plan)
+        pis = indicator_selectors.plan_indicator_rows(plan)
+        loaded.update((pi.pk, pi) for pi in pis)
+        return [(Theme(theme.pk, theme.code, theme.title) if theme is not None else None, [pi.pk for pi in group])
+                for theme, group in indicator_selectors.by_theme(pis, outline.by_id)]
+
+    def draw(pks):
+        if any(pk not in loaded for pk in pks):
+            loaded.update((pi.pk, pi) for pi in indicator_selectors.plan_indicator_rows(plan, pks=pks))
+        views = indicator_selectors.indicator_views([loaded[pk] for pk in pks if pk in loaded], accepted_only=True)
+        return {v.pi.pk: (v.status.code, indicator_article(v, links=links)) for v in views}
+    arrangement = drawn_arrangement(plan, rows, arrange)
+    order = [pk for _, pks in arrangement for pk in pks]
+    drawn = drawn_indicator_parts(plan, rows, "dashboard" if links else "public", order, draw)
+    counts = {code: 0 for code in ("on_track", "at_risk", "off_track", "no_data")}
+    themes = []
+    for theme, pks in arrangement:
+        parts = [IndicatorPart(pk, drawn[pk][0], mark_safe(drawn[pk][1])) for pk in pks if pk in drawn]  # ours
+        for part in parts:
+            counts[part.status] += 1
+        themes.append((theme, parts))
+    return {"themes": themes, "counts": counts, "total": sum(counts.values())}
 
 
-def _draw_indicators(request, plan, *, links: bool = True) -> str:
-    section = indicator_section(plan, links=links)
+def indicator_article(view, *, links: bool = True) -> str:
+    """One indicator in the section: name, status, method, chart and its table. Built here rather
+    than by a template include: a plan at national scale has forty of them."""
+    pi, indicator = view.pi, view.indicator
+    name = format_html("{} {}", pi.code, indicator.name)
+    if links:
+        name = format_html('<a href="{}">{}</a>', reverse("dashboard:indicator", args=[pi.pk]), name)
+    unit = format_html(' <small class="muted">({})</small>', indicator.unit) if indicator.unit else ""
+    compare = (format_html(' · <a href="{}">{}</a>', reverse("dashboard:indicator_compare", args=[indicator.pk]),
+                           _("So sánh các tỉnh")) if links and indicator.plan_id is None else "")
+    chart = charts.indicator_chart(view, title=f"{pi.code} {indicator.name}")
+    return format_html(
+        '<article class="indicator" id="indicator-{}" data-status="{}">\n<h4>{}{}</h4>\n'
+        '<p><span class="indicator-status status-{}">{}</span>{}</p>\n'
+        '<p class="method"><strong>{}</strong> {}</p>\n{}\n</article>',
+        pi.pk, view.status.code, name, unit, view.status.code, view.status.label, compare,
+        _("Cách tính:"), view.status.method, chart.figure)
+
+
+def _draw_indicators(request, plan, rows=None, *, links: bool = True) -> str:
+    section = indicator_section(plan, links=links, rows=rows)
     if not section["total"] and not links:
         return ""  # the public page says nothing of indicators a plan does not have
     return render_to_string("reporting/dashboard/_indicators.html", {"indicators": section}, request=request)
@@ -165,10 +226,30 @@ def indicator_compare(request, pk):
     """One national indicator across the plans (provinces) the user oversees."""
     access.require_oversight(request.user)
     indicator = get_object_or_404(Indicator, pk=pk, plan__isnull=True)
-    rows = indicator_selectors.comparison(indicator, request.user)
+    # The table is drawn once per state of its rows (reporting.dashboards.drawn_pages).
+    table = drawn_comparison(indicator, access.plans_overseen_by(request.user),
+                             lambda: _draw_comparison(indicator, request.user))
+    other = _path_of("dashboard:indicator_compare")  # reversed once: every other indicator is linked
+    choices = [(other(c.pk), f"{c.code} {c.name}" if c.code else c.name)
+               for c in indicator_selectors.comparable_indicators() if c.pk != indicator.pk]
     return render(request, "reporting/dashboard/indicator_compare.html", {
-        "indicator": indicator, "rows": rows, "choices": indicator_selectors.comparable_indicators(),
+        "indicator": indicator, "table": table, "choices": choices,
     })
+
+
+def _draw_comparison(indicator, user) -> str:
+    rows = indicator_selectors.comparison(indicator, user)
+    detail = _path_of("dashboard:indicator")
+    for r in rows:
+        r.href = detail(r.view.pi.pk)
+    return render_to_string("reporting/dashboard/_indicator_compare_table.html", {"rows": rows})
+
+
+def _path_of(name: str):
+    """pk → the path of the URL `name` for that pk, reversed once."""
+    marker = 987654321
+    pattern = reverse(name, args=[marker])
+    return lambda pk: pattern.replace(str(marker), str(int(pk)))
 
 
 def _draw_dashboard(request, cycle, chosen=None) -> str:
@@ -307,6 +388,6 @@ def public_plan(request, code):
     return render(request, "reporting/dashboard/public.html",
                   {"plan": plan, "summary": summary, "chart": chart, "years": years, "official": official,
                    # The public sees accepted figures only, and no link into the overseers' pages.
-                   "indicators_html": drawn_indicators(plan, lambda: _draw_indicators(request, plan, links=False),
+                   "indicators_html": drawn_indicators(plan, lambda rows: _draw_indicators(request, plan, rows, links=False),
                                                        variant="public")})
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Prefetch
+from django.db.models import prefetch_related_objects
 
 from reporting.indicators.status import Status, compute, province_series
 from reporting.models import Indicator, IndicatorValue, PlanIndicator
@@ -23,7 +24,7 @@ class IndicatorView:
     pi: PlanIndicator
     status: Status
     series: dict  # year → whole-province figure counted (accepted)
-    values: list  # the IndicatorValue rows shown (accepted only on public pages)
+    values: list  # the figures shown (Figure rows; accepted only on public pages)
     targets: list
     theme: object = None
     by_territory: dict = field(default_factory=dict)  # territory → {year: figure}
@@ -36,20 +37,40 @@ class IndicatorView:
         return self.series.get(year)
 
 
-def _queryset(accepted_only: bool):
-    # What the status, the charts and the tables read of a value, no more: a plan at national scale
-    # has ~1,000 figures, and loading their notes and review fields was most of the section's time.
-    values = (IndicatorValue.objects.only("id", "plan_indicator_id", "year", "territory", "value", "state", "revision")
-              .order_by("year", "territory"))
-    if accepted_only:
-        values = values.filter(state=ACCEPTED)
-    return (PlanIndicator.objects.select_related("indicator", "item", "plan")
-            .prefetch_related("targets", Prefetch("values", queryset=values))
-            .order_by("sort_order", "code"))
+class Figure(NamedTuple):
+    """What the status, the charts and the tables read of a value, no more: a plan at national
+    scale has ~1,000 figures, and building a model instance for each was most of the section's time."""
+
+    id: int
+    plan_indicator_id: int
+    year: int
+    territory: str
+    value: Decimal | None
+    state: str
+    revision: int
 
 
-def _view(pi: PlanIndicator) -> IndicatorView:
-    values = list(pi.values.all())
+def _plan_indicators(qs, *, accepted_only: bool) -> list[tuple[PlanIndicator, list]]:
+    """Each plan indicator of `qs` (with its catalogue entry, item and plan) and its figures, by year
+    and territory: three queries (the indicators, their targets, their figures)."""
+    return _with_figures(list(qs.select_related("indicator", "item", "plan").order_by("sort_order", "code")),
+                         accepted_only=accepted_only)
+
+
+def _with_figures(pis: list, *, accepted_only: bool) -> list[tuple[PlanIndicator, list]]:
+    """`pis` with their targets and figures: two queries, none for no indicator."""
+    figures: dict[int, list] = {pi.pk: [] for pi in pis}
+    if pis:
+        prefetch_related_objects(pis, "targets")
+        rows = IndicatorValue.objects.filter(plan_indicator__in=list(figures))
+        if accepted_only:
+            rows = rows.filter(state=ACCEPTED)
+        for row in rows.order_by("year", "territory").values_list(*Figure._fields):
+            figures[row[1]].append(Figure._make(row))
+    return [(pi, figures[pi.pk]) for pi in pis]
+
+
+def _view(pi: PlanIndicator, values: list) -> IndicatorView:
     targets = list(pi.targets.all())
     series = province_series(values, additive=pi.indicator.additive)
     status = compute(direction=pi.indicator.direction, baseline_value=pi.baseline_value,
@@ -65,17 +86,31 @@ def _view(pi: PlanIndicator) -> IndicatorView:
 def plan_indicators(plan, *, accepted_only: bool = False, pk: int | None = None) -> list[IndicatorView]:
     """The plan's indicators (or the one `pk`) with their status (always from accepted figures).
     `accepted_only`: list only accepted values too (public page, province report)."""
-    qs = _queryset(accepted_only).filter(plan=plan)
+    qs = PlanIndicator.objects.filter(plan=plan)
     if pk is not None:
         qs = qs.filter(pk=pk)
-    return [_view(pi) for pi in qs]
+    return [_view(pi, values) for pi, values in _plan_indicators(qs, accepted_only=accepted_only)]
 
 
-def by_theme(views: list[IndicatorView], outline_by_id: dict | None = None) -> list[tuple[object, list]]:
+def plan_indicator_rows(plan, *, pks=None) -> list[PlanIndicator]:
+    """The plan's indicators (or those of `pks`) in their order, with their catalogue entry and
+    item, no figures: one query (the section arranges drawn parts with them)."""
+    qs = PlanIndicator.objects.filter(plan=plan)
+    if pks is not None:
+        qs = qs.filter(pk__in=pks)
+    return list(qs.select_related("indicator", "item").order_by("sort_order", "code"))
+
+
+def indicator_views(pis: list[PlanIndicator], *, accepted_only: bool = False) -> list[IndicatorView]:
+    """The views of `pis` (from plan_indicator_rows): two queries, none for an empty list."""
+    return [_view(pi, values) for pi, values in _with_figures(pis, accepted_only=accepted_only)]
+
+
+def by_theme(views: list, outline_by_id: dict | None = None) -> list[tuple[object, list]]:
     """The indicators grouped under the theme of the item they belong to (plan-wide ones first)."""
     groups: dict = {}
     for v in views:
-        item = v.pi.item
+        item = getattr(v, "pi", v).item  # views or plan indicators
         theme = item
         while theme is not None and outline_by_id is not None and theme.parent_id and theme.parent_id in outline_by_id:
             theme = outline_by_id[theme.parent_id]
@@ -92,7 +127,8 @@ def status_counts(views: list[IndicatorView]) -> dict[str, int]:
 
 def comparable_indicators():
     """National indicators some plan has adopted: what the national comparison offers."""
-    return Indicator.objects.filter(plan__isnull=True, adoptions__isnull=False).distinct().order_by("code", "name")
+    adopted = PlanIndicator.objects.values("indicator_id")
+    return Indicator.objects.filter(plan__isnull=True, pk__in=adopted).only("id", "code", "name").order_by("code", "name")
 
 
 @dataclass
@@ -107,10 +143,11 @@ def comparison(indicator: Indicator, user) -> list[ComparisonRow]:
     """Every plan the user oversees that adopted `indicator`, its latest accepted figure and its
     status, in three queries."""
     plans = access.plans_overseen_by(user)
-    qs = _queryset(True).filter(indicator=indicator, plan__in=plans).select_related("plan__jurisdiction")
+    pis = list(PlanIndicator.objects.filter(indicator=indicator, plan__in=plans)
+               .select_related("indicator", "plan__jurisdiction").order_by("sort_order", "code"))
     rows = []
-    for pi in qs:
-        view = _view(pi)
+    for pi, values in _with_figures(pis, accepted_only=True):
+        view = _view(pi, values)
         year = max(view.series) if view.series else None
         rows.append(ComparisonRow(plan=pi.plan, view=view, latest_year=year,
                                   latest=view.series.get(year) if year else None))

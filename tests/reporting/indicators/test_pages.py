@@ -194,3 +194,110 @@ def test_the_drawn_section_is_kept_until_an_indicator_row_changes(postgres_requi
     page = client.get(dashboard).content.decode()
     assert f'id="indicator-{indicators.intensity.pk}" data-status="on_track"' in page
     assert not any("reporting_indicatorvalue\".\"year" in q["sql"] for q in warm.captured_queries)
+
+
+def test_a_changed_figure_redraws_its_indicator_only_and_shows_at_once(postgres_required, indicators):
+    """Each indicator's part is kept per state of its own rows: after one figure changes, the other
+    indicators are taken as drawn (no targets or values read for them) and the changed one shows."""
+    from django.core.cache import cache
+
+    from reporting.dashboards.drawn_pages import indicator_rows
+    from reporting.dashboards.views import indicator_section
+
+    def section_html():
+        section = indicator_section(indicators.world.plan, rows=indicator_rows(indicators.world.plan))
+        return "".join(str(part.html) for _, parts in section["themes"] for part in parts)
+
+    cache.clear()
+    w = indicators.world
+    _accepted(indicators, indicators.stations, 2024, "3", w.head_a, territory="Thủ Dầu Một")
+    assert f'id="indicator-{indicators.intensity.pk}" data-status="no_data"' in section_html()
+    value = _accepted(indicators, indicators.intensity, indicators.cycle.year, "0,93", w.head_a)
+    with CaptureQueriesContext(connection) as redraw:
+        html = section_html()
+    assert f'id="indicator-{indicators.intensity.pk}" data-status="on_track"' in html
+    assert f'id="indicator-{indicators.renewables.pk}"' in html and f'id="indicator-{indicators.stations.pk}"' in html
+    values_read = [q["sql"] for q in redraw.captured_queries if 'FROM "reporting_indicatorvalue"' in q["sql"]]
+    assert len(values_read) == 1 and f"IN ({indicators.intensity.pk})" in values_read[0]
+
+    IndicatorValue.objects.filter(pk=value.pk).update(value=D("1.2"))  # however it changes: a bulk UPDATE too
+    html = section_html()
+    assert f'id="indicator-{indicators.intensity.pk}" data-status="off_track"' in html and "1,5" not in html
+    indicators.intensity.targets.update(value=-50)  # a target's change shows as well
+    assert "1,5" in section_html()
+
+
+def test_the_section_takes_the_same_queries_however_many_indicators_are_drawn_again(postgres_required, indicators):
+    from django.core.cache import cache
+
+    from reporting.dashboards.drawn_pages import indicator_rows
+    from reporting.dashboards.views import indicator_section
+
+    plan, w = indicators.world.plan, indicators.world
+    cache.clear()
+    with CaptureQueriesContext(connection) as all_drawn:
+        indicator_section(plan, rows=indicator_rows(plan))
+    _accepted(indicators, indicators.intensity, 2024, "1", w.head_a)
+    with CaptureQueriesContext(connection) as one_drawn:
+        indicator_section(plan, rows=indicator_rows(plan))
+    _accepted(indicators, indicators.intensity, 2025, "1", w.head_a)
+    _accepted(indicators, indicators.stations, 2024, "3", w.head_a, territory="Thủ Dầu Một")
+    with CaptureQueriesContext(connection) as two_drawn:
+        indicator_section(plan, rows=indicator_rows(plan))
+    with CaptureQueriesContext(connection) as none_drawn:
+        indicator_section(plan, rows=indicator_rows(plan))
+    assert len(all_drawn) == 5  # the fingerprint, the outline, the indicators, their targets, their values
+    assert len(one_drawn) == len(two_drawn) == 4  # the arrangement is kept: the changed indicators, targets, values
+    assert len(none_drawn) == 1  # nothing changed: the fingerprint only
+
+
+def test_a_moved_or_newly_adopted_indicator_shows_in_its_place_at_once(postgres_required, indicators):
+    """The arrangement by theme is kept with the section's parts: moving an indicator under a theme,
+    renaming the theme or adopting another indicator shows at the next drawing."""
+    from django.core.cache import cache
+
+    from reporting.dashboards.drawn_pages import indicator_rows
+    from reporting.dashboards.views import indicator_section
+    from reporting.indicators.adoption import adopt_indicator
+    from reporting.models import Indicator, PlanIndicator
+    from tasks.models import PlanItem
+
+    plan = indicators.world.plan
+    theme = PlanItem.objects.filter(plan=plan, level="theme").order_by("sort_key").first()
+
+    def arranged():
+        section = indicator_section(plan, rows=indicator_rows(plan))
+        return {(t.title if t else None): [p.pk for p in parts] for t, parts in section["themes"]}
+
+    cache.clear()
+    assert indicators.intensity.pk in arranged()[None]
+    PlanIndicator.objects.filter(pk=indicators.intensity.pk).update(item=theme)
+    assert arranged()[theme.title] == [indicators.intensity.pk]
+    PlanItem.objects.filter(pk=theme.pk).update(title="Chủ đề đổi tên")
+    assert arranged()["Chủ đề đổi tên"] == [indicators.intensity.pk]
+    other = Indicator.objects.filter(plan__isnull=True).exclude(
+        pk__in=[indicators.intensity.indicator_id, indicators.renewables.indicator_id,
+                indicators.stations.indicator_id]).order_by("pk").first()
+    adopted = adopt_indicator(plan, other, baseline=(1, 2023), sort_order=9)
+    assert arranged()[None][-1] == adopted.pk
+
+
+def test_the_drawn_comparison_shows_a_changed_figure_at_once(postgres_required, client, indicators, admin_user):
+    """On PostgreSQL the comparison's table is kept per state of its rows (the plans overseen among
+    them: test_the_national_view_compares_provinces_on_one_indicator): an accepted figure, or a bulk
+    UPDATE of it, shows at the next view."""
+    from django.core.cache import cache
+
+    cache.clear()
+    w = indicators.world
+    url = reverse("dashboard:indicator_compare", args=[indicators.intensity.indicator.pk])
+    login(client, admin_user)
+    assert "0,97" not in client.get(url).content.decode()
+    value = _accepted(indicators, indicators.intensity, indicators.cycle.year, "0,97", w.head_a)
+    assert "0,97" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        client.get(url)
+    assert not any('FROM "reporting_indicatorvalue"' in q["sql"] for q in kept.captured_queries)
+    IndicatorValue.objects.filter(pk=value.pk).update(value=D("0.91"))
+    page = client.get(url).content.decode()
+    assert "0,91" in page and "0,97" not in page
