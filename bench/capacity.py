@@ -72,8 +72,9 @@ def markdown(m: dict) -> list[str]:
     reminders = f"{m['reminders_s']:.1f} s" if m["reminders_s"] else "not measured in this run"
     return [
         "\n## Capacity model: a national deployment on deadline day (on paper)\n",
-        "Computed by `bench/capacity.py` from this run's measured CPU per mix request at saturation "
-        f"(**{m['app_ms']:.1f} ms** of gunicorn worker CPU and **{m['db_ms']:.1f} ms** of PostgreSQL CPU) and "
+        "Computed by `bench/capacity.py` from the dearest CPU per mix request this run measured (scenarios 4, "
+        f"4a and 4b, each part at its highest: **{m['app_ms']:.1f} ms** of gunicorn worker CPU and "
+        f"**{m['db_ms']:.1f} ms** of PostgreSQL CPU) and "
         "these assumptions (constants in that file):\n",
         f"- {PROVINCES} provinces × {AGENCIES_PER_PROVINCE} agencies × {USERS_PER_AGENCY} users = "
         f"**{m['users']:,}** users; {ACTIVE_SHARE:.0%} of them active in the last {DAYS} days, "

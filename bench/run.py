@@ -317,7 +317,12 @@ def saturation_sections(L: list, results: dict, rows: list, args, info: dict) ->
         import capacity
 
         burst_mix = (results.get("burst") or {}).get("mix") or sat["mix"]
-        m = capacity.model(app_ms=sat["mix"]["app_cpu_ms_per_request"], db_ms=sat["mix"]["db_cpu_ms_per_request"],
+        # The dearest CPU per mix request this run measured (4 with think time, 4a flat out, 4b doubled), app
+        # and database each: the model plans for the worst of them, not for one phase's lucky reading.
+        mixes = [p for p in (sat["mix"], (results.get("burst") or {}).get("mix"), (results.get("double") or {}).get("mix"))
+                 if p and "app_cpu_ms_per_request" in p]
+        m = capacity.model(app_ms=max(p["app_cpu_ms_per_request"] for p in mixes),
+                           db_ms=max(p["db_cpu_ms_per_request"] for p in mixes),
                            pdf_s=(results.get("pdf") or {}).get("median_s"),
                            reminders_s=(results.get("reminders_worst") or {}).get("median_s"),
                            mix_p50_s=burst_mix["p50_s"], nproc=int(cores or 1))
