@@ -58,6 +58,15 @@ def dashboard_fingerprint(cycle: ReportingCycle) -> str | None:
     return hashlib.blake2b((rows or "").encode(), digest_size=16).hexdigest()
 
 
+def _kept(key: str, draw):
+    """What the cache holds under `key`, else `draw()`, kept there for the next reader."""
+    value = cache.get(key)
+    if value is None:
+        value = draw()
+        cache.set(key, value, KEEP_SECONDS)
+    return value
+
+
 def drawn_dashboard(cycle: ReportingCycle, draw, *, scope: str = "") -> str:
     """The dashboard body of `cycle`: from the cache when its rows have not changed since it was
     drawn, else `draw()` (and kept). The language and the day are part of the key: the page is
@@ -67,11 +76,7 @@ def drawn_dashboard(cycle: ReportingCycle, draw, *, scope: str = "") -> str:
     if fingerprint is None:
         return draw()
     key = f"dashboard:{cycle.pk}:{scope}:{translation.get_language()}:{timezone.localdate():%Y%m%d}:{fingerprint}"
-    body = cache.get(key)
-    if body is None:
-        body = draw()
-        cache.set(key, body, KEEP_SECONDS)
-    return body
+    return _kept(key, draw)
 
 
 # The indicators section of a plan (dashboard and public page). Drawn once per state of its rows,
@@ -143,11 +148,7 @@ def drawn_indicators(plan, draw, *, variant: str) -> str:
     if rows is None:
         return draw(None)
     key = indicator_cache_key(plan, variant, rows)
-    body = cache.get(key)
-    if body is None:
-        body = draw(rows)
-        cache.set(key, body, KEEP_SECONDS)
-    return body
+    return _kept(key, lambda: draw(rows))
 
 
 def drawn_arrangement(plan, rows: IndicatorRows | None, arrange):
@@ -156,11 +157,7 @@ def drawn_arrangement(plan, rows: IndicatorRows | None, arrange):
     if rows is None:
         return arrange()
     key = f"indicator-arrangement:{plan.pk}:{rows.arrangement}"
-    arrangement = cache.get(key)
-    if arrangement is None:
-        arrangement = arrange()
-        cache.set(key, arrangement, KEEP_SECONDS)
-    return arrangement
+    return _kept(key, arrange)
 
 
 def drawn_indicator_parts(plan, rows: IndicatorRows | None, variant: str, pks: list[int], draw) -> dict:
@@ -211,8 +208,4 @@ def drawn_comparison(indicator, plans, draw) -> str:
         cursor.execute(COMPARISON_ROWS % plans_sql, [indicator.pk, indicator.pk, *plans_params])
         (rows,) = cursor.fetchone()
     key = f"comparison:{indicator.pk}:{translation.get_language()}:{_digest(rows or '')}"
-    table = cache.get(key)
-    if table is None:
-        table = draw()
-        cache.set(key, table, KEEP_SECONDS)
-    return table
+    return _kept(key, draw)
