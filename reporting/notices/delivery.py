@@ -206,21 +206,28 @@ def _date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else value
 
 
-def context_for(notice: Notice, payload: dict, today: dt.date | None = None) -> dict:
-    """What the templates see: dates as dates, every report with its absolute link. `today` is the
-    day it goes out: a notice kept in the outbox for a day counts its days from then."""
+def facts_as_sent(payload: dict, today: dt.date | None = None) -> dict:
+    """The payload with its dates as dates and its day counts as of `today`, the day it goes out: a
+    notice kept in the outbox for a day counts its days from then. What the wording needs."""
     run_day = _date(payload.get("today")) or timezone.localdate()
     shift = max(((today or timezone.localdate()) - run_day).days, 0)
-    ctx = {**payload, "notice": notice, "site_url": settings.SITE_URL.rstrip("/"),
-           "home_url": absolute(reverse("reporting:home"))}
-    for key in ("deadline", "ministry_due_on", "due_on", "today"):
-        if key in ctx:
-            ctx[key] = _date(ctx[key])
+    facts = dict(payload)
+    for key in ("deadline", "ministry_due_on", "due_on", "today", "new_due_on"):
+        if key in facts:
+            facts[key] = _date(facts[key])
     if "days_left" in payload:
-        ctx["days_left"] = payload["days_left"] - shift
-        ctx["days_over"] = max(-ctx["days_left"], 0)
+        facts["days_left"] = payload["days_left"] - shift
+        facts["days_over"] = max(-facts["days_left"], 0)
     if "days_late" in payload:
-        ctx["days_late"] = payload["days_late"] + shift
+        facts["days_late"] = payload["days_late"] + shift
+    return facts
+
+
+def context_for(notice: Notice, payload: dict, today: dt.date | None = None) -> dict:
+    """What the e-mail templates see: the facts as sent (facts_as_sent), every report with its
+    absolute link."""
+    ctx = {**facts_as_sent(payload, today), "notice": notice, "site_url": settings.SITE_URL.rstrip("/"),
+           "home_url": absolute(reverse("reporting:home"))}
 
     def report_item(i):
         state = i.get("state")
@@ -239,9 +246,6 @@ def context_for(notice: Notice, payload: dict, today: dt.date | None = None) -> 
         ctx["report_url"] = absolute(reverse("reporting:report", args=[payload["report_id"]]))
     if notice.kind in EVENT_LINKS:
         ctx["link"] = absolute(in_app_url(notice, payload))
-    for key in ("new_due_on",):
-        if key in ctx:
-            ctx[key] = _date(ctx[key])
     return ctx
 
 
@@ -268,16 +272,26 @@ def in_app_url(notice: Notice, payload: dict) -> str:
     return reverse("reporting:home")
 
 
-def render(notice: Notice, payload: dict, today: dt.date | None = None) -> tuple[str, str, str]:
-    """Subject, text and HTML of one notice: the wording's headline and summary (notices.wording),
-    then templates/emails/<kind>.txt and .html; always in Vietnamese, whoever's request sent it."""
+@dataclass(frozen=True)
+class Message:
+    """One notice as sent: the e-mail (subject, text, HTML) and the in-app notification (title, body),
+    all from one wording (notices.wording), in Vietnamese whoever's request sent it."""
+    subject: str
+    text: str
+    html: str
+    title: str
+    body: str
+
+
+def render(notice: Notice, payload: dict, today: dt.date | None = None) -> Message:
+    """The wording's headline and summary, then templates/emails/<kind>.txt and .html."""
     with translation.override(settings.LANGUAGE_CODE):
         ctx = context_for(notice, payload, today)
         ctx["headline"], ctx["summary"] = wording.headline(notice.kind, ctx), wording.summary(notice.kind, ctx)
-        subject = " ".join(f"[greenplan] {ctx['headline']}".split())
         text = render_to_string(f"emails/{notice.kind}.txt", ctx)
         html = render_to_string(f"emails/{notice.kind}.html", ctx)
-    return subject[:255], text, html
+    subject = " ".join(f"[greenplan] {ctx['headline']}".split())
+    return Message(subject[:255], text, html, ctx["headline"][:255], ctx["summary"][:1000])
 
 
 def shown(notification: Notification, notice: Notice | None) -> tuple[str, str]:
@@ -286,8 +300,8 @@ def shown(notification: Notification, notice: Notice | None) -> tuple[str, str]:
     if notice is None or notice.sent_at is None:
         return notification.title, notification.body
     payload = notice.payload
-    ctx = context_for(notice, payload, _date(payload.get("sent_on")) or timezone.localdate(notice.sent_at))
-    return wording.headline(notice.kind, ctx), wording.summary(notice.kind, ctx)
+    facts = facts_as_sent(payload, _date(payload.get("sent_on")) or timezone.localdate(notice.sent_at))
+    return wording.headline(notice.kind, facts), wording.summary(notice.kind, facts)
 
 
 def mail_connection():
@@ -445,14 +459,15 @@ def _deliver_batch(ids: list[int], *, now, today, mailer: _Mailer, outcome: dict
                          last_error="Không có người nhận: cơ quan chưa có cán bộ nào có địa chỉ thư điện tử.")
                 outcome[notice.pk] = "skipped"
                 continue
-            subject, text, html = render(notice, payload, today)
-            send_email(subject=subject, text=text, html=html, to=[p.email for p in to], connection=mailer.get())
+            message = render(notice, payload, today)
+            send_email(subject=message.subject, text=message.text, html=message.html, to=[p.email for p in to],
+                       connection=mailer.get())
         except Exception as exc:  # SMTP down, a template error...: record it, try again later
             mailer.close()
             failures[notice.pk] = _failed(notice, token, exc, now)
             outcome[notice.pk] = "failed"
             continue
-        _mark_sent(notice, token, payload, to, subject, today)
+        _mark_sent(notice, token, payload, to, message, today)
         outcome[notice.pk] = "sent"
     return []
 
@@ -474,7 +489,7 @@ def _failed(notice: Notice, token: str, exc: Exception, now) -> DeliveryFailed:
     return failure
 
 
-def _mark_sent(notice: Notice, token: str, payload: dict, people: list[Recipient], subject: str,
+def _mark_sent(notice: Notice, token: str, payload: dict, people: list[Recipient], message: Message,
                today: dt.date | None = None) -> None:
     """Mark the row sent and give each recipient the in-app notification, together (both or neither),
     and only if the row is still ours. Right after its own send: a crash between the two re-sends
@@ -482,9 +497,7 @@ def _mark_sent(notice: Notice, token: str, payload: dict, people: list[Recipient
     url = in_app_url(notice, payload)
     # Kept with the notice: what was sent, and the day its "days left" were counted from (shown()).
     payload = {**payload, "sent_on": (today or timezone.localdate()).isoformat()}
-    with translation.override(settings.LANGUAGE_CODE):
-        ctx = context_for(notice, payload, today)
-        title, body = wording.headline(notice.kind, ctx)[:255], wording.summary(notice.kind, ctx)[:1000]
+    subject, title, body = message.subject, message.title, message.body
     emails = [p.email for p in people]
     now = timezone.now()
     if db.vendor == "postgresql":
