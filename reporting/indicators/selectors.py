@@ -50,13 +50,6 @@ class Figure(NamedTuple):
     revision: int
 
 
-def _plan_indicators(qs, *, accepted_only: bool) -> list[tuple[PlanIndicator, list]]:
-    """Each plan indicator of `qs` (with its catalogue entry, item and plan) and its figures, by year
-    and territory: three queries (the indicators, their targets, their figures)."""
-    return _with_figures(list(qs.select_related("indicator", "item", "plan").order_by("sort_order", "code")),
-                         accepted_only=accepted_only)
-
-
 def _with_figures(pis: list, *, accepted_only: bool) -> list[tuple[PlanIndicator, list]]:
     """`pis` with their targets and figures: two queries, none for no indicator."""
     figures: dict[int, list] = {pi.pk: [] for pi in pis}
@@ -85,20 +78,17 @@ def _view(pi: PlanIndicator, values: list) -> IndicatorView:
 
 def plan_indicators(plan, *, accepted_only: bool = False, pk: int | None = None) -> list[IndicatorView]:
     """The plan's indicators (or the one `pk`) with their status (always from accepted figures).
-    `accepted_only`: list only accepted values too (public page, province report)."""
-    qs = PlanIndicator.objects.filter(plan=plan)
-    if pk is not None:
-        qs = qs.filter(pk=pk)
-    return [_view(pi, values) for pi, values in _plan_indicators(qs, accepted_only=accepted_only)]
+    `accepted_only`: list only accepted values too (public page, province report). Three queries."""
+    return indicator_views(plan_indicator_rows(plan, pks=None if pk is None else [pk]), accepted_only=accepted_only)
 
 
 def plan_indicator_rows(plan, *, pks=None) -> list[PlanIndicator]:
-    """The plan's indicators (or those of `pks`) in their order, with their catalogue entry and
-    item, no figures: one query (the section arranges drawn parts with them)."""
+    """The plan's indicators (or those of `pks`) in their order, with their catalogue entry, item and
+    plan, no figures: one query (the section arranges drawn parts with them)."""
     qs = PlanIndicator.objects.filter(plan=plan)
     if pks is not None:
         qs = qs.filter(pk__in=pks)
-    return list(qs.select_related("indicator", "item").order_by("sort_order", "code"))
+    return list(qs.select_related("indicator", "item", "plan").order_by("sort_order", "code"))
 
 
 def indicator_views(pis: list[PlanIndicator], *, accepted_only: bool = False) -> list[IndicatorView]:
