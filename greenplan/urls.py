@@ -14,6 +14,7 @@ admin.site.site_title = "greenplan"
 urlpatterns = [
     path("", views.home, name="home"),
     path("attention/", views.attention, name="attention"),
+    path("now/<slug:place>/", views.focus, name="focus"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -27,6 +27,25 @@ def home(request):
     return redirect(home_url(request.user))
 
 
+def focus(request, place):
+    """A menu place of the cycle an overseer works on now (greenplan.navigation): the cycle is found
+    when the link is followed. Before any cycle exists, the overview says so."""
+    from django.contrib import messages
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from greenplan.navigation import BY_KEY, Where
+
+    found = BY_KEY.get(place)
+    if found is None or not found.by_focus or not found.may(request.user):
+        raise Http404
+    url = found.target(Where(request.user))
+    if url is None:
+        messages.info(request, _("Chưa có kỳ báo cáo nào cho các kế hoạch bạn theo dõi."))
+        url = reverse("dashboard:overview")
+    return redirect(url)
+
+
 def attention(request):
     """An admin's home: what needs an admin now. Plan items the import flagged for review, items
     whose split lead agency has no chosen successor, notices that failed to send and imports that

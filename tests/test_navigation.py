@@ -66,12 +66,55 @@ def test_an_officer_menu_shows_its_reports_and_no_oversight(client, world):
     assert labels[:2] == ["Báo cáo của cơ quan", "Phối hợp"]
 
 
+def _followed(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    return response["Location"]
+
+
 def test_a_reviewer_menu_reaches_the_queue_the_status_and_the_province_report(client, world):
-    links = dict((url, label.strip()) for url, label in _nav_links(client, world.reviewer))
-    assert links[reverse("reporting:queue")] == "Thẩm định"
-    assert links[reverse("dashboard:status", args=[world.cycle.pk])] == "Tình hình nộp"
-    assert links[reverse("dashboard:province_report", args=[world.cycle.pk])] == "Báo cáo tỉnh"
-    assert links[reverse("dashboard:cycle", args=[world.cycle.pk])] == "Bảng điều hành"
+    labels = {label.strip(): url for url, label in _nav_links(client, world.reviewer)}
+    assert labels["Thẩm định"] == reverse("reporting:queue")
+    # The cycle places lead to the cycle the reviewer works on now, found when the link is followed.
+    assert _followed(client, labels["Tình hình nộp"]) == reverse("dashboard:status", args=[world.cycle.pk])
+    assert _followed(client, labels["Báo cáo tỉnh"]) == reverse("dashboard:province_report", args=[world.cycle.pk])
+    assert _followed(client, labels["Bảng điều hành"]) == reverse("dashboard:cycle", args=[world.cycle.pk])
+
+
+def test_the_menu_marks_the_place_the_user_is_on(client, world):
+    client.force_login(world.reviewer)
+    page = client.get(reverse("dashboard:status", args=[world.cycle.pk])).content.decode()
+    current = re.findall(r'<a href="[^"]+" aria-current="page" data-place="([a-z_]+)"', page)
+    assert current == ["status"]
+
+
+def test_the_menu_finds_no_cycle_on_a_page_that_does_not_follow_it(client, world, django_assert_num_queries):
+    """The menu of an overseer costs its access predicates only: the cycle it works on is found when
+    a cycle place is followed, not on every page."""
+    from agencies.access import one_scope_per_user
+
+    with one_scope_per_user():
+        menu(world.reviewer)  # the predicates' own queries, as any page has made them already
+        with django_assert_num_queries(0):
+            assert [link.key for link in menu(world.reviewer)][:5] == ["queue", "indicators", "status",
+                                                                         "province_report", "dashboard"]
+
+
+def test_a_cycle_place_before_any_cycle_says_there_is_none(client, world):
+    world.cycle.delete()
+    client.force_login(world.reviewer)
+    response = client.get(reverse("focus", args=["status"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("dashboard:overview")
+    assert "Chưa có kỳ báo cáo nào cho các kế hoạch bạn theo dõi." in response.content.decode()
+
+
+def test_a_cycle_place_that_is_not_the_users_is_not_found(client, world):
+    client.force_login(world.leader)
+    assert client.get(reverse("focus", args=["province_report"])).status_code == 404  # reviewers' place
+    assert client.get(reverse("focus", args=["reports"])).status_code == 404  # not a cycle place
+    assert client.get(reverse("focus", args=["nowhere"])).status_code == 404
+    client.force_login(world.officer_a)
+    assert client.get(reverse("focus", args=["dashboard"])).status_code == 404
 
 
 def test_a_leader_menu_has_the_dashboard_but_not_the_province_report(client, world):

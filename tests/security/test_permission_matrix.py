@@ -331,6 +331,10 @@ TABLE: list[Row] = [
     row("home", "login 302 302 302 302 302 302 302 302"),
     row("healthz", "200 200 200 200 200 200 200 200 200"),
     row("attention", "login 404 404 404 404 404 404 404 200"),
+    # The menu's cycle places: overseers are sent on to the cycle they work on, everyone else 404.
+    row("focus", "login 404 404 404 404 302 302 302 302", kwargs=lambda w, o: {"place": "status"}),
+    row("focus", "login 404 404 404 404 302 302 302 302", kwargs=lambda w, o: {"place": "dashboard"}),
+    row("focus", "login 404 404 404 404 302 404 302 302", kwargs=lambda w, o: {"place": "province_report"}),
     row("login", "200 302 302 302 302 302 302 302 302"),
     row("logout", "login 405 405 405 405 405 405 405 405", post="login 302 302 302 302 302 302 302 302"),
     row("set_language", "302 302 302 302 302 302 302 302 302", post="302 302 302 302 302 302 302 302 302",
