@@ -28,7 +28,7 @@ from reporting.dashboards.drawn_pages import (drawn_arrangement, drawn_compariso
                                               drawn_indicators)
 from reporting.dashboards.export import XLSX_CONTENT_TYPE, consolidated_xlsx
 from reporting.indicators import selectors as indicator_selectors
-from reporting.models import Indicator, IndicatorValue, OfficialReport, PlanIndicator, Report, ReportingCycle
+from reporting.models import IndicatorValue, OfficialReport, PlanIndicator, Report, ReportingCycle
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def indicator_section(plan, *, links: bool = True, rows=None) -> dict:
 
     def draw(pks):
         if any(pk not in loaded for pk in pks):
-            loaded.update((pi.pk, pi) for pi in indicator_selectors.plan_indicator_rows(plan, pks=pks))
+            loaded.update((pi.pk, pi) for pi in indicator_selectors.plan_indicator_rows(plan, pks=pks, with_item=False))
         views = indicator_selectors.indicator_views([loaded[pk] for pk in pks if pk in loaded], accepted_only=True)
         return {v.pi.pk: (v.status.code, indicator_article(v, links=links)) for v in views}
     arrangement = drawn_arrangement(plan, rows, arrange)
@@ -225,13 +225,15 @@ def indicator_detail(request, pk):
 def indicator_compare(request, pk):
     """One national indicator across the plans (provinces) the user oversees."""
     access.require_oversight(request.user)
-    indicator = get_object_or_404(Indicator, pk=pk, plan__isnull=True)
+    indicator, others = indicator_selectors.compared_and_others(pk)
+    if indicator is None:
+        raise Http404
     # The table is drawn once per state of its rows (reporting.dashboards.drawn_pages).
     table = drawn_comparison(indicator, access.plans_overseen_by(request.user),
                              lambda: _draw_comparison(indicator, request.user))
     other = _path_of("dashboard:indicator_compare")  # reversed once: every other indicator is linked
     choices = [(other(c.pk), f"{c.code} {c.name}" if c.code else c.name)
-               for c in indicator_selectors.comparable_indicators() if c.pk != indicator.pk]
+               for c in others]
     return render(request, "reporting/dashboard/indicator_compare.html", {
         "indicator": indicator, "table": table, "choices": choices,
     })

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 
 from reporting.indicators.status import Status, compute, province_series
 from reporting.models import Indicator, IndicatorValue, PlanIndicator
@@ -82,13 +82,17 @@ def plan_indicators(plan, *, accepted_only: bool = False, pk: int | None = None)
     return indicator_views(plan_indicator_rows(plan, pks=None if pk is None else [pk]), accepted_only=accepted_only)
 
 
-def plan_indicator_rows(plan, *, pks=None) -> list[PlanIndicator]:
-    """The plan's indicators (or those of `pks`) in their order, with their catalogue entry, item and
-    plan, no figures: one query (the section arranges drawn parts with them)."""
+def plan_indicator_rows(plan, *, pks=None, with_item: bool = True) -> list[PlanIndicator]:
+    """The plan's indicators (or those of `pks`) in their order, with their catalogue entry and item
+    (`with_item`: only the arrangement by theme reads it), no figures: one query (the section arranges
+    drawn parts with them). Their plan is `plan` itself, not joined again."""
     qs = PlanIndicator.objects.filter(plan=plan)
     if pks is not None:
         qs = qs.filter(pk__in=pks)
-    return list(qs.select_related("indicator", "item", "plan").order_by("sort_order", "code"))
+    rows = list(qs.select_related(*(("indicator", "item") if with_item else ("indicator",))).order_by("sort_order", "code"))
+    for pi in rows:
+        pi.plan = plan
+    return rows
 
 
 def indicator_views(pis: list[PlanIndicator], *, accepted_only: bool = False) -> list[IndicatorView]:
@@ -119,6 +123,14 @@ def comparable_indicators():
     """National indicators some plan has adopted: what the national comparison offers."""
     adopted = PlanIndicator.objects.values("indicator_id")
     return Indicator.objects.filter(plan__isnull=True, pk__in=adopted).only("id", "code", "name").order_by("code", "name")
+
+
+def compared_and_others(pk: int) -> tuple[Indicator | None, list[Indicator]]:
+    """The national indicator `pk` (None if there is none) and the other comparable indicators, in
+    one query: the comparison page names the one and links the others."""
+    adopted = PlanIndicator.objects.values("indicator_id")
+    found = list(Indicator.objects.filter(Q(pk=pk) | Q(pk__in=adopted), plan__isnull=True).order_by("code", "name"))
+    return next((i for i in found if i.pk == pk), None), [i for i in found if i.pk != pk]
 
 
 @dataclass
