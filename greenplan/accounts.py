@@ -13,6 +13,7 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
@@ -22,6 +23,30 @@ from django.utils.translation import gettext as _
 from .models import PasswordResetRequest
 
 WINDOW = dt.timedelta(hours=1)
+
+
+class PortalBackend(ModelBackend):
+    """Django's model backend, whose user of a request also carries the number of their unread
+    notifications, counted in the same query: every page's menu shows it (the context processor
+    reporting.context_processors.unread_notifications reads it), and a query of its own was one of
+    the handful every page makes."""
+
+    def get_user(self, user_id):
+        from django.contrib.auth import get_user_model
+        from django.db.models import Count, IntegerField, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        from reporting.models import Notification
+
+        unread = (Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True).order_by()
+                  .values("user").annotate(n=Count("pk")).values("n"))
+        User = get_user_model()
+        try:
+            user = User._default_manager.annotate(
+                unread_notifications=Coalesce(Subquery(unread, output_field=IntegerField()), 0)).get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def _limits() -> tuple[int, int]:

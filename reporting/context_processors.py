@@ -11,6 +11,9 @@ def unread_notifications(request):
     def count():
         from reporting.models import Notification
 
+        known = getattr(user, "unread_notifications", None)  # counted with the user (greenplan.accounts)
+        if known is not None:
+            return known
         return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
     return {"unread_notifications": SimpleLazyObject(count)}

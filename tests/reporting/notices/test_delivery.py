@@ -324,6 +324,23 @@ def test_the_unread_count_costs_no_query_unless_a_template_uses_it(world, rf, dj
         assert context["unread_notifications"] == 0
 
 
+def test_the_menu_badge_counts_the_unread_with_the_user_and_makes_no_query_of_its_own(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run(day(-3), inline=True)
+    run(day(-1), inline=True)
+    client.force_login(world.officer_a)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/plans/")
+    assert page.context["unread_notifications"] == 2
+    assert '<span class="badge high">2</span>' in page.content.decode()
+    counting = [q["sql"] for q in ctx.captured_queries if "reporting_notification" in q["sql"]]
+    assert len(counting) == 1 and counting[0].lstrip().startswith('SELECT "auth_user"."id"')
+    Notification.objects.filter(user=world.officer_a).update(read_at=timezone.now())
+    assert client.get("/plans/").context["unread_notifications"] == 0  # counted anew on each request
+
+
 # --- the beat schedule ----------------------------------------------------------------------------
 
 def test_the_beat_schedule_is_written_from_one_declaration(db):
