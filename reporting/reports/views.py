@@ -353,7 +353,9 @@ def home(request):
         "groups": list(groups.values()), "contributions": contributions, "extensions": extensions,
         "extension_form": ExtensionRequestForm(targets=targets) if targets else None,
         "oversight": bool(oversight) or scope.is_admin, "today": today, "state": state,
-        "headed": [m.agency for m in scope.memberships if access.may_grant_submit(request.user, m.agency_id)],
+        "headed": list(Agency.objects.filter(pk__in=[m.agency_id for m in scope.memberships
+                                                      if access.may_grant_submit(request.user, m.agency_id)])
+                       .order_by("name")),
     })
 
 
