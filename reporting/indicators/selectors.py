@@ -127,9 +127,10 @@ def comparable_indicators():
 
 def compared_and_others(pk: int) -> tuple[Indicator | None, list[Indicator]]:
     """The national indicator `pk` (None if there is none) and the other comparable indicators, in
-    one query: the comparison page names the one and links the others."""
+    one query: the comparison page names the one (code, name, unit, direction) and links the others."""
     adopted = PlanIndicator.objects.values("indicator_id")
-    found = list(Indicator.objects.filter(Q(pk=pk) | Q(pk__in=adopted), plan__isnull=True).order_by("code", "name"))
+    found = list(Indicator.objects.filter(Q(pk=pk) | Q(pk__in=adopted), plan__isnull=True)
+                 .only("id", "code", "name", "unit", "direction", "plan").order_by("code", "name"))
     return next((i for i in found if i.pk == pk), None), [i for i in found if i.pk != pk]
 
 
