@@ -266,6 +266,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = _strict("SESSION_COOKIE_AGE", env.int, 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "greenplan.sessions"  # Django's database sessions, read with one plain statement
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
