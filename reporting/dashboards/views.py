@@ -56,7 +56,8 @@ def _status_link(cycle):
 
 
 def _cycles_menu(plan):
-    return list(ReportingCycle.objects.filter(plan=plan).order_by("-year", "kind"))
+    """The plan's cycles as the cycle switch names them (_cycle_nav.html: kind and year)."""
+    return list(ReportingCycle.objects.filter(plan=plan).only("id", "kind", "year").order_by("-year", "kind"))
 
 
 # --- overview ----------------------------------------------------------------------------------
