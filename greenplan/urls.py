@@ -16,6 +16,7 @@ urlpatterns = [
     path("attention/", views.attention, name="attention"),
     path("now/<slug:place>/", views.focus, name="focus"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),

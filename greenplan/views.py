@@ -20,6 +20,16 @@ def healthz(request):
         return JsonResponse({"status": "database unavailable"}, status=503)
 
 
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin site, the API's
+    documentation): the portal's icon, from its static files, instead of a 404 in every log."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 def home(request):
     """Each user lands on their work (greenplan.navigation.home_url, from the access predicates)."""
     from greenplan.navigation import home_url

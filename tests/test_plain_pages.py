@@ -55,3 +55,9 @@ def test_downloaded_file_names_say_the_kind_in_vietnamese_not_the_stored_value(c
     client.force_login(world.officer_a)
     response = client.get(reverse("reporting:workbook_download", args=[world.cycle.pk, world.agency_a.pk]))
     assert "bao-cao-hang-nam-2026" in response["Content-Disposition"]
+
+
+def test_the_favicon_that_browsers_ask_for_is_the_portals_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".svg")
+    assert "favicon" in response["Location"]

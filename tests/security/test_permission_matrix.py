@@ -330,6 +330,7 @@ TABLE: list[Row] = [
     # --- project pages -------------------------------------------------------------------------------
     row("home", "login 302 302 302 302 302 302 302 302"),
     row("healthz", "200 200 200 200 200 200 200 200 200"),
+    row("favicon", "302 302 302 302 302 302 302 302 302"),  # a permanent redirect to the static icon
     row("attention", "login 404 404 404 404 404 404 404 200"),
     # The menu's cycle places: overseers are sent on to the cycle they work on, everyone else 404.
     row("focus", "login 404 404 404 404 302 302 302 302", kwargs=lambda w, o: {"place": "status"}),
