@@ -77,19 +77,25 @@ def _get_report(request, pk) -> Report:
 
 
 def _get_report_row(request, pk) -> Report:
-    """The visible report alone, for actions: the workflow move locks and reloads the row itself."""
-    return get_object_or_404(_visible_reports(request), pk=pk)
+    """The visible report alone, for actions: the workflow move locks and reloads the row itself
+    (its first step), so only the key is read here, not the report's texts twice per save."""
+    return get_object_or_404(_visible_reports(request).only("pk"), pk=pk)
 
 
-def _with_people(report: Report) -> Report:
+def _with_people(report: Report, loaded=()) -> Report:
     """Attach the lead agency and the people the report page names (who submitted, reviewed, last
-    saved) in one query, or none."""
+    saved) in one query, or none. `loaded`: users the page has already loaded (the actors of the
+    report's events, who are usually these very people: the submit, the return, the last save),
+    asked for again only if one is missing."""
     if report.item.lead_agency_id == report.agency_id:  # the usual case: the lead agency reports
         report.item.lead_agency = report.agency
     if report.item.plan_id == report.cycle.plan_id:  # the usual case: the item of the cycle's own plan
         report.item.plan = report.cycle.plan
     ids = {report.submitted_by_id, report.reviewed_by_id, report.updated_by_id} - {None}
-    people = get_user_model().objects.in_bulk(ids) if ids else {}
+    people = {user.pk: user for user in loaded if user is not None and user.pk in ids}
+    missing = ids - people.keys()
+    if missing:
+        people.update(get_user_model().objects.in_bulk(missing))
     for field in ("submitted_by", "reviewed_by", "updated_by"):
         person_id = getattr(report, f"{field}_id")
         if person_id in people:
@@ -242,10 +248,10 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     # has one, else that only the lead agency writes it.
     reason = "" if editable else str(refused_edit) if not refused_edit.forbidden else (
         workflow.locked_reason(report) or _("Bạn xem báo cáo này ở chế độ chỉ đọc: chỉ cơ quan chủ trì nhập và sửa báo cáo."))
-    _with_people(report)
+    events = list(report.events.select_related("actor"))
+    _with_people(report, loaded=[e.actor for e in events])
     changes, older_changes_hidden = _changes(report)
     item = report.item
-    events = list(report.events.select_related("actor"))
     supporting = list(item.supporting_agencies.all())
     # Input is asked of a named supporting agency, or of an agency a supporting group stands for.
     askable = workflow.askable_agencies(report, supporting) if moves[workflow.Move.ASK_INPUT] is None else []
