@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting.models import ContributionRequest, Report
+from reporting.models import ContributionRequest, Extension, Report
 from tests.factories import MembershipFactory, UserFactory
 
 from tests.reporting.factories import ReportingCycleFactory, bulk_reports
@@ -75,7 +75,14 @@ def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, p
     b_user = MembershipFactory(agency=agency_b, user=UserFactory(username="officer_big")).user
     # And each officer is also asked for input by the other agency.
     ContributionRequest.objects.create(report=big[5], agency=agency_a, due_on=timezone.localdate())
-    ContributionRequest.objects.create(report=small[5], agency=agency_b, due_on=timezone.localdate())
+    for r in small[5:9]:  # B is asked more often than A: the list stays one query (nothing loaded per row)
+        ContributionRequest.objects.create(report=r, agency=agency_b, due_on=timezone.localdate())
+    # An extension asked by each (B's granted): listed with their cycle, no query per row either.
+    Extension.objects.create(cycle=small_cycle, agency=agency_a, reason="Thiếu số liệu", requested_by=a_user)
+    Extension.objects.create(cycle=big_cycle, agency=agency_b, reason="Thiếu số liệu", requested_by=b_user,
+                             state=Extension.State.GRANTED, new_due_at=big_cycle.due_at + dt.timedelta(days=5),
+                             decision_comment="Đồng ý")
+    Extension.objects.create(cycle=small_cycle, agency=agency_b, reason="Chờ số liệu", requested_by=b_user)
 
     home = reverse("reporting:home")
     client.force_login(a_user)
@@ -85,6 +92,8 @@ def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, p
     assert len(r_small.context["groups"][0]["reports"]) == 10 and len(r_big.context["groups"][0]["reports"]) == 1000
     assert n_small == n_big, (n_small, n_big)
     assert n_small <= 15
+    assert len(r_big.context["contributions"]) == 4 and len(r_big.context["extensions"]) == 2
+    assert "Đồng ý" in r_big.content.decode()
 
     queue = reverse("reporting:queue")
     client.force_login(rita)
