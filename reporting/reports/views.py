@@ -84,13 +84,15 @@ def _get_report_page(request, pk) -> Report:
     """_get_report for the report page, which also learns in the same query which of its lists are
     empty (no evidence, no input requested, no supporting agency: most reports on deadline day) and
     whether the item carries on an older plan's activity, so that it asks for those only when there
-    is something to find (_listed, _previous_report): up to four queries fewer for a few EXISTS."""
+    is something to find (_listed, _previous_report): up to four queries fewer for a few EXISTS.
+    The agency's deadline comes with it too (workflow.granted_due_at)."""
     return get_object_or_404(
         _reports_with_context(request).annotate(
             has_attachments=Exists(Attachment.objects.filter(report=OuterRef("pk"))),
             has_contributions=Exists(ContributionRequest.objects.filter(report=OuterRef("pk"))),
             has_supporting=Exists(PlanItem.supporting_agencies.through.objects.filter(planitem_id=OuterRef("item_id"))),
-            carries_on=ItemLineage.carries_on(OuterRef("item_id"))),
+            carries_on=ItemLineage.carries_on(OuterRef("item_id")),
+            granted_due_at=workflow.granted_due_at()),
         pk=pk)
 
 
@@ -297,7 +299,7 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         "may_reopen": moves[workflow.Move.REOPEN] is None,
         "may_request_input": moves[workflow.Move.ASK_INPUT] is None,
         "conflict": conflict,
-        "deadline": workflow.agency_deadline(report.cycle, report.agency_id), "today": timezone.localdate(),
+        "deadline": workflow.report_deadline(report), "today": timezone.localdate(),
         "previous": _previous_report(request, report),
         "supporting": supporting,
         "contributions": _listed(report, "has_contributions", lambda: report.contributions.select_related("agency", "answered_by")),
