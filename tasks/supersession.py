@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists
 
 from .models import ActivityMapping, Plan, PlanItem, PlanSupersession
 
@@ -90,13 +89,6 @@ class ItemLineage:
             seen.add(current)
             current = self.to[current][0]
         return current
-
-    @staticmethod
-    def carries_on(item_ref) -> Exists:
-        """For annotating a query: whether the item (`item_ref`, e.g. OuterRef("item_id")) carries on an
-        activity of a superseded plan, i.e. whether `earlier()` of it can find anything. A page that
-        knows it does not need not load the lineage."""
-        return Exists(ActivityMapping.objects.filter(new_item_id=item_ref))
 
     def earlier(self, item_id: int) -> set[int]:
         """Items of superseded plans whose work this item carries on, transitively."""

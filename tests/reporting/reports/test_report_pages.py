@@ -232,9 +232,8 @@ def test_history_shows_the_agencys_extension_requests_and_the_reviewers_decision
 
 
 def test_the_report_page_asks_for_its_lists_only_when_they_have_something(client, alice, report, agency_s):
-    """Evidence, input requests and supporting agencies are read only when the report's own row says
-    there are some (and the lineage only when the item carries on an older plan's activity): a bare
-    report costs three queries fewer, and a full one still shows everything."""
+    """Evidence and input requests are read only when the report's own row says there are some: a
+    bare report costs two queries fewer, and a full one still shows everything."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -247,35 +246,11 @@ def test_the_report_page_asks_for_its_lists_only_when_they_have_something(client
         assert response.status_code == 200
         return len(ctx), response.content.decode()
 
-    report.item.supporting_agencies.clear()
     bare, body = queries()
     assert "Chưa có minh chứng." in body and "Chưa đề nghị cơ quan nào phối hợp." in body
-    report.item.supporting_agencies.add(agency_s)
     Attachment.objects.create(report=report, original_name="bien-ban.pdf", content_type="application/pdf", size=3,
                               file="evidence/bien-ban.pdf", uploaded_by=alice)
     ContributionRequest.objects.create(report=report, agency=agency_s, due_on=timezone.localdate(), message="Góp ý giúp")
     full, body = queries()
-    assert full == bare + 3, (bare, full)
+    assert full == bare + 2, (bare, full)
     assert "bien-ban.pdf" in body and "Góp ý giúp" in body and agency_s.name in body
-
-
-def test_an_item_carries_on_an_older_activity_exactly_when_its_lineage_has_one(plan):
-    """ItemLineage.carries_on, which lets the report page skip loading the lineage, agrees with
-    ItemLineage.earlier for every item, mapped or not."""
-    from django.db.models import OuterRef
-
-    from tasks.models import ActivityMapping, PlanItem, PlanSupersession
-    from tasks.supersession import ItemLineage
-
-    from tests.factories import build_plan
-
-    items = list(plan.items.order_by("pk"))
-    newer = build_plan(jurisdiction=plan.jurisdiction, themes=1, groups=1, activities=2, code="bd-new")
-    new_items = list(newer.items.filter(level=items[-1].level).order_by("pk"))[:2]
-    supersession = PlanSupersession.objects.create(old_plan=plan, new_plan=newer, effective_on=dt.date(2026, 1, 1))
-    ActivityMapping.objects.create(supersession=supersession, old_item=items[-1], new_item=new_items[0])
-    ActivityMapping.objects.create(supersession=supersession, old_item=items[-2], new_item=None)
-    lineage = ItemLineage.load()
-    flags = dict(PlanItem.objects.annotate(carries_on=ItemLineage.carries_on(OuterRef("pk"))).values_list("pk", "carries_on"))
-    assert flags[new_items[0].pk] and not flags[new_items[1].pk]
-    assert all(flag == bool(lineage.earlier(pk)) for pk, flag in flags.items())
