@@ -10,6 +10,7 @@ from agencies.models import Agency
 
 from reporting.models import MONEY_MAX, TEXT_MAX_CHARS, Report
 from reporting.reports.money import group_thousands
+from reporting.reports.rendering import FORM_RENDERER
 
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -109,6 +110,9 @@ class MoneyField(forms.CharField):
 
 
 class ReportForm(forms.Form):
+    # The forms of the officer's pages (this one, the input request, the extension request) draw their
+    # widgets without a template each: reporting.reports.rendering.
+    default_renderer = FORM_RENDERER
     status = forms.ChoiceField(label=_("Tình hình thực hiện"), required=False, widget=forms.RadioSelect,
                                choices=Report.Status.choices)
     percent_complete = forms.IntegerField(label=_("Tỷ lệ hoàn thành (%)"), required=False, min_value=0, max_value=100,
@@ -155,6 +159,7 @@ class AttachmentForm(forms.Form):
 
 
 class ContributionRequestForm(forms.Form):
+    default_renderer = FORM_RENDERER
     agency = forms.ModelChoiceField(label=_("Cơ quan phối hợp"), queryset=None)
     due_on = forms.DateField(label=_("Hạn góp ý (dd/mm/yyyy)"), input_formats=DATE_INPUTS,
                              widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
@@ -192,6 +197,7 @@ class ContributionAnswerForm(forms.Form):
 
 
 class ExtensionRequestForm(forms.Form):
+    default_renderer = FORM_RENDERER
     target = forms.ChoiceField(label=_("Kỳ báo cáo và cơ quan"))
     # Optional: an agency may leave the date to the reviewer; when given, the grant form starts from it.
     proposed_due_on = forms.DateField(label=_("Đề nghị hạn mới (dd/mm/yyyy)"), input_formats=DATE_INPUTS, required=False,

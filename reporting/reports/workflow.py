@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -57,10 +58,14 @@ class EditConflict(WorkflowError):
         self.mine = mine
 
 
-def _lock(report: Report) -> Report:
+def _lock(report: Report, *, with_deadline: bool = False) -> Report:
     # of=("self",): lock the report row only. Without it PostgreSQL also locks the joined cycle and
     # plan rows, in an order of its choosing, and concurrent moves deadlock (tests/faults).
-    return Report.objects.select_for_update(of=("self",)).select_related("cycle", "cycle__plan").get(pk=report.pk)
+    # with_deadline: the agency's granted extension read in the same statement (report_deadline).
+    qs = Report.objects.select_for_update(of=("self",)).select_related("cycle", "cycle__plan")
+    if with_deadline:
+        qs = qs.annotate(granted_due_at=granted_due_at())
+    return qs.get(pk=report.pk)
 
 
 def _event(report: Report, kind: str, user, from_state: str, comment: str = "", at=None) -> ReportEvent:
@@ -83,11 +88,26 @@ def _handover(from_id: int | None, to_id: int | None, names: dict) -> str:
     return f"{name(from_id)} → {name(to_id)}"
 
 
-def agency_deadline(cycle: ReportingCycle, agency_id: int | None, extensions=None) -> dt.datetime:
+_NOT_LOADED = object()
+
+
+def granted_due_at():
+    """For annotating a report query (as `granted_due_at`): the new deadline of the extension granted
+    to the report's agency in its cycle, NULL if none; agency_deadline takes it from there. The
+    database holds at most one granted extension per cycle and agency, and never one without a date."""
+    return Subquery(Extension.objects.filter(cycle_id=OuterRef("cycle_id"), agency_id=OuterRef("agency_id"),
+                                             state=Extension.State.GRANTED).values("new_due_at")[:1])
+
+
+def agency_deadline(cycle: ReportingCycle, agency_id: int | None, extensions=None, *,
+                    granted=_NOT_LOADED) -> dt.datetime:
     """The cycle's deadline for one agency: its granted extension if any (at most one is granted
     per cycle and agency). `extensions`: the agency's extensions when the caller has loaded them
-    already (the officer's home lists them), so no query is made."""
+    already (the officer's home lists them); `granted`: the granted extension's new deadline or None,
+    when the caller loaded it with the report (granted_due_at): either way no query is made."""
     if agency_id is not None:
+        if granted is not _NOT_LOADED:
+            return granted or cycle.due_at
         if extensions is None:
             extensions = Extension.objects.filter(cycle=cycle, agency_id=agency_id, state=Extension.State.GRANTED)
         ext = next((e for e in extensions if e.cycle_id == cycle.pk and e.agency_id == agency_id
@@ -95,6 +115,12 @@ def agency_deadline(cycle: ReportingCycle, agency_id: int | None, extensions=Non
         if ext:
             return ext.new_due_at
     return cycle.due_at
+
+
+def report_deadline(report: Report) -> dt.datetime:
+    """agency_deadline of a report's agency and cycle, without a query when the report was loaded
+    with its granted_due_at() annotation."""
+    return agency_deadline(report.cycle, report.agency_id, granted=getattr(report, "granted_due_at", _NOT_LOADED))
 
 
 def locked_reason(report: Report) -> str:
@@ -225,7 +251,7 @@ def report_save(report: Report, *, user, data: dict, base_version: int | None, v
 @transaction.atomic
 def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Report:
     now = now or timezone.now()
-    report = _lock(report)
+    report = _lock(report, with_deadline=True)
     _require(report, user, Move.SUBMIT)
     missing = [label for field, label in (("status", _("tình hình thực hiện")), ("percent_complete", _("tỷ lệ hoàn thành")))
                if getattr(report, field) in (None, "")]
@@ -236,7 +262,7 @@ def report_submit(report: Report, *, user, now: dt.datetime | None = None) -> Re
     report.submitted_at = now
     report.submitted_by = user
     # Late is a mark with the time it came in, not a state.
-    report.late = now > agency_deadline(report.cycle, report.agency_id)
+    report.late = now > report_deadline(report)
     report._history_user = user
     report.save()
     _event(report, ReportEvent.Kind.SUBMIT, user, before, at=now,

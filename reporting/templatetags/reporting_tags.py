@@ -1,12 +1,16 @@
 """Template filters and tags of the report pages; number formats come from reporting.reports.money."""
 from django import template
+from django.template.defaultfilters import truncatechars
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from reporting.models import Report
 from reporting.reports import money
+from tasks.templatetags.plan_codes import shown_code, shown_title
 
 register = template.Library()
 
@@ -50,6 +54,33 @@ def report_state(report):
         badge += format_html(' <span class="badge late"><img class="icon" src="{}" alt=""> {} {}</span>',
                              static("img/clock.svg"), _("Nộp muộn"), at)
     return badge
+
+
+# The officer's home lists every report the agency owes (the page most requested on deadline day):
+# one tag per row, which draws what the row's template did (code, link, title, state, %, last saved)
+# with the same filters, instead of seven template nodes per row. The link is reversed once per page
+# and the row's key put in it: reversing it per row was half the row's time (~50 µs each).
+_ROW = ('<tr><td><span class="code">{}</span></td>\n'
+        '          <td><a href="{}">{}</a></td>\n'
+        '          <td>{}</td>\n'
+        '          <td class="num">{}</td>\n'
+        '          <td>{}</td></tr>')
+_ANY_PK = 2147483647
+
+
+@register.simple_tag(takes_context=True)
+def report_row(context, report):
+    """One row of the officer's home list (templates/reporting/home.html)."""
+    link = context.render_context.get("report_row_link")
+    if link is None:  # the report page's address split where the key goes, for this page
+        link = context.render_context["report_row_link"] = reverse("reporting:report", args=[_ANY_PK]).split(str(_ANY_PK))
+    percent, saved = report.percent_complete, report.updated_at
+    if saved is not None:  # the date filter's "d/m/Y", in the current time zone, without a DateFormat per row
+        saved = timezone.template_localtime(saved)
+        saved = f"{saved.day:02d}/{saved.month:02d}/{saved.year:04d}"
+    return format_html(_ROW, shown_code(report.item.code), str(report.pk).join(link),
+                       truncatechars(shown_title(report.item.title), 110), report_state(report),
+                       "" if percent is None else localize(percent), saved or "")
 
 
 @register.filter

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting.models import ContributionRequest, Report
+from reporting.models import ContributionRequest, Extension, Report
 from tests.factories import MembershipFactory, UserFactory
 
 from tests.reporting.factories import ReportingCycleFactory, bulk_reports
@@ -75,7 +75,14 @@ def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, p
     b_user = MembershipFactory(agency=agency_b, user=UserFactory(username="officer_big")).user
     # And each officer is also asked for input by the other agency.
     ContributionRequest.objects.create(report=big[5], agency=agency_a, due_on=timezone.localdate())
-    ContributionRequest.objects.create(report=small[5], agency=agency_b, due_on=timezone.localdate())
+    for r in small[5:9]:  # B is asked more often than A: the list stays one query (nothing loaded per row)
+        ContributionRequest.objects.create(report=r, agency=agency_b, due_on=timezone.localdate())
+    # An extension asked by each (B's granted): listed with their cycle, no query per row either.
+    Extension.objects.create(cycle=small_cycle, agency=agency_a, reason="Thiếu số liệu", requested_by=a_user)
+    Extension.objects.create(cycle=big_cycle, agency=agency_b, reason="Thiếu số liệu", requested_by=b_user,
+                             state=Extension.State.GRANTED, new_due_at=big_cycle.due_at + dt.timedelta(days=5),
+                             decision_comment="Đồng ý")
+    Extension.objects.create(cycle=small_cycle, agency=agency_b, reason="Chờ số liệu", requested_by=b_user)
 
     home = reverse("reporting:home")
     client.force_login(a_user)
@@ -85,6 +92,8 @@ def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, p
     assert len(r_small.context["groups"][0]["reports"]) == 10 and len(r_big.context["groups"][0]["reports"]) == 1000
     assert n_small == n_big, (n_small, n_big)
     assert n_small <= 15
+    assert len(r_big.context["contributions"]) == 4 and len(r_big.context["extensions"]) == 2
+    assert "Đồng ý" in r_big.content.decode()
 
     queue = reverse("reporting:queue")
     client.force_login(rita)
@@ -96,3 +105,32 @@ def test_home_and_queue_issue_the_same_queries_for_10_and_1000_reports(client, p
     n_sub_big, r_sub_big = _queries(client, queue, {"cycle": big_cycle.pk})
     assert len(r_sub_big.context["reports"]) == 200 and n_sub_small == n_sub_big
     assert n_small <= 20
+
+
+# The row as the home page's template drew it before the report_row tag: the tag must give the same.
+ROW_AS_TEMPLATE = """{% load reporting_tags plan_codes %}<tr><td><span class="code">{{ r.item.code|shown_code }}</span></td>
+          <td><a href="{% url 'reporting:report' r.pk %}">{{ r.item.title|shown_title|truncatechars:110 }}</a></td>
+          <td>{% report_state r %}</td>
+          <td class="num">{{ r.percent_complete|default_if_none:"" }}</td>
+          <td>{{ r.updated_at|date:"d/m/Y" }}</td></tr>"""
+
+
+def test_a_home_row_is_drawn_as_the_template_drew_it(cycle, agency_a, plan):
+    from django.template import Context, Template
+
+    bulk_reports(cycle, agency_a, 4, theme="7", states=MIX[:4])
+    reports = list(Report.objects.filter(cycle=cycle).select_related("item").order_by("pk"))
+    late, odd, plain_ = reports[0], reports[1], reports[2]
+    Report.objects.filter(pk=late.pk).update(late=True, submitted_at=timezone.now(), percent_complete=100)
+    # A code printed twice (its stored "#2"), a title with markup and longer than the row shows.
+    odd.item.code, odd.item.title = "7.1.2#2", "<b>Kiểm kê</b> & " + "rất dài " * 30
+    plain_.item.title = ""  # a title lost by the scan: the row says so
+    reports[0] = Report.objects.select_related("item").get(pk=late.pk)
+    template = Template(ROW_AS_TEMPLATE)
+    for r in reports:
+        assert Template("{% load reporting_tags %}{% report_row r %}").render(Context({"r": r})) == \
+            template.render(Context({"r": r}))
+    # Several rows of one page: the link reversed once serves each row with its own key.
+    rows = Template("{% load reporting_tags %}{% for r in rs %}{% report_row r %}{% endfor %}").render(Context({"rs": reports}))
+    assert rows == "".join(template.render(Context({"r": r})) for r in reports)
+    assert all(f'href="/reports/{r.pk}/"' in rows for r in reports)

@@ -229,3 +229,28 @@ def test_history_shows_the_agencys_extension_requests_and_the_reviewers_decision
             f"Rita Chấp thuận gia hạn Gia hạn đến {new_day:%d/%m/%Y}. Đồng ý",
         ]
     assert not report_b.events.exists()  # another agency's report is not concerned
+
+
+def test_the_report_page_asks_for_its_lists_only_when_they_have_something(client, alice, report, agency_s):
+    """Evidence and input requests are read only when the report's own row says there are some: a
+    bare report costs two queries fewer, and a full one still shows everything."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.models import Attachment
+
+    def queries():
+        client.force_login(alice)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("reporting:report", args=[report.pk]))
+        assert response.status_code == 200
+        return len(ctx), response.content.decode()
+
+    bare, body = queries()
+    assert "Chưa có minh chứng." in body and "Chưa đề nghị cơ quan nào phối hợp." in body
+    Attachment.objects.create(report=report, original_name="bien-ban.pdf", content_type="application/pdf", size=3,
+                              file="evidence/bien-ban.pdf", uploaded_by=alice)
+    ContributionRequest.objects.create(report=report, agency=agency_s, due_on=timezone.localdate(), message="Góp ý giúp")
+    full, body = queries()
+    assert full == bare + 2, (bare, full)
+    assert "bien-ban.pdf" in body and "Góp ý giúp" in body and agency_s.name in body

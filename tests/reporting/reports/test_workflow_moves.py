@@ -175,6 +175,30 @@ def test_an_extension_moves_the_agencys_deadline_and_the_late_mark(world):
     assert b_report.late is True  # agency B has no extension
 
 
+def test_a_reports_deadline_loaded_with_the_report_is_the_agency_deadline(world, django_assert_num_queries):
+    """report_deadline from the granted_due_at annotation (the report page, the submission's lock)
+    gives what agency_deadline asks the database for, with and without a granted extension, and
+    makes no query of its own."""
+    from reporting.reports.workflow import agency_deadline, granted_due_at, report_deadline
+
+    ext = extension_request(cycle=world.cycle, agency_id=world.agency_a.pk, user=world.officer_a, reason="Chờ số liệu")
+    extension_grant(ext, user=world.reviewer, new_due_on=dt.date(2026, 12, 10))
+    # B asked too and was refused: a refused extension moves nothing.
+    ext_b = extension_request(cycle=world.cycle, agency_id=world.agency_b.pk, user=world.officer_b, reason="Chờ")
+    extension_refuse(ext_b, user=world.reviewer, comment="Không có căn cứ")
+    for agency in (world.agency_a, world.agency_b):
+        report = Report.objects.select_related("cycle").annotate(granted_due_at=granted_due_at()).get(
+            pk=world.report_of(agency).pk)
+        expected = agency_deadline(report.cycle, report.agency_id)
+        with django_assert_num_queries(0):
+            assert report_deadline(report) == expected
+    # A report loaded without it: asked for, the same.
+    plain = Report.objects.select_related("cycle").get(pk=world.report_of(world.agency_a).pk)
+    assert report_deadline(plain) == agency_deadline(plain.cycle, plain.agency_id)
+    assert agency_deadline(world.cycle, world.agency_a.pk) != world.cycle.due_at
+    assert agency_deadline(world.cycle, world.agency_b.pk) == world.cycle.due_at
+
+
 def test_an_extension_granted_after_a_late_submission_clears_its_late_mark(world):
     report = _submitted(world, when=dt.datetime(2026, 12, 5, 10, tzinfo=VN))
     assert report.late is True
