@@ -58,20 +58,27 @@ def _radio_option(widget: dict) -> str:
     return _input_option(widget) + "\n"
 
 
+def _in_groups(optgroups, open_group: str, item: str, close_group: str) -> str:
+    """The options of a select or of radio buttons, each drawn by its own template's function,
+    within their groups: `open_group` takes the group's name, `item` the option's HTML."""
+    out = []
+    for group, options, _index in optgroups:
+        if group:
+            out.append(open_group.format(_shown(group)))
+        for option in options:
+            out.append(item.format(_OPTIONS[option["template_name"]](option)))
+        if group:
+            out.append(close_group)
+    return "".join(out)
+
+
 def _multiple_input(widget: dict) -> str:
     # multiple_input.html (radio.html includes it)
     id_ = widget["attrs"].get("id")
     css = widget["attrs"].get("class")
-    out = ["<div", f' id="{_shown(id_)}"' if id_ else "", f' class="{_shown(css)}"' if css else "", ">"]
-    for group, options, _index in widget["optgroups"]:
-        if group:
-            out.append(f"\n  <div><label>{_shown(group)}</label>")
-        for option in options:
-            out.append(f"<div>\n    {_OPTIONS[option['template_name']](option)}</div>")
-        if group:
-            out.append("\n  </div>")
-    out.append("\n</div>\n")
-    return "".join(out)
+    opening = "".join(["<div", f' id="{_shown(id_)}"' if id_ else "", f' class="{_shown(css)}"' if css else "", ">"])
+    return (opening + _in_groups(widget["optgroups"], "\n  <div><label>{}</label>", "<div>\n    {}</div>", "\n  </div>")
+            + "\n</div>\n")
 
 
 def _select_option(widget: dict) -> str:
@@ -79,16 +86,9 @@ def _select_option(widget: dict) -> str:
 
 
 def _select(widget: dict) -> str:
-    out = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
-    for group_name, group_choices, _index in widget["optgroups"]:
-        if group_name:
-            out.append(f'\n  <optgroup label="{_shown(group_name)}">')
-        for option in group_choices:
-            out.append(f"\n  {_OPTIONS[option['template_name']](option)}")
-        if group_name:
-            out.append("\n  </optgroup>")
-    out.append("\n</select>\n")
-    return "".join(out)
+    return (f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>'
+            + _in_groups(widget["optgroups"], '\n  <optgroup label="{}">', "\n  {}", "\n  </optgroup>")
+            + "\n</select>\n")
 
 
 def _textarea(widget: dict) -> str:
