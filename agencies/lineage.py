@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
+def _as_date(value) -> date:
+    """A DATE column as a date: SQLite's driver hands plain SQL its text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 @dataclass(frozen=True)
 class Resolution:
     """The agencies responsible in a year. More than one means a split not yet decided."""
@@ -33,11 +38,19 @@ class Lineage:
 
     @classmethod
     def load(cls) -> "Lineage":
+        """The whole graph, in date order. One plain statement: every report page loads it (a user
+        reads what their agency's predecessors wrote), and as an ORM query building it took ~0.25 ms
+        of the request against ~0.03 ms to run it."""
+        from django.db import connections
+
         from .models import Succession
 
         lineage = cls()
-        for pred, succ, when in Succession.objects.values_list("predecessor_id", "successor_id", "effective_on"):
-            lineage.add(pred, succ, when)
+        with connections[Succession.objects.db].cursor() as cursor:
+            cursor.execute(f"SELECT predecessor_id, successor_id, effective_on FROM {Succession._meta.db_table} "
+                           "ORDER BY effective_on, id")
+            for pred, succ, when in cursor.fetchall():
+                lineage.add(pred, succ, _as_date(when))
         return lineage
 
     def add(self, predecessor_id: int, successor_id: int, effective_on: date) -> None:

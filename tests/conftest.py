@@ -830,6 +830,18 @@ def _test_http_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in English leaves English active in the thread (every request sets its own
+    language, so the portal never notices); a later test calling a function directly, with no
+    request, would then read English messages where it expects the portal's Vietnamese."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def eager_jobs():
     """Run Celery jobs in-process for a test that is about a page, not about the broker (CI sets

@@ -23,7 +23,7 @@ from agencies import memberships
 from agencies.lineage import name_with_successor
 from agencies.memberships import who_may_submit
 from agencies.models import Agency, Membership
-from tasks.models import PlanItem
+from tasks.models import Plan, PlanItem
 from tasks.supersession import ItemLineage
 
 from reporting.reports import access, cycles, evidence as uploads, files, workflow
@@ -329,6 +329,39 @@ def _mb():
 
 # --- the officer's home ------------------------------------------------------------------------
 
+# What the officer's home shows of each report, read as plain rows: this page is most of an
+# officer's requests on deadline day, and building a Report with its cycle, plan, item and agency
+# for every row (the same cycle and agency each time) was ~1.3 ms of its ~8 ms.
+_HOME_COLUMNS = ("pk", "state", "status", "percent_complete", "late", "submitted_at", "review_comment", "updated_at",
+                 "item__code", "item__title", "cycle_id", "cycle__kind", "cycle__year", "cycle__due_at",
+                 "cycle__opens_on", "cycle__closes_on", "cycle__plan_id", "cycle__plan__number", "agency_id",
+                 "agency__name")
+
+
+class HomeLine:
+    """One report as the home lists it: what the report_row and report_state tags and the list of
+    returned reports read of a Report, no more."""
+
+    __slots__ = ("pk", "state", "status", "percent_complete", "late", "submitted_at", "review_comment", "updated_at",
+                 "item")
+
+    def __init__(self, row: dict):
+        for name in self.__slots__[:-1]:
+            setattr(self, name, row[name])
+        self.item = PlanItem(code=row["item__code"], title=row["item__title"])
+
+    def get_state_display(self) -> str:
+        return S(self.state).label
+
+
+def _home_cycle(row: dict) -> ReportingCycle:
+    """The cycle of a group of home lines, with its plan's number (what the group's heading, its
+    deadline and the extension form read)."""
+    return ReportingCycle(pk=row["cycle_id"], kind=row["cycle__kind"], year=row["cycle__year"], due_at=row["cycle__due_at"],
+                          opens_on=row["cycle__opens_on"], closes_on=row["cycle__closes_on"],
+                          plan=Plan(pk=row["cycle__plan_id"], number=row["cycle__plan__number"]))
+
+
 def home(request):
     scope = scope_for(request.user)
     oversight = scope.reviewer_jurisdiction_ids | scope.leader_jurisdiction_ids
@@ -338,24 +371,22 @@ def home(request):
         return render(request, "reporting/home.html", {"no_agency": True})
     today, now = timezone.localdate(), timezone.now()
     state = request.GET.get("state") if request.GET.get("state") in S.values else ""
-    reports = list(
+    lines = (
         _visible_reports(request)
         .filter(agency_id__in=scope.agency_ids, cycle__opens_on__lte=today, cycle__closes_on__gte=today)
-        .select_related("cycle__plan", "item", "agency")
-        # What the list shows and the groups need, no more: this page is most of an officer's
-        # requests on deadline day (the report texts, plan and item details stay in the database).
-        .only("state", "status", "percent_complete", "late", "submitted_at", "review_comment", "updated_at",
-              "cycle__kind", "cycle__year", "cycle__due_at", "cycle__opens_on", "cycle__closes_on",
-              "cycle__plan__number", "item__code", "item__title", "item__sort_key", "agency__name")
         .order_by("-cycle__year", "cycle_id", "agency__name", "item__sort_key")
+        .values_list(*_HOME_COLUMNS)
     )
     groups: OrderedDict = OrderedDict()
-    for r in reports:
-        key = (r.cycle_id, r.agency_id)
+    for values in lines:
+        row = dict(zip(_HOME_COLUMNS, values))
+        key = (row["cycle_id"], row["agency_id"])
         if key not in groups:
-            groups[key] = {"cycle": r.cycle, "agency": r.agency, "reports": [], "counts": Counter()}
-        groups[key]["reports"].append(r)
-        groups[key]["counts"][r.state] += 1
+            groups[key] = {"cycle": _home_cycle(row), "agency": Agency(pk=row["agency_id"], name=row["agency__name"]),
+                           "reports": [], "counts": Counter()}
+        line = HomeLine(row)
+        groups[key]["reports"].append(line)
+        groups[key]["counts"][line.state] += 1
     # The list shows the cycle's kind and year and the agency, not the plan nor who asked: two joins fewer.
     extensions = list(Extension.objects.filter(agency_id__in=scope.agency_ids, cycle__closes_on__gte=today)
                       .select_related("cycle", "agency"))
