@@ -47,10 +47,9 @@ def with_db(url: str, name: str) -> str:
 
 
 def reset_database(url: str, name: str) -> None:
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(with_db(url, "postgres"))
-    conn.autocommit = True
+    conn = psycopg.connect(with_db(url, "postgres"), autocommit=True)
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cur.execute(f'CREATE DATABASE "{name}"')

@@ -3,6 +3,7 @@
 Every variable is parsed strictly: a malformed value stops start-up with a message that names
 the variable, rather than running with a silent default.
 """
+import importlib.util
 import os
 from pathlib import Path
 
@@ -80,6 +81,17 @@ if DATABASE_POOLING not in ("", "session", "transaction"):
     raise ImproperlyConfigured("Environment variable DATABASE_POOLING must be empty, session or transaction")
 if DATABASE_POOLING == "transaction":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# psycopg 3 binds parameters on the server and prepares a statement once a connection has run it
+# twice: PostgreSQL then plans each of the pages' statements once per connection instead of on every
+# request (planning was most of the database's CPU on the officers' pages: bench/NOTES.md). A
+# transaction pooler hands the connection to another client after each transaction, so prepared
+# statements need one that tracks them (PgBouncer 1.21 and later, max_prepared_statements; Debian 12
+# ships 1.18): behind a pooler they are off unless DATABASE_PREPARE=1 says the pooler can.
+DATABASE_PREPARE = _strict("DATABASE_PREPARE", env.bool, DATABASE_POOLING != "transaction")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and importlib.util.find_spec("psycopg"):
+    # (Django takes psycopg 3 when it is installed; with only psycopg2 these options do not exist.)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2 if DATABASE_PREPARE else None)
 # pg_dump and pg_restore set session state (search_path) that a pooler would hand to the next client:
 # behind a pooler they connect here instead (greenplan/backups.py), and refuse to run without it.
 try:

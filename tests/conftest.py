@@ -686,7 +686,10 @@ def object_store(tmp_path_factory):
     process = subprocess.Popen(
         [_weed_binary(), "server", "-s3", f"-s3.config={config}", f"-dir={root}", "-ip=127.0.0.1",
          "-ip.bind=127.0.0.1", f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
-         f"-filer.port={ports['filer']}", f"-s3.port={ports['s3']}", "-volume.max=4"],
+         f"-filer.port={ports['filer']}", f"-s3.port={ports['s3']}", "-volume.max=4",
+         # Its Iceberg and Lance catalogues listen on fixed ports (8181, 9101) by default: off, so
+         # two test sessions on one machine do not fight over them.
+         "-s3.port.iceberg=0", "-s3.port.lance=0"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     (root / "weed.pid").write_text(str(process.pid))
     store = ObjectStore(f"http://127.0.0.1:{ports['s3']}", "greenplan-test", "greenplan-test-secret", "greenplan-test")

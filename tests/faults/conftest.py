@@ -12,7 +12,7 @@ and start without disturbing anything else.
   REQUIRE_SERVICES=1 (CI), like every `services` test.
 
 Nothing here touches pytest-django's test database: data is written and read through subprocesses
-running Django against the private database, and through psycopg2.
+running Django against the private database, and through psycopg.
 """
 from __future__ import annotations
 
@@ -163,9 +163,9 @@ class Postgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/{db}"
 
     def connect(self, db: str = "greenplan"):
-        import psycopg2
+        import psycopg
 
-        return psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=db, connect_timeout=5)
+        return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=db, connect_timeout=5)
 
     def query(self, sql: str, params=(), db: str = "greenplan") -> list[tuple]:
         conn = self.connect(db)

@@ -217,14 +217,14 @@ def _redis_url(url: str) -> str:
 @contextlib.contextmanager
 def cluster(database_url: str, redis_url: str, storage_url: str, **job_env):
     """Start everything; yield the Cluster; stop everything and drop the database."""
-    import psycopg2
+    import psycopg
     import redis
 
     server = urlsplit(database_url)
     name = f"gp_nodes_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(host=server.hostname or "127.0.0.1", port=server.port or 5432,
-                             user=server.username or "postgres", password=server.password or None, dbname="postgres")
-    admin.autocommit = True
+    admin = psycopg.connect(host=server.hostname or "127.0.0.1", port=server.port or 5432,
+                            user=server.username or "postgres", password=server.password or None, dbname="postgres",
+                            autocommit=True)
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     direct = _database_url(database_url, name)

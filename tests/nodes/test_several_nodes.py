@@ -43,9 +43,9 @@ def nodes(object_store):
 
 
 def query(the, sql, params=()):
-    import psycopg2
+    import psycopg
 
-    with psycopg2.connect(the.direct_url.replace("postgres://", "postgresql://", 1)) as conn, conn.cursor() as cur:
+    with psycopg.connect(the.direct_url.replace("postgres://", "postgresql://", 1)) as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall() if cur.description else []
 
