@@ -87,7 +87,7 @@ if DATABASE_POOLING == "transaction":
 # transaction pooler hands the connection to another client after each transaction, so prepared
 # statements need one that tracks them (PgBouncer 1.21 and later, max_prepared_statements; Debian 12
 # ships 1.18): behind a pooler they are off unless DATABASE_PREPARE=1 says the pooler can.
-DATABASE_PREPARE = _strict("DATABASE_PREPARE", env.bool, DATABASE_POOLING != "transaction")
+DATABASE_PREPARE = _bool("DATABASE_PREPARE", DATABASE_POOLING != "transaction")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and importlib.util.find_spec("psycopg"):
     # (Django takes psycopg 3 when it is installed; with only psycopg2 these options do not exist.)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("server_side_binding", True)

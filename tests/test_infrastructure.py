@@ -76,6 +76,52 @@ def test_malformed_variable_stops_startup_naming_it(name, value):
     assert name in result.stderr, f"{name}={value!r} failed without naming {name}:\n{result.stderr[-2000:]}"
 
 
+# --- prepared statements (psycopg 3) --------------------------------------------------------------
+
+PRINT_DB_OPTIONS = [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+                    "o = settings.DATABASES['default'].get('OPTIONS', {}); "
+                    "print(o.get('server_side_binding'), o.get('prepare_threshold'))"]
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({}, "True 2"),                                                     # straight to PostgreSQL: prepared
+    ({"DATABASE_POOLING": "transaction"}, "True None"),                 # an old pooler would lose them
+    ({"DATABASE_POOLING": "transaction", "DATABASE_PREPARE": "1"}, "True 2"),  # PgBouncer >= 1.21
+    ({"DATABASE_PREPARE": "0"}, "True None"),
+])
+def test_statements_are_prepared_unless_a_transaction_pooler_cannot_keep_them(extra, expected):
+    result = run(PRINT_DB_OPTIONS, django_env(DATABASE_URL="postgres://u@db:5432/greenplan", **extra))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_a_malformed_prepare_switch_stops_startup_naming_it():
+    result = run(SETUP, django_env(DATABASE_URL="postgres://u@db:5432/greenplan", DATABASE_PREPARE="perhaps"))
+    assert result.returncode != 0 and "DATABASE_PREPARE" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_plans_a_repeated_statement_once_per_connection(postgres_required):
+    """The third run of a page's statement uses the connection's prepared statement (planned
+    once), as pg_prepared_statements shows; the first two are planned each time."""
+    from django.db import connection
+
+    from reporting.models import Report
+
+    connection.close()  # a fresh connection: no statement prepared yet
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+                           ['%"reporting_report"%'])
+            return [row[0] for row in cursor.fetchall()]
+
+    for run_number in range(3):
+        list(Report.objects.filter(pk=run_number, state="draft"))
+        if run_number == 0:
+            assert prepared() == []
+    assert len(prepared()) == 1, prepared()
+
+
 # --- production deploy check -------------------------------------------------------------------------
 
 
@@ -303,6 +349,8 @@ def test_compose_services_are_wired_for_production():
         # Through the pooler, in transaction mode, with files in the bucket (any node serves them).
         assert svc["environment"]["DATABASE_URL"].startswith("postgres://greenplan:compose-config-check@pgbouncer:")
         assert svc["environment"]["DATABASE_POOLING"] == "transaction"
+        # PgBouncer 1.24 keeps prepared statements across pooled connections, so the app may prepare.
+        assert svc["environment"]["DATABASE_PREPARE"] == "1"
         assert svc["environment"]["STORAGE_URL"] == "s3+http://compose-key:compose-secret@objects:9000/greenplan"
         assert svc["environment"]["REDIS_URL"].startswith("redis://redis:6379")
         for dep in ("db", "redis"):
@@ -314,6 +362,7 @@ def test_compose_services_are_wired_for_production():
     assert int(services["beat"]["deploy"]["replicas"]) == 1  # two schedulers would run every job twice
     assert "@db:5432/" in services["migrate"]["environment"]["DATABASE_URL"]  # schema changes bypass the pooler
     assert services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    assert int(services["pgbouncer"]["environment"]["MAX_PREPARED_STATEMENTS"]) > 0
     bal = [_volume(v) for v in services["balancer"]["volumes"]]
     assert any(v["target"] == "/etc/nginx/conf.d/default.conf" for v in bal)
     assert "web:8000" in (Path(__file__).resolve().parents[1] / "deploy" / "nginx.conf").read_text()
