@@ -1,4 +1,6 @@
 """Template filters and tags of the report pages; number formats come from reporting.reports.money."""
+import unicodedata
+
 from django import template
 from django.template.defaultfilters import truncatechars
 from django.templatetags.static import static
@@ -68,6 +70,14 @@ _ROW = ('<tr><td><span class="code">{}</span></td>\n'
 _ANY_PK = 2147483647
 
 
+def _truncated(text: str, limit: int) -> str:
+    """truncatechars's answer, without its ~13 µs for the usual title that fits: a text in NFC and no
+    longer than `limit` is what truncatechars gives back unchanged."""
+    if len(text) <= limit and unicodedata.is_normalized("NFC", text):
+        return text
+    return truncatechars(text, limit)
+
+
 @register.simple_tag(takes_context=True)
 def report_row(context, report):
     """One row of the officer's home list (templates/reporting/home.html)."""
@@ -79,7 +89,7 @@ def report_row(context, report):
         saved = timezone.template_localtime(saved)
         saved = f"{saved.day:02d}/{saved.month:02d}/{saved.year:04d}"
     return format_html(_ROW, shown_code(report.item.code), str(report.pk).join(link),
-                       truncatechars(shown_title(report.item.title), 110), report_state(report),
+                       _truncated(shown_title(report.item.title), 110), report_state(report),
                        "" if percent is None else localize(percent), saved or "")
 
 

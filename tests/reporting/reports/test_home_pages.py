@@ -1,5 +1,6 @@
 """The officer's home: this cycle's reports, counts, days left, what came back and why."""
 import datetime as dt
+import unicodedata
 
 import pytest
 from django.db import connection
@@ -125,6 +126,11 @@ def test_a_home_row_is_drawn_as_the_template_drew_it(cycle, agency_a, plan):
     # A code printed twice (its stored "#2"), a title with markup and longer than the row shows.
     odd.item.code, odd.item.title = "7.1.2#2", "<b>Kiểm kê</b> & " + "rất dài " * 30
     plain_.item.title = ""  # a title lost by the scan: the row says so
+    # A title typed with combining accents (NFD), short and long: shown as the filter shows it.
+    reports[3].item.title = unicodedata.normalize("NFD", "Kiểm kê khí nhà kính")
+    nfd_long = Report.objects.select_related("item").get(pk=reports[3].pk)
+    nfd_long.item.title = unicodedata.normalize("NFD", "Tuyên truyền tăng trưởng xanh ") * 5
+    reports.append(nfd_long)
     reports[0] = Report.objects.select_related("item").get(pk=late.pk)
     template = Template(ROW_AS_TEMPLATE)
     for r in reports:
