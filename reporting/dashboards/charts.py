@@ -19,6 +19,7 @@ full text, a count too narrow to be written, an indicator's figure).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -35,18 +36,20 @@ _ids = itertools.count(1)
 
 
 class Mark(NamedTuple):
-    """One element of a chart. `at` is where it is (its own numbers); `look` is how it looks (shared
-    by every mark of its kind: a page sends each look once per chart)."""
+    """One element of a chart. `names` and `values` say where it is (its own attributes, numbers
+    already placed: see _place); `look` how it looks (shared by every mark of its kind: a page sends
+    each look once per chart)."""
 
     tag: str
-    at: tuple  # ((attribute, value), ...)
+    names: tuple  # (attribute, ...)
+    values: tuple  # (value, ...)
     look: tuple = ()  # ((attribute, value), ...)
     title: str | None = None  # its tooltip
     content: str | tuple | None = None  # its text, or the marks inside it (a link, a pattern)
 
 
 def _fill(width, height, fill) -> Mark:
-    return Mark("rect", (), (("width", width), ("height", height), ("fill", fill)))
+    return Mark("rect", (), (), (("width", width), ("height", height), ("fill", fill)))
 
 
 # pattern name → (the pattern's look, the marks of one tile)
@@ -56,11 +59,11 @@ PATTERNS = {
               (_fill(6, 6, "#fff4e0"), _fill(2.6, 6, "#9a5b00"))),
     "cross": ((("width", 7), ("height", 7)),
               (_fill(7, 7, "#fdecec"),
-               Mark("path", (), (("d", "M0 0L7 7M7 0L0 7"), ("stroke", "#a4262c"), ("stroke-width", 1.2))))),
+               Mark("path", (), (), (("d", "M0 0L7 7M7 0L0 7"), ("stroke", "#a4262c"), ("stroke-width", 1.2))))),
     "dots": ((("width", 6), ("height", 6)),
-             (_fill(6, 6, "#ffffff"), Mark("circle", (), (("cx", 3), ("cy", 3), ("r", 1.3), ("fill", "#3d4656"))))),
+             (_fill(6, 6, "#ffffff"), Mark("circle", (), (), (("cx", 3), ("cy", 3), ("r", 1.3), ("fill", "#3d4656"))))),
     "light": ((("width", 8), ("height", 8)),
-              (_fill(8, 8, "#8fc3a3"), Mark("path", (), (("d", "M0 4H8"), ("stroke", "#1f6f43"), ("stroke-width", 1))))),
+              (_fill(8, 8, "#8fc3a3"), Mark("path", (), (), (("d", "M0 4H8"), ("stroke", "#1f6f43"), ("stroke-width", 1))))),
     "empty": ((("width", 8), ("height", 8)), (_fill(8, 8, "#ffffff"),)),
 }
 
@@ -84,15 +87,25 @@ def _h(value) -> str:
 def _place(value):
     """A mark's own number (a coordinate) as both the SVG and the page's list write it: one decimal
     at most, none when whole. A look's numbers are written as given."""
-    if isinstance(value, float):
+    if type(value) is float:
         value = round(value, 1)
         return int(value) if value.is_integer() else value
     return value
 
 
-# The page's list travels in a single-quoted attribute: what would end it or start a character
-# reference is written as a JSON escape instead.
-_ATTRIBUTE_ESCAPES = {ord("'"): "\\u0027", ord("&"): "\\u0026", ord("<"): "\\u003C", ord(">"): "\\u003E"}
+@functools.lru_cache(maxsize=64)
+def _text_look(size, anchor: str, weight: str, fill: str) -> tuple:
+    """A label's look, built once: a dashboard writes thousands of labels in a dozen looks."""
+    return (("font-size", size), *((("text-anchor", anchor),) if anchor != "start" else ()),
+            *((("font-weight", weight),) if weight != "normal" else ()), ("fill", fill))
+
+
+def _in_attribute(data: str) -> str:
+    """JSON made safe for a single-quoted attribute: what would end it or start a character
+    reference is written as a JSON escape (these characters only occur inside JSON strings).
+    str.replace rather than str.translate: a page writes ~45 lists and translate is slow on text
+    that is not ASCII."""
+    return data.replace("&", "\\u0026").replace("'", "\\u0027").replace("<", "\\u003C").replace(">", "\\u003E")
 
 
 @dataclass(frozen=True)
@@ -123,10 +136,11 @@ class Drawing:
         looks: dict = {}
 
         def compact(mark: Mark) -> list:
-            key = (mark.tag, mark.look, tuple(name for name, _v in mark.at))
-            if key not in looks:
-                looks[key] = len(looks)
-            item = [looks[key], *(_place(v) for _n, v in mark.at)]
+            key = (mark.tag, mark.look, mark.names)
+            index = looks.get(key)
+            if index is None:
+                index = looks[key] = len(looks)
+            item = [index, *mark.values]
             content = [compact(m) for m in mark.content] if isinstance(mark.content, tuple) else mark.content
             if content is not None:
                 item += [mark.title or 0, content]
@@ -143,14 +157,14 @@ class Drawing:
         its marks as data for charts.js. Short, as a page holds dozens: no ids to tie the title to
         the image (the first <title> and <desc> of an SVG name and describe it), the font from the
         style sheet."""
-        data = json.dumps(self.shapes(), ensure_ascii=False, separators=(",", ":")).translate(_ATTRIBUTE_ESCAPES)
+        data = _in_attribute(json.dumps(self.shapes(), ensure_ascii=False, separators=(",", ":")))
         return mark_safe(f'<svg class="chart" viewBox="0 0 {self.width} {self.height}" width="{self.width}" '
                          f"height=\"{self.height}\" role=\"img\" data-shapes='{data}'>"
                          f"<title>{_e(self.title)}</title><desc>{_e(self.desc)}</desc></svg>")
 
 
 def _markup(mark: Mark) -> str:
-    attributes = "".join(f' {name}="{_e(v)}"' for name, v in (*((n, _place(v)) for n, v in mark.at), *mark.look))
+    attributes = "".join(f' {name}="{_e(v)}"' for name, v in (*zip(mark.names, mark.values), *mark.look))
     inner = f"<title>{_e(mark.title)}</title>" if mark.title else ""
     if isinstance(mark.content, tuple):
         inner += "".join(_markup(m) for m in mark.content)
@@ -240,22 +254,18 @@ class _Svg:
 
     def add_group(self, child: "_Svg", href: str | None) -> None:
         if href:
-            self.marks.append(Mark("a", (("href", href),), content=tuple(child.marks)))
+            self.marks.append(Mark("a", ("href",), (href,), content=tuple(child.marks)))
         else:
             self.marks.extend(child.marks)
 
-    def mark(self, tag: str, at: dict, look: dict, *, title=None, content=None) -> None:
-        self.marks.append(Mark(tag, tuple(at.items()), tuple(look.items()), str(title) if title else None,
-                               None if content is None else str(content)))
+    def mark(self, tag: str, at: dict, look: dict | tuple, *, title=None, content=None) -> None:
+        self.marks.append(Mark(tag, tuple(at), tuple(map(_place, at.values())),
+                               look if type(look) is tuple else tuple(look.items()),
+                               str(title) if title else None, None if content is None else str(content)))
 
     def text(self, x, y, content, *, size=12, anchor="start", weight="normal", fill=INK, title=None) -> None:
-        look = {"font-size": size}
-        if anchor != "start":
-            look["text-anchor"] = anchor
-        if weight != "normal":
-            look["font-weight"] = weight
-        look["fill"] = fill
-        self.mark("text", {"x": float(x), "y": float(y)}, look, title=title, content=content)
+        self.marks.append(Mark("text", ("x", "y"), (_place(float(x)), _place(float(y))),
+                               _text_look(size, anchor, weight, fill), str(title) if title else None, str(content)))
 
     def label(self, x, y, label, full, chars: int, **look) -> None:
         """A row's label, shortened to `chars`; the full text as its tooltip when it was shortened."""
@@ -263,8 +273,10 @@ class _Svg:
         self.text(x, y, shown, title=full if shown != " ".join(str(full).split()) else None, **look)
 
     def rect(self, x, y, w, h, pattern, *, stroke=INK, title=None) -> None:
-        self.mark("rect", {"x": float(x), "y": float(y), "width": float(max(w, 0)), "height": float(h)},
-                  {"fill": self.fill(pattern), "stroke": stroke, "stroke-width": 0.8}, title=title)
+        self.marks.append(Mark("rect", ("x", "y", "width", "height"),
+                               (_place(float(x)), _place(float(y)), _place(float(max(w, 0))), _place(float(h))),
+                               (("fill", self.fill(pattern)), ("stroke", stroke), ("stroke-width", 0.8)),
+                               str(title) if title else None))
 
     def line(self, x1, y1, x2, y2, **look) -> None:
         self.mark("line", {"x1": x1, "y1": y1, "x2": x2, "y2": y2}, look)
@@ -272,9 +284,9 @@ class _Svg:
     def done(self, width: int, height: int) -> Drawing:
         marks = self.marks
         if self.patterns:
-            defs = tuple(Mark("pattern", (("id", f"{self.uid}-{p}"),), (("patternUnits", "userSpaceOnUse"), *PATTERNS[p][0]),
+            defs = tuple(Mark("pattern", ("id",), (f"{self.uid}-{p}",), (("patternUnits", "userSpaceOnUse"), *PATTERNS[p][0]),
                               content=PATTERNS[p][1]) for p in sorted(self.patterns))
-            marks = [Mark("defs", (), content=defs), *marks]
+            marks = [Mark("defs", (), (), content=defs), *marks]
         return Drawing(self.uid, str(self.title), str(self.desc), width, height, tuple(marks))
 
 
