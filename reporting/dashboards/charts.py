@@ -63,7 +63,8 @@ PATTERNS = {
     "dots": ((("width", 6), ("height", 6)),
              (_fill(6, 6, "#ffffff"), Mark("circle", (), (), (("cx", 3), ("cy", 3), ("r", 1.3), ("fill", "#3d4656"))))),
     "light": ((("width", 8), ("height", 8)),
-              (_fill(8, 8, "#8fc3a3"), Mark("path", (), (), (("d", "M0 4H8"), ("stroke", "#1f6f43"), ("stroke-width", 1))))),
+              (_fill(8, 8, "#8fc3a3"),
+               Mark("path", (), (), (("d", "M0 4H8"), ("stroke", "#1f6f43"), ("stroke-width", 1))))),
     "empty": ((("width", 8), ("height", 8)), (_fill(8, 8, "#ffffff"),)),
 }
 
@@ -284,8 +285,9 @@ class _Svg:
     def done(self, width: int, height: int) -> Drawing:
         marks = self.marks
         if self.patterns:
-            defs = tuple(Mark("pattern", ("id",), (f"{self.uid}-{p}",), (("patternUnits", "userSpaceOnUse"), *PATTERNS[p][0]),
-                              content=PATTERNS[p][1]) for p in sorted(self.patterns))
+            defs = tuple(Mark("pattern", ("id",), (f"{self.uid}-{p}",),
+                              (("patternUnits", "userSpaceOnUse"), *PATTERNS[p][0]), content=PATTERNS[p][1])
+                         for p in sorted(self.patterns))
             marks = [Mark("defs", (), (), content=defs), *marks]
         return Drawing(self.uid, str(self.title), str(self.desc), width, height, tuple(marks))
 
@@ -450,7 +452,8 @@ def timeline_chart(rows: list[dict], years: list[int], *, today: dt.date, title:
     if years and years[0] <= today.year <= years[-1]:
         frac = (today - dt.date(today.year, 1, 1)).days / 365.25
         x = label_width + 10 + (years.index(today.year) + frac) * col_w
-        svg.line(float(x), top - 2, float(x), height - 6, stroke="#a4262c", **{"stroke-width": 2, "stroke-dasharray": "5 3"})
+        svg.line(float(x), top - 2, float(x), height - 6, stroke="#a4262c",
+                 **{"stroke-width": 2, "stroke-dasharray": "5 3"})
         svg.text(min(x, width - 60), 12, _("Hôm nay %(day)s") % {"day": f"{today:%d/%m/%Y}"}, size=11,
                  anchor="middle", weight="bold", fill="#a4262c")
     headers = [_("Chủ đề")] + [str(y) for y in years]
@@ -504,7 +507,8 @@ def report_charts(headline: dict, themes: list[dict], agencies: list[dict], link
         agencies = most_behind(agencies, agency_limit)
         title = _("%(shown)s cơ quan có nhiều báo cáo chưa nộp và nộp muộn nhất (trong %(total)s cơ quan)") % numbers
         desc = _("Số báo cáo nộp đúng hạn, nộp muộn và chưa nộp của %(shown)s cơ quan chủ trì có nhiều báo cáo chưa "
-                 "nộp và nộp muộn nhất, xếp từ nhiều đến ít; số liệu của cả %(total)s cơ quan ở bảng bên dưới.") % numbers
+                 "nộp và nộp muộn nhất, xếp từ nhiều đến ít; số liệu của cả %(total)s cơ quan ở bảng bên "
+                 "dưới.") % numbers
     agency_rows = [{"label": a["name"], "values": {"on_time": a["on_time"], "late": a["late"], "missing": a["missing"]},
                     "hrefs": links.get("agency", {}).get(a["agency_id"], {})} for a in agencies]
     compliance = stacked_bars(agency_rows, COMPLIANCE, title=title, desc=desc)
@@ -589,7 +593,8 @@ def indicator_chart(view, *, title: str, width: int = 460, height: int = 220) ->
                      title=f"{_('Chỉ tiêu')} {t.year}: {_vn(t.min)} – {_vn(t.max)}")
         elif goals.get(t.year) is not None:
             ty = y(goals[t.year])
-            svg.mark("path", {"d": f"M{tx:.1f} {ty - 7:.1f}L{tx + 7:.1f} {ty:.1f}L{tx:.1f} {ty + 7:.1f}L{tx - 7:.1f} {ty:.1f}Z"},
+            diamond = f"M{tx:.1f} {ty - 7:.1f}L{tx + 7:.1f} {ty:.1f}L{tx:.1f} {ty + 7:.1f}L{tx - 7:.1f} {ty:.1f}Z"
+            svg.mark("path", {"d": diamond},
                      {"fill": "#9a5b00", "stroke": INK, "stroke-width": 0.8},
                      title=f"{_('Chỉ tiêu')} {t.year}: {_vn(goals[t.year])}")
     observed = sorted(view.series.items())
