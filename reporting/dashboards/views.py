@@ -255,6 +255,12 @@ def _path_of(name: str):
     return lambda pk: pattern.replace(str(marker), str(int(pk)))
 
 
+# The agencies' chart of the dashboard shows this many at most: those with the most reports missing
+# or late. A province has a hundred lead agencies or more, and a bar each made the chart 1,500 px
+# tall and most of the page's weight; the table under it keeps every agency's figures.
+DASHBOARD_AGENCIES = 15
+
+
 def _draw_dashboard(request, cycle, chosen=None) -> str:
     """The figures, charts and tables of the dashboard: the same for everyone who may open it."""
     data = selectors.dashboard(cycle, plan=chosen)
@@ -267,7 +273,8 @@ def _draw_dashboard(request, cycle, chosen=None) -> str:
                                     "missing": link(agency=a["agency_id"], state="not_submitted")}
                    for a in data["agencies"]},
     }
-    figure = charts.report_charts(data["headline"], data["themes"], data["agencies"], links)
+    figure = charts.report_charts(data["headline"], data["themes"], data["agencies"], links,
+                                  agency_limit=DASHBOARD_AGENCIES)
     plan = cycle.plan
     plans = [chosen] if chosen else cycle.plans() if cycle.consolidated else [plan]
     years = range(min(p.period_start for p in plans), max(p.period_end for p in plans) + 1)
@@ -285,6 +292,9 @@ def _draw_dashboard(request, cycle, chosen=None) -> str:
         charts.HISTORY, title=_("So sánh với các kỳ trước"),
         desc=_("Tỷ lệ báo cáo nộp đúng hạn và tiến độ bình quân của các kỳ cùng loại."),
     )
+    # The themes', agencies' and history's figures are in the tables beside their charts.
+    figure["themes"].table_id, figure["agencies"].table_id, figure["history"].table_id = (
+        "theme-table", "agency-table", "history-table")
     for g in data["groups"]:
         g["href"] = link(group=g["id"])
     for t in data["themes"]:
@@ -306,6 +316,7 @@ def _draw_dashboard(request, cycle, chosen=None) -> str:
     return render_to_string("reporting/dashboard/_dashboard_body.html", {
         "cycle": cycle, "plan": plan, "data": data, "charts": figure, "cards": cards, "today": today,
         "behind_rows": [(r, _report_url(r.report_id)) for r in data["behind"]],
+        "agencies_cut": len(data["agencies"]) > DASHBOARD_AGENCIES,
         "status_url": link(),
     }, request=request)
 

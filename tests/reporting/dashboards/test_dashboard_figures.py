@@ -77,6 +77,48 @@ def test_the_dashboard_page_shows_the_figures_the_method_and_drill_down_links(cl
     assert "Tạo báo cáo tỉnh" not in body  # a leader reads; only reviewers generate
 
 
+def test_the_dashboard_sends_its_charts_as_data_for_its_charts_script(client, scenario):
+    """Logged-in pages are never cached, so every view of the dashboard carries its charts: as a list
+    of marks (static/js/charts.js draws them), not as SVG elements."""
+    client.force_login(scenario.leader)
+    body = client.get(reverse("dashboard:cycle", args=[scenario.cycle.pk])).content.decode()
+    charts_on_page = body.count('<svg class="chart"')
+    assert charts_on_page == 5 and body.count("data-shapes='") == charts_on_page
+    assert "<rect" not in body and "<text" not in body
+    assert "/static/js/charts.js" in body and "charts-nojs.css" in body
+    # the themes' chart shows in the themes' table what it draws; the states' keeps its own table
+    assert '<a href="#theme-table">Bảng số liệu của biểu đồ</a>' in body
+    assert body.count('<details class="chart-data">') == 2  # states and timeline
+
+
+def test_the_agencies_chart_shows_those_most_behind_when_there_are_more_than_it_holds(client, scenario, monkeypatch):
+    from django.core.cache import cache
+
+    from reporting.dashboards import views
+
+    cache.clear()
+    client.force_login(scenario.leader)
+    url = reverse("dashboard:cycle", args=[scenario.cycle.pk])
+    body = client.get(url).content.decode()
+    assert "Tình hình nộp báo cáo của các cơ quan</title>" in body and 'id="agencies-cut"' not in body
+
+    cache.clear()
+    monkeypatch.setattr(views, "DASHBOARD_AGENCIES", 1)
+    body = client.get(url).content.decode()
+    chart = body[body.index('<section aria-labelledby="h-agencies"'):body.index('id="agency-table"')]
+    # Sở Công Thương: 1 late and 2 not submitted; Sở Xây dựng 1 and 1
+    assert "<title>1 cơ quan có nhiều báo cáo chưa nộp và nộp muộn nhất (trong 2 cơ quan)</title>" in chart
+    assert "Sở Công Thương" in chart and "Sở Xây dựng" not in chart
+    note = chart[chart.index('id="agencies-cut"'):]
+    assert "Số liệu của cả 2 cơ quan" in note and 'href="#agency-table"' in note
+    assert f'href="/dashboard/cycle/{scenario.cycle.pk}/status/"' in note
+    # the table under it still lists every agency, each with its drill-down link
+    table = body[body.index('id="agency-table"'):]
+    table = table[:table.index("</table>")]
+    for a in (scenario.agency_b, scenario.agency_s):
+        assert f"status/?agency={a.pk}" in table
+
+
 # --- access ------------------------------------------------------------------------------------
 
 def test_officers_and_other_provinces_get_404_on_the_dashboard(client, scenario):

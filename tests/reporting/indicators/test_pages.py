@@ -1,6 +1,7 @@
 """The indicator pages: the agency enters and submits, the reviewer accepts or returns, the
 dashboard shows the status by theme, the drill-down the values and evidence, the national view
 compares provinces, the public page accepted figures only."""
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -13,6 +14,12 @@ from reporting.indicators import values as V
 from reporting.models import IndicatorValue
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def without_chart_data(html: str) -> str:
+    """The page less its charts' marks (numbers for static/js/charts.js, where "1,5" can be two
+    coordinates): what a figure's absence is checked in."""
+    return re.sub(r"data-shapes='[^']*'", "", html)
 
 
 def login(client, user):
@@ -114,7 +121,7 @@ def test_the_public_page_shows_accepted_figures_only(client, indicators):
     _accepted(indicators, indicators.intensity, 2024, "0,97", w.head_a)
     V.value_create(plan_indicator=indicators.intensity, cycle=indicators.cycle, year=2025, user=w.head_a, value="0,91")
     page = client.get(reverse("public_plan", args=[w.plan.code])).content.decode()
-    assert "0,97" in page and "0,91" not in page
+    assert "0,97" in page and "0,91" not in without_chart_data(page)
     assert reverse("dashboard:indicator", args=[indicators.intensity.pk]) not in page
 
 
@@ -222,9 +229,10 @@ def test_a_changed_figure_redraws_its_indicator_only_and_shows_at_once(postgres_
 
     IndicatorValue.objects.filter(pk=value.pk).update(value=D("1.2"))  # however it changes: a bulk UPDATE too
     html = section_html()
-    assert f'id="indicator-{indicators.intensity.pk}" data-status="off_track"' in html and "1,5" not in html
+    assert f'id="indicator-{indicators.intensity.pk}" data-status="off_track"' in html
+    assert "1,5" not in without_chart_data(html)
     indicators.intensity.targets.update(value=-50)  # a target's change shows as well
-    assert "1,5" in section_html()
+    assert "1,5" in without_chart_data(section_html())
 
 
 def test_the_section_takes_the_same_queries_however_many_indicators_are_drawn_again(postgres_required, indicators):
