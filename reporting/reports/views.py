@@ -274,9 +274,12 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     # has one, else that only the lead agency writes it.
     reason = "" if editable else str(refused_edit) if not refused_edit.forbidden else (
         workflow.locked_reason(report) or _("Bạn xem báo cáo này ở chế độ chỉ đọc: chỉ cơ quan chủ trì nhập và sửa báo cáo."))
-    events = list(report.events.select_related("actor"))
-    _with_people(report, loaded=[e.actor for e in events])
+    # The log lists the workflow's moves. Each save is an entry of "what changed" below (who, when,
+    # what), so it is not listed twice: a report saved forty times on deadline day drew forty more log
+    # rows on every view of its page.
+    events = list(report.events.exclude(kind=ReportEvent.Kind.SAVE).select_related("actor"))
     changes, older_changes_hidden = _changes(report)
+    _with_people(report, loaded=[e.actor for e in events] + [c["user"] for c in changes])
     item = report.item
     supporting = list(item.supporting_agencies.all())
     # Input is asked of a named supporting agency, or of an agency a supporting group stands for.

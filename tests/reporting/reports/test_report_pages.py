@@ -133,6 +133,39 @@ def test_history_shows_who_changed_which_field_from_what_to_what(client, alice, 
     assert "2.500.000 đ" in body and "Lưu nháp" in body
 
 
+def test_the_log_lists_the_moves_and_each_save_once_under_what_changed(client, alice, hana, report):
+    for version in range(3):
+        workflow.report_save(report, user=alice, data={"percent_complete": 10 * (version + 1), "status": "on_schedule"},
+                             base_version=version)
+    response = page(client, alice, report)
+    assert response.context["events"] == []  # three saves: no move yet
+    assert len(response.context["changes"]) == 3
+    body = response.content.decode()
+    assert "Chưa có thao tác nào ngoài lưu nháp." in body and 'id="saves-below"' in body
+    report.refresh_from_db()
+    workflow.report_submit(report, user=hana)  # the head
+    response = page(client, alice, report)
+    assert [e.kind for e in response.context["events"]] == ["submit"]
+    assert len(response.context["changes"]) == 4  # the submission's own change of state is listed too
+
+
+def test_more_saves_cost_the_report_page_no_more_queries(client, alice, report):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    workflow.report_save(report, user=alice, data={"percent_complete": 5}, base_version=0)
+    page(client, alice, report)
+    url = reverse("reporting:report", args=[report.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for version in range(1, 8):
+        workflow.report_save(report, user=alice, data={"percent_complete": 5 + version}, base_version=version)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few)
+    assert len(response.context["changes"]) == 8 and response.context["events"] == []
+
+
 def test_the_report_page_loads_the_draft_keeping_script_and_no_inline_script(client, alice, report):
     response = page(client, alice, report)
     body = response.content.decode()
