@@ -1,6 +1,6 @@
 """Dashboards drawn once per state of their data.
 
-A leadership dashboard aggregates a cycle's reports in about ten queries and draws ~190 kB of charts
+A leadership dashboard aggregates a cycle's reports in about ten queries and draws ~220 kB of charts
 and tables: 40–50 ms of work that yields the same page until a row behind it changes. The drawn body
 of the page is cached under a fingerprint of exactly those rows, taken from PostgreSQL itself: each
 row's id with its `xmin` (the transaction that last wrote it) and its `ctid` (where that version of
