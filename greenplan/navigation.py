@@ -70,6 +70,9 @@ PLACES: list[Place] = [
           "dashboard:province_report", by_focus=True),
     Place("dashboard", _("Bảng điều hành"), access.oversees_anything,
           _cycle_place("dashboard:cycle", fallback="dashboard:overview"), "dashboard:cycle", by_focus=True),
+    # Every plan the user oversees side by side, and from there the provinces compared on each
+    # national indicator (reached before only through the dashboard's breadcrumb).
+    Place("overview", _("Tổng quan"), access.oversees_anything, _named("dashboard:overview"), "dashboard:overview"),
     Place("plans", _("Kế hoạch"), access.everyone, _named("tasks:plan_list"), "tasks:plan_list"),
     Place("agencies", pgettext_lazy("menu", "Cơ quan"), access.everyone, _named("agencies:list"), "agencies:list"),
     Place("notifications", _("Thông báo"), access.everyone, _named("reporting_notices:list"),

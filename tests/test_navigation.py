@@ -100,6 +100,16 @@ def test_the_menu_finds_no_cycle_on_a_page_that_does_not_follow_it(client, world
                                                                          "province_report", "dashboard"]
 
 
+def test_an_overseer_finds_the_overview_of_their_plans_in_the_menu(client, world):
+    client.force_login(world.leader)
+    home = client.get("/", follow=True).content.decode()
+    overview = reverse("dashboard:overview")
+    assert f'href="{overview}"' in home and "Tổng quan" in home
+    page = client.get(overview).content.decode()
+    assert 'aria-current="page" data-place="overview"' in page
+    assert "overview" not in [link.key for link in menu(world.officer_a)]  # an officer oversees nothing
+
+
 def test_a_cycle_place_before_any_cycle_says_there_is_none(client, world):
     world.cycle.delete()
     client.force_login(world.reviewer)
@@ -119,7 +129,7 @@ def test_a_cycle_place_that_is_not_the_users_is_not_found(client, world):
 
 def test_a_leader_menu_has_the_dashboard_but_not_the_province_report(client, world):
     keys = [link.key for link in menu(world.leader)]
-    assert "dashboard" in keys and "status" in keys
+    assert "dashboard" in keys and "status" in keys and "overview" in keys
     assert "province_report" not in keys and "queue" not in keys and "reports" not in keys
 
 
