@@ -109,10 +109,11 @@ def test_postgresql_plans_a_repeated_statement_once_per_connection(postgres_requ
     once), as pg_prepared_statements shows; the first two are planned each time. Behind the test
     run's PgBouncer 1.18 (.ci/run) statements are not prepared by design, so the check opens a
     connection of the same settings straight to PostgreSQL, as production does with PgBouncer 1.24."""
-    from django.db import connection
+    from django.db import connections
 
     from reporting.models import Report
 
+    connection = connections["default"]  # the wrapper itself (`django.db.connection` is a proxy)
     settings_dict = {**connection.settings_dict, "OPTIONS": {**connection.settings_dict.get("OPTIONS", {})}}
     if settings.DATABASE_POOLING == "transaction":
         direct = settings.DATABASE_DIRECT
