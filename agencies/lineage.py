@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
-def _as_date(value) -> date:
-    """A DATE column as a date: SQLite's driver hands plain SQL its text."""
+def as_date(value) -> date:
+    """A DATE column read with plain SQL, as a date: SQLite's driver hands it over as text."""
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -50,7 +50,7 @@ class Lineage:
             cursor.execute(f"SELECT predecessor_id, successor_id, effective_on FROM {Succession._meta.db_table} "
                            "ORDER BY effective_on, id")
             for pred, succ, when in cursor.fetchall():
-                lineage.add(pred, succ, _as_date(when))
+                lineage.add(pred, succ, as_date(when))
         return lineage
 
     def add(self, predecessor_id: int, successor_id: int, effective_on: date) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.db import connections, transaction
 
+from agencies.lineage import as_date
+
 from .models import ActivityMapping, Plan, PlanItem, PlanSupersession
 
 ENDED = "ended"
@@ -76,8 +78,7 @@ class ItemLineage:
                            f"JOIN {supersession} s ON s.id = m.supersession_id ORDER BY m.id")
             rows = cursor.fetchall()
         for old, new, when in rows:
-            when = dt.date.fromisoformat(when) if isinstance(when, str) else when  # SQLite hands over text
-            lineage.to[old] = (new, when)
+            lineage.to[old] = (new, as_date(when))
             if new is not None:
                 lineage.came_from.setdefault(new, []).append(old)
         return lineage

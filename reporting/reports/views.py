@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import functools
 import os
-from types import SimpleNamespace
 from collections import Counter, OrderedDict
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -335,7 +335,8 @@ def _mb():
 
 # What the officer's home shows of each report, read as plain rows: this page is most of an
 # officer's requests on deadline day, and building a Report with its cycle, plan, item and agency
-# for every row (the same cycle and agency each time) was ~1.3 ms of its ~8 ms.
+# for every row (the same cycle and agency each time) cost ~0.6 ms more for 15 rows (1.8 against
+# 1.2 ms, query included, measured interleaved in one process).
 _HOME_COLUMNS = ("pk", "state", "status", "percent_complete", "late", "submitted_at", "review_comment", "updated_at",
                  "item__code", "item__title", "cycle_id", "cycle__kind", "cycle__year", "cycle__due_at",
                  "cycle__opens_on", "cycle__closes_on", "cycle__plan_id", "cycle__plan__number", "agency_id",
@@ -379,11 +380,10 @@ def home(request):
         _visible_reports(request)
         .filter(agency_id__in=scope.agency_ids, cycle__opens_on__lte=today, cycle__closes_on__gte=today)
         .order_by("-cycle__year", "cycle_id", "agency__name", "item__sort_key")
-        .values_list(*_HOME_COLUMNS)
+        .values(*_HOME_COLUMNS)
     )
     groups: OrderedDict = OrderedDict()
-    for values in lines:
-        row = dict(zip(_HOME_COLUMNS, values))
+    for row in lines:
         key = (row["cycle_id"], row["agency_id"])
         if key not in groups:
             groups[key] = {"cycle": _home_cycle(row), "agency": Agency(pk=row["agency_id"], name=row["agency__name"]),
