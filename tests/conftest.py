@@ -25,6 +25,7 @@ a laptop; with REQUIRE_SERVICES=1 (CI) it fails instead. Likewise any skipped te
 `services` or `browser` becomes a failure under REQUIRE_SERVICES=1, so CI can never go green by
 silently skipping the parts that need real infrastructure.
 """
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -634,15 +635,36 @@ def _weed_binary():
     return str(beside) if beside.exists() else shutil.which("weed")
 
 
-def _free_port_pair():
-    """A free port p whose p+10000 is free too: SeaweedFS serves gRPC on every HTTP port + 10000."""
-    for _ in range(50):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port + 10000 < 65536 and not _tcp_open("127.0.0.1", port + 10000, timeout=0.2):
-            return port
-    raise RuntimeError("no free port pair for SeaweedFS")
+def _free_port_pairs(count):
+    """`count` ports p whose p+10000 is free too (SeaweedFS serves gRPC on every HTTP port + 10000),
+    all below the kernel's ephemeral range: a port chosen from that range can be taken, before
+    SeaweedFS binds it, as the source port of any outgoing connection (and SeaweedFS then exits)."""
+    import random
+
+    try:
+        ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    candidates = list(range(10000, max(10001, ephemeral_low - 10000)))
+    random.shuffle(candidates)  # two sessions on one machine rarely try the same ports
+    chosen = []
+    for port in candidates:
+        taken = {q for p in chosen for q in (p, p + 10000)}
+        if {port, port + 10000} & taken or not all(_bindable(q) for q in (port, port + 10000)):
+            continue
+        chosen.append(port)
+        if len(chosen) == count:
+            return chosen
+    raise RuntimeError("no free port pairs for SeaweedFS below the ephemeral range")
+
+
+def _bindable(port):
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
@@ -669,11 +691,8 @@ class ObjectStore:
 def object_store(tmp_path_factory):
     """`weed server -s3` on loopback and free ports, with one access key (anonymous requests are
     refused, as a production bucket refuses them), a pid file, and stopped at the end of the session:
-    SIGTERM, then SIGKILL after a short grace (SeaweedFS does not always exit on SIGTERM)."""
+    see _Weed.stop."""
     import json
-    import signal
-    import subprocess
-    import time
 
     require_service("s3")
     root = tmp_path_factory.mktemp("seaweedfs")
@@ -681,41 +700,94 @@ def object_store(tmp_path_factory):
     config.write_text(json.dumps({"identities": [{
         "name": "greenplan", "credentials": [{"accessKey": "greenplan-test", "secretKey": "greenplan-test-secret"}],
         "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-    ports = {name: _free_port_pair() for name in ("master", "volume", "filer", "s3")}
+    for attempt in range(3):  # a start that dies at once (a port lost to a race) gets fresh ports
+        weed = _start_weed(tmp_path_factory.mktemp("seaweedfs-run"), config)
+        try:
+            store = weed.wait_ready()
+        except _WeedExited:
+            weed.stop()
+            if attempt == 2:
+                raise
+            continue
+        except BaseException:
+            weed.stop()
+            raise
+        break
+    try:
+        yield store
+    finally:
+        weed.stop()
+
+
+class _WeedExited(RuntimeError):
+    pass
+
+
+@dataclass
+class _Weed:
+    process: object  # subprocess.Popen
+    root: Path
+    log: object
+    store: ObjectStore
+    ports: tuple
+
+    def wait_ready(self, seconds=60):
+        import time
+
+        deadline, last = time.monotonic() + seconds, None
+        while True:  # ready when a bucket can be made (the S3 port opens before the filer is up)
+            if self.process.poll() is not None:
+                self.log.flush()
+                tail = (self.root / "weed.log").read_text(errors="replace").splitlines()[-15:]
+                raise _WeedExited(f"SeaweedFS exited ({self.process.returncode}); the end of "
+                                  f"{self.root / 'weed.log'}:\n" + "\n".join(tail))
+            try:
+                self.store.client().create_bucket(Bucket=self.store.bucket)
+                return self.store
+            except Exception as exc:  # not up yet
+                last = exc
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"SeaweedFS not ready in {seconds} s: {last}")
+            time.sleep(0.5)
+
+    def stop(self):
+        """SIGTERM, then SIGKILL after a short grace (SeaweedFS does not always exit on SIGTERM). The
+        group may be gone already (it exited at start): stopping it then must not hide why."""
+        import signal
+        import subprocess
+
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.log.close()
+        (self.root / "weed.pid").unlink(missing_ok=True)
+        # Its gRPC servers also listen on /tmp/seaweedfs-<part>[-grpc]-<port>.sock, left behind when killed.
+        for port in self.ports:
+            for sock in (*Path("/tmp").glob(f"seaweedfs-*-{port}.sock"), *Path("/tmp").glob(f"seaweedfs-*-{port + 10000}.sock")):
+                sock.unlink(missing_ok=True)
+
+
+def _start_weed(root, config):
+    import subprocess
+
+    master, volume, filer, s3 = _free_port_pairs(4)
     log = (root / "weed.log").open("wb")
     process = subprocess.Popen(
         [_weed_binary(), "server", "-s3", f"-s3.config={config}", f"-dir={root}", "-ip=127.0.0.1",
-         "-ip.bind=127.0.0.1", f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
-         f"-filer.port={ports['filer']}", f"-s3.port={ports['s3']}", "-volume.max=4",
+         "-ip.bind=127.0.0.1", f"-master.port={master}", f"-volume.port={volume}",
+         f"-filer.port={filer}", f"-s3.port={s3}", "-volume.max=4",
          # Its Iceberg and Lance catalogues listen on fixed ports (8181, 9101) by default: off, so
          # two test sessions on one machine do not fight over them.
          "-s3.port.iceberg=0", "-s3.port.lance=0"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     (root / "weed.pid").write_text(str(process.pid))
-    store = ObjectStore(f"http://127.0.0.1:{ports['s3']}", "greenplan-test", "greenplan-test-secret", "greenplan-test")
-    try:
-        deadline, last = time.monotonic() + 60, None
-        while True:  # ready when a bucket can be made (the S3 port opens before the filer is up)
-            if process.poll() is not None:
-                raise RuntimeError(f"SeaweedFS exited ({process.returncode}); see {root / 'weed.log'}")
-            try:
-                store.client().create_bucket(Bucket=store.bucket)
-                break
-            except Exception as exc:  # not up yet
-                last = exc
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"SeaweedFS not ready in 60 s: {last}")
-            time.sleep(0.5)
-        yield store
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
-        (root / "weed.pid").unlink(missing_ok=True)
+    store = ObjectStore(f"http://127.0.0.1:{s3}", "greenplan-test", "greenplan-test-secret", "greenplan-test")
+    return _Weed(process, root, log, store, (master, volume, filer, s3))
 
 
 @pytest.fixture
