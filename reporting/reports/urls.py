@@ -16,6 +16,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("<int:pk>/", views.report_detail, name="report"),
+    path("<int:pk>/changes/", views.report_changes, name="changes"),
     path("<int:pk>/save/", views.report_save, name="save"),
     path("<int:pk>/submit/", views.report_submit, name="submit"),
     path("<int:pk>/return/", views.report_return, name="return"),

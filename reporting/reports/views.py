@@ -41,7 +41,8 @@ STATE_ORDER = [S.RETURNED, S.MISSING, S.DRAFT, S.SUBMITTED, S.ACCEPTED]
 # The report page's history stays small however long the texts and however many the saves: the
 # latest HISTORY_SHOWN saves, and of a long text only the changed part with some context, at most
 # DIFF_SHOWN_CHARS per version. Both say so on the page when they leave something out.
-HISTORY_SHOWN = 50
+HISTORY_SHOWN = 10  # the report page: the latest saves; the rest on the report's page of changes
+CHANGES_PER_PAGE = 50  # the report's page of changes, a page at a time
 DIFF_SHOWN_CHARS = 600
 DIFF_CONTEXT = 120
 
@@ -108,20 +109,29 @@ def _get_report_row(request, pk) -> Report:
     return get_object_or_404(_visible_reports(request).only("pk"), pk=pk)
 
 
-def _with_people(report: Report, loaded=()) -> Report:
-    """Attach the lead agency and the people the report page names (who submitted, reviewed, last
-    saved) in one query, or none. `loaded`: users the page has already loaded (the actors of the
-    report's events, who are usually these very people: the submit, the return, the last save),
-    asked for again only if one is missing."""
-    if report.item.lead_agency_id == report.agency_id:  # the usual case: the lead agency reports
-        report.item.lead_agency = report.agency
-    if report.item.plan_id == report.cycle.plan_id:  # the usual case: the item of the cycle's own plan
-        report.item.plan = report.cycle.plan
-    ids = {report.submitted_by_id, report.reviewed_by_id, report.updated_by_id} - {None}
+def _people(ids, loaded=()) -> dict:
+    """The users of `ids` by id: those in `loaded` (users the page has already loaded, such as the
+    actors of the report's events, who are usually the very people it names) and the rest in one
+    query, or none."""
+    ids = set(ids) - {None}
     people = {user.pk: user for user in loaded if user is not None and user.pk in ids}
     missing = ids - people.keys()
     if missing:
         people.update(get_user_model().objects.in_bulk(missing))
+    return people
+
+
+def _report_people_ids(report: Report) -> set:
+    return {report.submitted_by_id, report.reviewed_by_id, report.updated_by_id}
+
+
+def _with_people(report: Report, people: dict) -> Report:
+    """Attach the lead agency and the people the report page names (who submitted, reviewed, last
+    saved), from `people` (_people of _report_people_ids)."""
+    if report.item.lead_agency_id == report.agency_id:  # the usual case: the lead agency reports
+        report.item.lead_agency = report.agency
+    if report.item.plan_id == report.cycle.plan_id:  # the usual case: the item of the cycle's own plan
+        report.item.plan = report.cycle.plan
     for field in ("submitted_by", "reviewed_by", "updated_by"):
         person_id = getattr(report, f"{field}_id")
         if person_id in people:
@@ -215,36 +225,37 @@ def _change(field, old, new) -> dict:
             "old": _display(field, old), "new": _display(field, new)}
 
 
-def _changes(report: Report) -> tuple[list[dict], bool]:
-    """Who changed what, field by field, newest first, from the report's simple-history rows: the
-    latest HISTORY_SHOWN saves, and whether older ones were left out."""
-    newest = list(report.history.select_related("history_user")
-                  .order_by("-history_date", "-history_id")[:HISTORY_SHOWN + 1])
-    older_hidden = len(newest) > HISTORY_SHOWN
+def _changes(report: Report, *, skip: int = 0, count: int = HISTORY_SHOWN) -> tuple[list[dict], bool]:
+    """Who changed what, field by field, newest first, from the report's simple-history rows: `count`
+    saves after the newest `skip`, and whether older ones exist. The rows are read as plain values,
+    the shown fields only (a history row holds every field of the report); each entry names its
+    author by `user_id` (_with_authors puts the user in)."""
+    newest = list(report.history.order_by("-history_date", "-history_id")
+                  .values(*DIFF_FIELDS, "history_date", "history_type", "history_user_id")[skip: skip + count + 1])
+    older_hidden = len(newest) > count
     records = newest[::-1]
     pairs = list(zip([None] + records, records))[1 if older_hidden else 0:]  # the oldest loaded is only a base
     out = []
     for older, newer in pairs:
         if older is not None:
-            # A plain comparison of the shown fields (what diff_against does, without copying every
-            # field of both rows into dicts first).
-            changes = [(f, getattr(older, f), getattr(newer, f)) for f in DIFF_FIELDS
-                       if getattr(older, f) != getattr(newer, f)]
-        elif newer.history_type == "~":
-            # Reports are created in bulk, without a history row: the first save is compared
-            # with an empty report.
-            changes = [(f, None, getattr(newer, f)) for f in DIFF_FIELDS
-                       if f != "state" and getattr(newer, f) not in (None, "")]
+            changes = [(f, older[f], newer[f]) for f in DIFF_FIELDS if older[f] != newer[f]]
+        elif newer["history_type"] == "~":
+            # Reports are created in bulk, without a history row: the first save is compared with
+            # an empty report.
+            changes = [(f, None, newer[f]) for f in DIFF_FIELDS if f != "state" and newer[f] not in (None, "")]
         else:
             continue
-        if not changes:
-            continue
-        out.append({
-            "at": newer.history_date, "user": newer.history_user,
-            "changes": [_change(field, old, new) for field, old, new in sorted(changes, key=lambda c: DIFF_FIELDS.index(c[0]))],
-        })
+        if changes:  # in DIFF_FIELDS' order
+            out.append({"at": newer["history_date"], "user_id": newer["history_user_id"],
+                        "changes": [_change(field, old, new) for field, old, new in changes]})
     out.reverse()
     return out, older_hidden
+
+
+def _with_authors(changes: list[dict], people: dict) -> list[dict]:
+    for change in changes:
+        change["user"] = people.get(change["user_id"])
+    return changes
 
 
 def _comparison(current: Report, mine: dict) -> list[dict]:
@@ -279,7 +290,10 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     # rows on every view of its page.
     events = list(report.events.exclude(kind=ReportEvent.Kind.SAVE).select_related("actor"))
     changes, older_changes_hidden = _changes(report)
-    _with_people(report, loaded=[e.actor for e in events] + [c["user"] for c in changes])
+    # The people the page names, the authors of the saves among them, in one query or none.
+    people = _people(_report_people_ids(report) | {c["user_id"] for c in changes}, loaded=[e.actor for e in events])
+    _with_people(report, people)
+    _with_authors(changes, people)
     item = report.item
     supporting = list(item.supporting_agencies.all())
     # Input is asked of a named supporting agency, or of an agency a supporting group stands for.
@@ -453,6 +467,26 @@ def extension_request(request):
 
 def report_detail(request, pk):
     return _render_report(request, _get_report_page(request, pk))
+
+
+def report_changes(request, pk):
+    """Every save of a report, field by field, newest first, CHANGES_PER_PAGE at a time: the report
+    page shows the latest HISTORY_SHOWN and links here."""
+    report = _get_report(request, pk)
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    changes, older = _changes(report, skip=(page - 1) * CHANGES_PER_PAGE, count=CHANGES_PER_PAGE)
+    if page > 1 and not changes and not older:
+        raise Http404("No such page of changes")
+    _with_authors(changes, _people({c["user_id"] for c in changes}))
+    return render(request, "reporting/report_changes.html", {
+        "report": report, "item": report.item, "cycle": report.cycle, "plan": report.cycle.plan,
+        "member": access.is_member(request.user, report.agency_id),
+        "changes": changes, "page": page, "older_page": page + 1 if older else None,
+        "newer_page": page - 1 if page > 1 else None,
+    })
 
 
 @post_only(_to_report)
