@@ -153,3 +153,26 @@ def test_the_new_pages_fit_a_390_px_phone(transactional_db, world, live_server, 
             page.goto(live_server.url + url)
             page.wait_for_load_state()
             assert _width(page) <= 390, url
+
+
+def test_an_officer_reads_every_save_of_a_report_from_its_page(transactional_db, world, live_server, page):
+    from reporting.reports.views import HISTORY_SHOWN
+
+    report = world.report_of(world.agency_a)
+    for n in range(HISTORY_SHOWN + 2):
+        workflow.report_save(report, user=world.officer_a, base_version=n,
+                             data={"status": "on_schedule", "percent_complete": n, "results": f"Lần cập nhật số {n}."})
+    _login(page, live_server, "alice")
+    _click(page, "nav a[href='/reports/']")
+    _click(page, f"a[href='/reports/{report.pk}/']")
+    assert "Lần cập nhật số 0." not in page.content()  # the report page shows the latest saves only
+    _click(page, "#all-changes")
+    _shot(page, "changes-1-desktop")
+    assert page.locator("h1").inner_text() == "Nội dung đã thay đổi"
+    assert "Lần cập nhật số 1." in page.content() and "Lần cập nhật số 0." in page.content()  # every save
+    assert page.locator("ol.changes > li").count() == HISTORY_SHOWN + 2
+    page.set_viewport_size({"width": 390, "height": 800})
+    _shot(page, "changes-2-phone")
+    assert _width(page) <= 390
+    _click(page, "a:text('Quay lại báo cáo')")
+    assert page.locator("#report-form").count() == 1

@@ -287,3 +287,64 @@ def test_the_report_page_asks_for_its_lists_only_when_they_have_something(client
     full, body = queries()
     assert full == bare + 2, (bare, full)
     assert "bien-ban.pdf" in body and "Góp ý giúp" in body and agency_s.name in body
+
+
+def test_every_save_is_on_the_reports_page_of_changes_newest_first_a_page_at_a_time(client, alice, report, monkeypatch):
+    from reporting.reports import views
+
+    monkeypatch.setattr(views, "CHANGES_PER_PAGE", 4)
+    for n in range(views.HISTORY_SHOWN + 3):  # saves 0 … 12, each setting the percentage to n
+        workflow.report_save(report, user=alice, data={"percent_complete": n}, base_version=n)
+    body = page(client, alice, report).content.decode()
+    assert 'id="older-changes-hidden"' in body and 'id="all-changes"' in body
+    url = reverse("reporting:changes", args=[report.pk])
+    assert f'href="{url}"' in body
+    shown, number = [], 1
+    while True:
+        response = client.get(url, {"page": number})
+        assert response.status_code == 200
+        assert all(c["user"] == alice for c in response.context["changes"])
+        shown += [{ch["field"]: ch["new"] for ch in c["changes"]}["percent_complete"] for c in response.context["changes"]]
+        if not response.context["older_page"]:
+            break
+        assert f'href="?page={number + 1}"' in response.content.decode()
+        number += 1
+    assert shown == [f"{n}%" for n in range(views.HISTORY_SHOWN + 2, -1, -1)]  # all 13, the first one included
+    assert number == 4 and response.context["newer_page"] == 3
+    assert client.get(url, {"page": 5}).status_code == 404
+    assert client.get(url, {"page": "abc"}).context["page"] == 1
+
+
+def test_a_report_without_saves_has_an_empty_page_of_changes(client, alice, report):
+    client.force_login(alice)
+    response = client.get(reverse("reporting:changes", args=[report.pk]))
+    assert response.status_code == 200 and "Báo cáo chưa được lưu lần nào." in response.content.decode()
+    assert 'id="all-changes"' not in page(client, alice, report).content.decode()
+
+
+def test_the_page_of_changes_is_hidden_from_whoever_may_not_see_the_report(client, alice, bob, yann, rita, report):
+    workflow.report_save(report, user=alice, data={"percent_complete": 5}, base_version=0)
+    url = reverse("reporting:changes", args=[report.pk])
+    for outsider in (bob, yann):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    client.force_login(rita)  # the province's reviewer reads it
+    response = client.get(url)
+    assert response.status_code == 200 and len(response.context["changes"]) == 1
+
+
+def test_the_page_of_changes_costs_the_same_queries_for_few_and_many_saves(client, alice, report):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    workflow.report_save(report, user=alice, data={"percent_complete": 1}, base_version=0)
+    client.force_login(alice)
+    url = reverse("reporting:changes", args=[report.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for version in range(1, 30):
+        workflow.report_save(report, user=alice, data={"percent_complete": 1 + version}, base_version=version)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few) and len(response.context["changes"]) == 30
