@@ -21,18 +21,34 @@ from django.shortcuts import get_object_or_404
 from agencies.access import scope_for
 
 
-def reports_visible_to(qs, user):
+def _report_readers(user) -> tuple[bool, set, set]:
+    """The rule of who reads which reports, once for both of its forms below: every report (an
+    admin), or the reports of the plans of the jurisdictions the user oversees and those of the
+    user's agencies and their predecessors (a merged department reads, not edits, what its
+    predecessors wrote, e.g. last year's report)."""
     scope = scope_for(user)
     if scope.is_admin:
+        return True, set(), set()
+    return False, scope.overseen_jurisdiction_ids, scope.inherited_agency_ids
+
+
+def reports_visible_to(qs, user):
+    every, jurisdictions, agencies = _report_readers(user)
+    if every:
         return qs
     q = Q(pk__in=[])
-    if scope.overseen_jurisdiction_ids:
-        q |= Q(cycle__plan__jurisdiction_id__in=scope.overseen_jurisdiction_ids)
-    # A merged department reads (not edits) what its predecessors wrote, e.g. last year's report.
-    agencies = scope.inherited_agency_ids
+    if jurisdictions:
+        q |= Q(cycle__plan__jurisdiction_id__in=jurisdictions)
     if agencies:
         q |= Q(agency_id__in=agencies)
     return qs.filter(q)
+
+
+def report_visible_to(user, *, agency_id, plan_jurisdiction_id) -> bool:
+    """reports_visible_to for one report already read (its agency and its plan's jurisdiction),
+    where a query only to ask would cost more than the read (the report page's last-year report)."""
+    every, jurisdictions, agencies = _report_readers(user)
+    return every or plan_jurisdiction_id in jurisdictions or agency_id in agencies
 
 
 def contributions_visible_to(qs, user):

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -267,13 +268,38 @@ def _comparison(current: Report, mine: dict) -> list[dict]:
     return rows
 
 
+_PREVIOUS_FIELDS = ("id", "item_id", "cycle_id", "agency_id", "state", "status", "percent_complete", "results",
+                    "outputs", "difficulties", "proposals", "funds_central", "funds_local", "funds_oda", "funds_other")
+
+
 def _previous_report(request, report: Report):
     """Last year's annual report on the same item, whoever wrote it (access lets a successor
-    agency read its predecessors' reports), or on the item of a superseded plan it carries on."""
-    item_ids = {report.item_id} | ItemLineage.load().earlier(report.item_id)
-    return (_visible_reports(request)
-            .filter(item_id__in=item_ids, cycle__kind=ReportingCycle.Kind.ANNUAL, cycle__year__lt=report.cycle.year)
-            .select_related("cycle", "agency").order_by("-cycle__year").first())
+    agency read its predecessors' reports), or on the item of a superseded plan it carries on.
+    Read with one plain statement, the earlier annual reports newest first (a few rows: one a year),
+    and the first the user may read kept (access.report_visible_to): the ORM's query with the
+    visibility filter cost ~1 ms to build for a ~0.1 ms lookup, on every view of the report page."""
+    item_ids = sorted({report.item_id} | ItemLineage.load().earlier(report.item_id))
+    columns = ", ".join(f"r.{Report._meta.get_field(f).column}" for f in _PREVIOUS_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, c.kind, c.year, a.name, p.jurisdiction_id"
+            f" FROM {Report._meta.db_table} r"
+            f" JOIN {ReportingCycle._meta.db_table} c ON c.id = r.cycle_id"
+            f" JOIN {Plan._meta.db_table} p ON p.id = c.plan_id"
+            f" LEFT JOIN {Agency._meta.db_table} a ON a.id = r.agency_id"
+            f" WHERE r.item_id IN ({', '.join(['%s'] * len(item_ids))}) AND c.kind = %s AND c.year < %s"
+            " ORDER BY c.year DESC, r.id",
+            [*item_ids, ReportingCycle.Kind.ANNUAL, report.cycle.year])
+        rows = cursor.fetchall()
+    for row in rows:
+        *values, kind, year, agency_name, jurisdiction_id = row
+        fields = dict(zip(_PREVIOUS_FIELDS, values))
+        if access.report_visible_to(request.user, agency_id=fields["agency_id"], plan_jurisdiction_id=jurisdiction_id):
+            previous = Report(**fields)
+            previous.cycle = ReportingCycle(pk=fields["cycle_id"], kind=kind, year=year)
+            previous.agency = Agency(pk=fields["agency_id"], name=agency_name) if fields["agency_id"] else None
+            return previous
+    return None
 
 
 def _render_report(request, report: Report, *, form=None, conflict=None, status=200):
