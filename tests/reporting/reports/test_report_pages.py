@@ -115,9 +115,14 @@ def test_last_years_report_is_shown_beside_the_form_even_from_a_predecessor_agen
     old = AgencyFactory(jurisdiction=province, name="Sở Tài nguyên cũ")
     Succession.objects.create(predecessor=old, successor=agency_a, effective_on=last_year.closes_on)
     Report.objects.create(cycle=last_year, item=report.item, agency=old, state=Report.State.DRAFT,
-                          results="Năm trước đã kiểm kê 12 nguồn phát thải")
+                          results="Năm trước đã kiểm kê 12 nguồn phát thải", status=Report.Status.BEHIND,
+                          percent_complete=35, funds_local=1_234_567, funds_oda=1_000_000)
     body = page(client, alice, report).content.decode()
     assert "Năm trước đã kiểm kê 12 nguồn phát thải" in body and "Sở Tài nguyên cũ" in body
+    aside = body[body.index('id="previous-report"'):]
+    aside = aside[:aside.index("</aside>")]
+    assert f"{last_year.year}" in aside and str(Report.Status.BEHIND.label) in aside and "35%" in aside
+    assert "2.234.567 đ" in aside and str(Report.State.DRAFT.label) in aside
 
 
 def test_history_shows_who_changed_which_field_from_what_to_what(client, alice, report):
