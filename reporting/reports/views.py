@@ -458,13 +458,13 @@ def home(request):
         .order_by("answered_at", "due_on")
     )
     targets = [(g["cycle"], g["agency"]) for g in groups.values()]
+    headed = [m.agency_id for m in scope.memberships if access.may_grant_submit(request.user, m.agency_id)]
     return render(request, "reporting/home.html", {
         "groups": list(groups.values()), "contributions": contributions, "extensions": extensions,
         "extension_form": ExtensionRequestForm(targets=targets) if targets else None,
         "oversight": bool(oversight) or scope.is_admin, "today": today, "state": state,
-        "headed": list(Agency.objects.filter(pk__in=[m.agency_id for m in scope.memberships
-                                                      if access.may_grant_submit(request.user, m.agency_id)])
-                       .order_by("name")),
+        # Most users head no agency: no query to build for them.
+        "headed": list(Agency.objects.filter(pk__in=headed).order_by("name")) if headed else [],
     })
 
 
