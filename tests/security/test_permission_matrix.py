@@ -383,6 +383,7 @@ TABLE: list[Row] = [
     row("reporting:attachment_delete", GET_OF_POST_ONLY("ABY"), args=report_pk("attachment"), post=EDIT_BY_AGENCY,
         probe=lambda w, o: Attachment.objects.filter(pk=_side(w, o).attachment.pk).exists()),
     row("reporting:report", REPORT_VISIBLE, args=report_pk("draft")),
+    row("reporting:changes", REPORT_VISIBLE, args=report_pk("draft")),
     row("reporting:save", GET_OF_POST_ONLY("ABY"), args=report_pk("draft"), post=EDIT_BY_AGENCY,
         data=_fields, probe=_text_of("draft")),
     row("reporting:submit", GET_OF_POST_ONLY("ABY"), args=report_pk("draft"), post={
@@ -860,7 +861,7 @@ def test_every_row_is_a_real_url():
 def test_object_ids_cannot_be_guessed(w, db):
     """An id that does not exist answers like another agency's: 404, never an error or a hint."""
     ghost = 10**9
-    for name in ("reporting:report", "reporting:attachment_download", "dashboard:cycle", "dashboard:status",
+    for name in ("reporting:report", "reporting:changes", "reporting:attachment_download", "dashboard:cycle", "dashboard:status",
                  "dashboard:job", "dashboard:job_download", "agencies:detail"):
         for role in ("alice", "rita", "admin"):
             response = _client(w, role).get(reverse(name, args=[ghost]))
