@@ -9,10 +9,9 @@ from collections import Counter, OrderedDict
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from agencies.models import Agency, Membership
 from tasks.models import Plan, PlanItem
 from tasks.supersession import ItemLineage
 
-from reporting.reports import access, cycles, evidence as uploads, files, workflow
+from reporting.reports import access, cycles, evidence as uploads, files, reads, workflow
 from reporting.reports.forms import (
     AttachmentForm, CommentForm, ContributionAnswerForm, ContributionRequestForm, ExtensionGrantForm,
     ExtensionRequestForm, QueueFilterForm, ReopenForm, ReportForm,
@@ -84,18 +83,14 @@ def _get_report(request, pk) -> Report:
 
 
 def _get_report_page(request, pk) -> Report:
-    """_get_report for the report page, which also learns in the same query whether the report has
-    evidence and input requests (most have neither on deadline day), so that it asks for those lists
-    only when there is something to find (_listed), and the agency's deadline (workflow.granted_due_at).
-    Each of these costs ~0.25–0.5 ms to compile into the query against ~0.7–1 ms for the query it
-    saves. Not done the same way, because it would not pay: the supporting agencies (most items have
-    some) and the item lineage of _previous_report (the EXISTS compiles as slowly as the query runs)."""
-    return get_object_or_404(
-        _reports_with_context(request).annotate(
-            has_attachments=Exists(Attachment.objects.filter(report=OuterRef("pk"))),
-            has_contributions=Exists(ContributionRequest.objects.filter(report=OuterRef("pk"))),
-            granted_due_at=workflow.granted_due_at()),
-        pk=pk)
+    """_get_report for the report page, read with one plain statement (reads.report_page), which also
+    says whether the report has evidence, input requests and log entries (most have none on deadline
+    day), so that the page asks for those lists only when there is something to find (_listed), and
+    the agency's deadline (workflow.agency_deadline's `granted`)."""
+    report = reads.report_page(request.user, pk)
+    if report is None:
+        raise Http404("No report matches the given query.")
+    return report
 
 
 def _listed(report: Report, flag: str, load) -> list:
@@ -107,7 +102,10 @@ def _listed(report: Report, flag: str, load) -> list:
 def _get_report_row(request, pk) -> Report:
     """The visible report alone, for actions: the workflow move locks and reloads the row itself
     (its first step), so only the key is read here, not the report's texts twice per save."""
-    return get_object_or_404(_visible_reports(request).only("pk"), pk=pk)
+    report = reads.report_key(request.user, pk)
+    if report is None:
+        raise Http404("No report matches the given query.")
+    return report
 
 
 def _people(ids, loaded=()) -> dict:
@@ -118,7 +116,7 @@ def _people(ids, loaded=()) -> dict:
     people = {user.pk: user for user in loaded if user is not None and user.pk in ids}
     missing = ids - people.keys()
     if missing:
-        people.update(get_user_model().objects.in_bulk(missing))
+        people.update(reads.users(missing))
     return people
 
 
@@ -231,8 +229,7 @@ def _changes(report: Report, *, skip: int = 0, count: int = HISTORY_SHOWN) -> tu
     saves after the newest `skip`, and whether older ones exist. The rows are read as plain values,
     the shown fields only (a history row holds every field of the report); each entry names its
     author by `user_id` (_with_authors puts the user in)."""
-    newest = list(report.history.order_by("-history_date", "-history_id")
-                  .values(*DIFF_FIELDS, "history_date", "history_type", "history_user_id")[skip: skip + count + 1])
+    newest = reads.history_rows(report.pk, DIFF_FIELDS, skip=skip, count=count + 1)
     older_hidden = len(newest) > count
     records = newest[::-1]
     pairs = list(zip([None] + records, records))[1 if older_hidden else 0:]  # the oldest loaded is only a base
@@ -314,14 +311,14 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
     # The log lists the workflow's moves. Each save is an entry of "what changed" below (who, when,
     # what), so it is not listed twice: a report saved forty times on deadline day drew forty more log
     # rows on every view of its page.
-    events = list(report.events.exclude(kind=ReportEvent.Kind.SAVE).select_related("actor"))
+    events = _listed(report, "has_events", lambda: report.events.exclude(kind=ReportEvent.Kind.SAVE).select_related("actor"))
     changes, older_changes_hidden = _changes(report)
     # The people the page names, the authors of the saves among them, in one query or none.
     people = _people(_report_people_ids(report) | {c["user_id"] for c in changes}, loaded=[e.actor for e in events])
     _with_people(report, people)
     _with_authors(changes, people)
     item = report.item
-    supporting = list(item.supporting_agencies.all())
+    supporting = reads.supporting_agencies(item)
     # Input is asked of a named supporting agency, or of an agency a supporting group stands for.
     askable = workflow.askable_agencies(report, supporting) if moves[workflow.Move.ASK_INPUT] is None else []
     # An officer who may not submit is told why, who may, and how to get the right.

@@ -1,0 +1,111 @@
+"""The report page's plain statements (reporting/reports/reads.py) read what the ORM reads, and only
+what the access functions let the user see."""
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reporting.models import Attachment, ContributionRequest, Extension, Report, ReportEvent
+from reporting.reports import reads, workflow
+from reporting.reports.views import DIFF_FIELDS
+
+pytestmark = pytest.mark.django_db
+
+
+def same_fields(read, loaded):
+    assert type(read) is type(loaded)
+    for field in type(loaded)._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(loaded, field.attname), field.name
+
+
+def saved(report, user, n=1, **data):
+    for i in range(n):  # each save changes something, so each is an entry of what changed
+        report.refresh_from_db()
+        workflow.report_save(report, user=user, base_version=report.version, data={
+            "status": "on_schedule", "percent_complete": 40 + report.version % 50, "results": "Đã triển khai",
+            "funds_local": 1_234_567_890_123, **data})
+    report.refresh_from_db()
+    return report
+
+
+def test_the_report_page_reads_the_report_its_cycle_plan_item_and_agency_as_the_orm_does(alice, report):
+    saved(report, alice)
+    read = reads.report_page(alice, report.pk)
+    loaded = Report.objects.select_related("cycle__plan", "item", "agency").get(pk=report.pk)
+    same_fields(read, loaded)
+    for relation in ("cycle", "item", "agency"):
+        same_fields(getattr(read, relation), getattr(loaded, relation))
+    same_fields(read.cycle.plan, loaded.cycle.plan)
+    assert timezone.is_aware(read.updated_at) and timezone.is_aware(read.cycle.due_at)
+    assert read.funds_local == 1_234_567_890_123 and read.late is False  # no rounding, a real boolean
+    assert read.get_deferred_fields() == set()  # nothing left to load behind the page's back
+
+
+def test_the_report_page_read_says_what_the_report_has(alice, hana, rita, report, agency_s):
+    read = reads.report_page(alice, report.pk)
+    assert (read.has_attachments, read.has_contributions, read.has_events, read.granted_due_at) == (
+        False, False, False, None)
+
+    saved(report, alice)
+    assert reads.report_page(alice, report.pk).has_events is False  # saves are listed under what changed
+    Attachment.objects.create(report=report, file="x.pdf", original_name="x.pdf", content_type="application/pdf",
+                              size=1, uploaded_by=alice)
+    ContributionRequest.objects.create(report=report, agency=agency_s, due_on=dt.date(2026, 11, 20), requested_by=alice)
+    ext = workflow.extension_request(cycle=report.cycle, agency_id=report.agency_id, user=hana, reason="Chờ số liệu")
+    workflow.extension_grant(ext, user=rita, new_due_on=timezone.localtime(report.cycle.due_at).date() + dt.timedelta(days=10))
+    read = reads.report_page(alice, report.pk)
+    assert (read.has_attachments, read.has_contributions, read.has_events) == (True, True, True)
+    assert read.granted_due_at == Extension.objects.get(pk=ext.pk).new_due_at
+    assert workflow.report_deadline(read) == workflow.report_deadline(Report.objects.get(pk=report.pk))
+
+
+def test_a_report_the_user_may_not_see_is_not_read(alice, bob, yann, rita, report, report_b):
+    assert reads.report_page(bob, report.pk) is None and reads.report_key(bob, report.pk) is None
+    assert reads.report_page(yann, report.pk) is None  # a reviewer of another province
+    assert reads.report_page(rita, report.pk).pk == report.pk and reads.report_key(rita, report.pk).pk == report.pk
+    assert reads.report_key(alice, report.pk).agency_id == report.agency_id
+    missing = Report.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+    assert reads.report_page(alice, missing) is None and reads.report_key(alice, missing) is None
+
+
+def test_the_history_read_is_the_orm_values_newest_first(alice, report):
+    saved(report, alice, n=3)
+    saved(report, alice, results="Hoàn thành phần lớn", percent_complete=90)
+    names = (*DIFF_FIELDS, "history_date", "history_type", "history_user_id")
+    orm = list(report.history.order_by("-history_date", "-history_id").values(*names))
+    assert reads.history_rows(report.pk, DIFF_FIELDS, skip=0, count=10) == orm
+    assert reads.history_rows(report.pk, DIFF_FIELDS, skip=1, count=2) == orm[1:3]
+    assert timezone.is_aware(orm[0]["history_date"])
+
+
+def test_the_supporting_agencies_and_the_people_are_read_as_the_orm_reads_them(alice, bob, report, agency_b):
+    report.item.supporting_agencies.add(agency_b)
+    loaded = list(report.item.supporting_agencies.all())
+    read = reads.supporting_agencies(report.item)
+    assert [a.pk for a in read] == [a.pk for a in loaded] and len(read) == 2
+    for a, b in zip(read, loaded):
+        same_fields(a, b)
+    people = reads.users({alice.pk, bob.pk})
+    for pk, user in get_user_model().objects.in_bulk([alice.pk, bob.pk]).items():
+        same_fields(people[pk], user)
+
+
+def test_the_report_page_costs_the_same_queries_however_often_the_report_was_saved(client, alice, report):
+    client.force_login(alice)
+    url = reverse("reporting:report", args=[report.pk])
+    saved(report, alice)
+    client.get(url)
+    with CaptureQueriesContext(connection) as once:
+        assert client.get(url).status_code == 200
+    saved(report, alice, n=15)
+    with CaptureQueriesContext(connection) as often:
+        body = client.get(url).content.decode()
+    assert len(often.captured_queries) == len(once.captured_queries)
+    assert 'id="older-changes-hidden"' in body
+    # No evidence, input request nor log entry: their lists are not asked for.
+    for model in (Attachment, ContributionRequest, ReportEvent):
+        assert not any(q["sql"].startswith(f'SELECT "{model._meta.db_table}".') for q in often.captured_queries)
