@@ -96,3 +96,8 @@ class Reader:
     def value(self):
         self.at += 1
         return self.row[self.at - 1]
+
+
+def adapted(field: models.Field, value):
+    """A parameter for a column of `field`, as the ORM would send it (a date on SQLite is text)."""
+    return field.get_db_prep_value(value, connections["default"])

@@ -51,15 +51,32 @@ def report_visible_to(user, *, agency_id, plan_jurisdiction_id) -> bool:
     return every or plan_jurisdiction_id in jurisdictions or agency_id in agencies
 
 
-def contributions_visible_to(qs, user):
-    """A supporting agency sees the requests addressed to it; the lead sees the ones it sent."""
+def _contribution_readers(user) -> tuple[bool, set, set]:
+    """The rule of who reads which input requests, once for both of its forms below: every one (an
+    admin), or those addressed to or sent by the user's agencies, and those on the reports of the
+    plans the user oversees."""
     scope = scope_for(user)
     if scope.is_admin:
+        return True, set(), set()
+    return False, scope.agency_ids, scope.overseen_jurisdiction_ids
+
+
+def contributions_visible_to(qs, user):
+    """A supporting agency sees the requests addressed to it; the lead sees the ones it sent."""
+    every, agencies, jurisdictions = _contribution_readers(user)
+    if every:
         return qs
-    q = Q(agency_id__in=scope.agency_ids) | Q(report__agency_id__in=scope.agency_ids)
-    if scope.overseen_jurisdiction_ids:
-        q |= Q(report__cycle__plan__jurisdiction_id__in=scope.overseen_jurisdiction_ids)
+    q = Q(agency_id__in=agencies) | Q(report__agency_id__in=agencies)
+    if jurisdictions:
+        q |= Q(report__cycle__plan__jurisdiction_id__in=jurisdictions)
     return qs.filter(q)
+
+
+def contribution_visible_to(user, *, agency_id, report_agency_id, plan_jurisdiction_id) -> bool:
+    """contributions_visible_to for one request already read (the officer's home reads its list
+    with a plain statement)."""
+    every, agencies, jurisdictions = _contribution_readers(user)
+    return every or agency_id in agencies or report_agency_id in agencies or plan_jurisdiction_id in jurisdictions
 
 
 # --- what the public sees: published plans' accepted figures -------------------------------------

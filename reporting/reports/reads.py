@@ -9,7 +9,7 @@ from django.db import models
 
 from agencies.models import Agency
 from reporting.models import (Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle)
-from reporting.plain import Reader, fetch, fields_of, placeholders, quoted, table, whole
+from reporting.plain import Reader, adapted, fetch, fields_of, placeholders, quoted, table, whole
 from reporting.reports import access
 from tasks.models import Plan, PlanItem
 
@@ -104,3 +104,96 @@ def users(ids) -> dict:
     rows = fetch(f"SELECT {whole(User, 'u')} FROM {table(User)} u WHERE u.id IN ({placeholders(ids)})", ids,
                  fields_of(User))
     return {user.pk: user for user in (Reader(row).model(User) for row in rows)}
+
+
+# --- the officer's home ------------------------------------------------------------------------
+
+_HOME_TABLES = {"": (Report, "r"), "item": (PlanItem, "i"), "cycle": (ReportingCycle, "c"), "cycle__plan": (Plan, "p"),
+                "agency": (Agency, "a")}
+
+
+def _home_column(name: str) -> tuple[str, models.Field]:
+    """`cycle__plan__number` → its column under the statement's alias, and its field."""
+    path, _, attr = name.rpartition("__")
+    model, alias = _HOME_TABLES[path]
+    field = model._meta.pk if attr == "pk" else model._meta.get_field(attr)
+    return f"{alias}.{quoted(field.column)}", field
+
+
+def home_lines(user, agency_ids, today, columns: tuple[str, ...]) -> list[dict]:
+    """The reports of `agency_ids` in the cycles open `today` that the user may see, newest cycle
+    first, then by agency and by the plan's order: dicts of `columns` (names as for .values())."""
+    selected = [_home_column(name) for name in columns]
+    ids = sorted(agency_ids)
+    opens_on = ReportingCycle._meta.get_field("opens_on")
+    rows = fetch(
+        f"SELECT {', '.join(sql for sql, _ in selected)}, r.{quoted('agency_id')}, p.{quoted('jurisdiction_id')}"
+        f" FROM {table(Report)} r JOIN {table(ReportingCycle)} c ON c.id = r.{quoted('cycle_id')}"
+        f" JOIN {table(Plan)} p ON p.id = c.{quoted('plan_id')} JOIN {table(PlanItem)} i ON i.id = r.{quoted('item_id')}"
+        f" JOIN {table(Agency)} a ON a.id = r.{quoted('agency_id')}"
+        f" WHERE r.{quoted('agency_id')} IN ({placeholders(ids)}) AND c.opens_on <= %s AND c.closes_on >= %s"
+        f" ORDER BY c.year DESC, c.id, a.name, i.{quoted('sort_key')}",
+        [*ids, adapted(opens_on, today), adapted(opens_on, today)], [field for _, field in selected] + [None, None])
+    return [dict(zip(columns, row)) for row in rows
+            if access.report_visible_to(user, agency_id=row[-2], plan_jurisdiction_id=row[-1])]
+
+
+def home_extensions(agency_ids, today) -> list[Extension]:
+    """The extensions of `agency_ids` in cycles still open `today`, newest request first, with their
+    cycle and agency."""
+    ids = sorted(agency_ids)
+    rows = fetch(
+        f"SELECT {whole(Extension, 'e')}, {whole(ReportingCycle, 'c')}, {whole(Agency, 'a')} FROM {table(Extension)} e"
+        f" JOIN {table(ReportingCycle)} c ON c.id = e.{quoted('cycle_id')} JOIN {table(Agency)} a ON a.id = e.{quoted('agency_id')}"
+        f" WHERE e.{quoted('agency_id')} IN ({placeholders(ids)}) AND c.closes_on >= %s ORDER BY e.requested_at DESC",
+        [*ids, adapted(ReportingCycle._meta.get_field("closes_on"), today)],
+        fields_of(Extension) + fields_of(ReportingCycle) + fields_of(Agency))
+    extensions = []
+    for row in rows:
+        read = Reader(row)
+        extension = read.model(Extension)
+        extension.cycle, extension.agency = read.model(ReportingCycle), read.model(Agency)
+        extensions.append(extension)
+    return extensions
+
+
+def home_contributions(user, agency_ids, today) -> list[ContributionRequest]:
+    """The input requests addressed to `agency_ids` that the user may see (access.contribution_visible_to),
+    unanswered or on a cycle still open `today`, unanswered and soonest due first: what the home
+    lists of each (its dates, the item, the lead and the asked agency's names), as .only() reads."""
+    ids = sorted(agency_ids)
+    x = ContributionRequest._meta
+    rows = fetch(
+        f"SELECT x.id, x.{quoted('agency_id')}, x.{quoted('report_id')}, x.due_on, x.answered_at,"
+        f" r.{quoted('agency_id')}, r.{quoted('item_id')}, i.code, i.title, ra.name, xa.name, p.{quoted('jurisdiction_id')}"
+        f" FROM {table(ContributionRequest)} x JOIN {table(Report)} r ON r.id = x.{quoted('report_id')}"
+        f" JOIN {table(ReportingCycle)} c ON c.id = r.{quoted('cycle_id')} JOIN {table(Plan)} p ON p.id = c.{quoted('plan_id')}"
+        f" JOIN {table(PlanItem)} i ON i.id = r.{quoted('item_id')} LEFT JOIN {table(Agency)} ra ON ra.id = r.{quoted('agency_id')}"
+        f" JOIN {table(Agency)} xa ON xa.id = x.{quoted('agency_id')}"
+        f" WHERE (c.closes_on >= %s OR x.answered_at IS NULL) AND x.{quoted('agency_id')} IN ({placeholders(ids)})"
+        " ORDER BY x.answered_at, x.due_on",
+        [adapted(ReportingCycle._meta.get_field("closes_on"), today), *ids],
+        [None, None, None, x.get_field("due_on"), x.get_field("answered_at"), None, None, None, None, None, None, None])
+    found = []
+    for (pk, agency_id, report_id, due_on, answered_at, report_agency_id, item_id, code, title, report_agency_name,
+         agency_name, jurisdiction_id) in rows:
+        if not access.contribution_visible_to(user, agency_id=agency_id, report_agency_id=report_agency_id,
+                                              plan_jurisdiction_id=jurisdiction_id):
+            continue
+        request = ContributionRequest.from_db("default", ["id", "agency_id", "report_id", "due_on", "answered_at"],
+                                              [pk, agency_id, report_id, due_on, answered_at])
+        request.agency = Agency.from_db("default", ["id", "name"], [agency_id, agency_name])
+        request.report = Report.from_db("default", ["id", "agency_id", "item_id"], [report_id, report_agency_id, item_id])
+        request.report.item = PlanItem.from_db("default", ["id", "code", "title"], [item_id, code, title])
+        request.report.agency = (Agency.from_db("default", ["id", "name"], [report_agency_id, report_agency_name])
+                                 if report_agency_id is not None else None)
+        found.append(request)
+    return found
+
+
+def agencies_by_name(ids) -> list[Agency]:
+    """The agencies of `ids` (their key and name), by name."""
+    ids = sorted(ids)
+    rows = fetch(f"SELECT id, name FROM {table(Agency)} WHERE id IN ({placeholders(ids)}) ORDER BY name, id", ids,
+                 [None, None])
+    return [Agency.from_db("default", ["id", "name"], row) for row in rows]

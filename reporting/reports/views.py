@@ -413,12 +413,7 @@ def home(request):
         return render(request, "reporting/home.html", {"no_agency": True})
     today, now = timezone.localdate(), timezone.now()
     state = request.GET.get("state") if request.GET.get("state") in S.values else ""
-    lines = (
-        _visible_reports(request)
-        .filter(agency_id__in=scope.agency_ids, cycle__opens_on__lte=today, cycle__closes_on__gte=today)
-        .order_by("-cycle__year", "cycle_id", "agency__name", "item__sort_key")
-        .values(*_HOME_COLUMNS)
-    )
+    lines = reads.home_lines(request.user, scope.agency_ids, today, _HOME_COLUMNS)
     groups: OrderedDict = OrderedDict()
     for row in lines:
         key = (row["cycle_id"], row["agency_id"])
@@ -429,8 +424,7 @@ def home(request):
         groups[key]["reports"].append(line)
         groups[key]["counts"][line.state] += 1
     # The list shows the cycle's kind and year and the agency, not the plan nor who asked: two joins fewer.
-    extensions = list(Extension.objects.filter(agency_id__in=scope.agency_ids, cycle__closes_on__gte=today)
-                      .select_related("cycle", "agency"))
+    extensions = reads.home_extensions(scope.agency_ids, today)
     for group in groups.values():
         # One deadline per agency and cycle, from the extensions listed below: no query per group.
         deadline = workflow.agency_deadline(group["cycle"], group["agency"].pk, extensions)
@@ -446,14 +440,8 @@ def home(request):
         group["shown"] = [r for r in group["reports"] if not state or r.state == state]
         group["open"] = bool(state) or group["done"] < len(group["reports"])
     # A supporting agency may owe no report at all and still be asked for input.
-    contributions = list(
-        access.contributions_visible_to(ContributionRequest.objects.all(), request.user)
-        .filter(Q(report__cycle__closes_on__gte=today) | Q(answered_at__isnull=True), agency_id__in=scope.agency_ids)
-        .select_related("report__item", "report__agency", "agency")
-        # What the list shows, no more (not the item's full text, nor the request's message).
-        .only("due_on", "answered_at", "agency__name", "report__agency__name", "report__item__code", "report__item__title")
-        .order_by("answered_at", "due_on")
-    )
+    # What the list shows, no more (not the item's full text, nor the request's message).
+    contributions = reads.home_contributions(request.user, scope.agency_ids, today)
     targets = [(g["cycle"], g["agency"]) for g in groups.values()]
     headed = [m.agency_id for m in scope.memberships if access.may_grant_submit(request.user, m.agency_id)]
     return render(request, "reporting/home.html", {
@@ -461,7 +449,7 @@ def home(request):
         "extension_form": ExtensionRequestForm(targets=targets) if targets else None,
         "oversight": bool(oversight) or scope.is_admin, "today": today, "state": state,
         # Most users head no agency: no query to build for them.
-        "headed": list(Agency.objects.filter(pk__in=headed).order_by("name")) if headed else [],
+        "headed": reads.agencies_by_name(headed) if headed else [],
     })
 
 

@@ -109,3 +109,80 @@ def test_the_report_page_costs_the_same_queries_however_often_the_report_was_sav
     # No evidence, input request nor log entry: their lists are not asked for.
     for model in (Attachment, ContributionRequest, ReportEvent):
         assert not any(q["sql"].startswith(f'SELECT "{model._meta.db_table}".') for q in often.captured_queries)
+
+
+# --- the officer's home ------------------------------------------------------------------------
+
+@pytest.fixture
+def busy_home(alice, bob, sam, hana, rita, cycle, last_year, report, report_b, agency_a, agency_b, agency_s):
+    """Alice's agency owes reports in the open cycle and last year's; it asked for input and was asked
+    (answered and not, on an open cycle and a closed one); it has two extensions."""
+    from tests.reporting.factories import bulk_reports
+
+    bulk_reports(cycle, agency_a, 6, theme="5", states=[Report.State.DRAFT, Report.State.RETURNED, Report.State.SUBMITTED])
+    bulk_reports(last_year, agency_a, 2, theme="7")
+    old = bulk_reports(last_year, agency_b, 2, theme="8")
+    now = timezone.now()
+    ContributionRequest.objects.create(report=report_b, agency=agency_a, due_on=dt.date(2026, 11, 25), requested_by=bob)
+    ContributionRequest.objects.create(report=old[0], agency=agency_a, due_on=dt.date(2025, 11, 1), requested_by=bob,
+                                       answered_at=now, answer="Đã góp ý")  # closed cycle, answered: not listed
+    ContributionRequest.objects.create(report=old[1], agency=agency_a, due_on=dt.date(2025, 11, 2), requested_by=bob)
+    ContributionRequest.objects.create(report=report, agency=agency_s, due_on=dt.date(2026, 11, 24), requested_by=alice)
+    workflow.extension_request(cycle=cycle, agency_id=agency_a.pk, user=hana, reason="Chờ số liệu")
+    Extension.objects.create(cycle=last_year, agency=agency_a, reason="Năm trước", state=Extension.State.REFUSED)
+    return alice
+
+
+def test_the_homes_reports_are_the_visible_reports_the_query_gave(busy_home, agency_a, bob):
+    from reporting.reports import access
+    from reporting.reports.views import _HOME_COLUMNS
+
+    today = timezone.localdate()
+    for user, agencies in ((busy_home, {agency_a.pk}), (bob, {agency_a.pk})):  # bob sees none of A's
+        orm = list(access.reports_visible_to(Report.objects.all(), user)
+                   .filter(agency_id__in=agencies, cycle__opens_on__lte=today, cycle__closes_on__gte=today)
+                   .order_by("-cycle__year", "cycle_id", "agency__name", "item__sort_key").values(*_HOME_COLUMNS))
+        assert reads.home_lines(user, agencies, today, _HOME_COLUMNS) == orm
+    assert len(orm) == 0 and len(reads.home_lines(busy_home, {agency_a.pk}, today, _HOME_COLUMNS)) == 7
+
+
+def test_the_homes_extensions_and_input_requests_are_what_the_queries_gave(busy_home, agency_a, agency_b):
+    from django.db.models import Q
+
+    from reporting.reports import access
+
+    today = timezone.localdate()
+    orm = list(Extension.objects.filter(agency_id__in=[agency_a.pk], cycle__closes_on__gte=today)
+               .select_related("cycle", "agency"))
+    read = reads.home_extensions({agency_a.pk}, today)
+    assert len(read) == 1
+    for a, b in zip(read, orm, strict=True):
+        for read_one, loaded in ((a, b), (a.cycle, b.cycle), (a.agency, b.agency)):
+            same_fields(read_one, loaded)
+
+    orm = list(access.contributions_visible_to(ContributionRequest.objects.all(), busy_home)
+               .filter(Q(report__cycle__closes_on__gte=today) | Q(answered_at__isnull=True), agency_id__in=[agency_a.pk])
+               .select_related("report__item", "report__agency", "agency").order_by("answered_at", "due_on"))
+    read = reads.home_contributions(busy_home, {agency_a.pk}, today)
+    assert [c.pk for c in read] == [c.pk for c in orm] and len(read) == 2
+    for a, b in zip(read, orm):
+        assert (a.due_on, a.answered, a.agency.name, a.report.agency.name, a.report.item.code, a.report.item.title) == (
+            b.due_on, b.answered, b.agency.name, b.report.agency.name, b.report.item.code, b.report.item.title)
+    assert reads.agencies_by_name({agency_b.pk, agency_a.pk}) == sorted([agency_a, agency_b], key=lambda a: a.name)
+
+
+def test_the_one_input_request_rule_agrees_with_the_query_for_every_user_and_request(busy_home, hana, bob, sam, rita, leo, yann):
+    from reporting.reports import access
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    requests = list(ContributionRequest.objects.select_related("report__cycle__plan"))
+    sizes = set()
+    for user in (busy_home, hana, bob, sam, rita, leo, yann, admin):
+        by_query = set(access.contributions_visible_to(ContributionRequest.objects.all(), user).values_list("pk", flat=True))
+        by_rule = {c.pk for c in requests if access.contribution_visible_to(
+            user, agency_id=c.agency_id, report_agency_id=c.report.agency_id,
+            plan_jurisdiction_id=c.report.cycle.plan.jurisdiction_id)}
+        assert by_rule == by_query, user.username
+        sizes.add(len(by_query))
+    assert len(sizes) > 2  # the users see different sets: the comparison says something
