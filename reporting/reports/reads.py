@@ -1,5 +1,5 @@
 """What the report page, the officer's home and a report's actions read, as plain statements
-(reporting/plain.py says why). Each function reads rows and keeps those the access functions let
+(reporting/reports/plain.py says why). Each function reads rows and keeps those the access functions let
 the user see; none decides visibility itself.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.db import models
 
 from agencies.models import Agency
 from reporting.models import (Attachment, ContributionRequest, Extension, Report, ReportEvent, ReportingCycle)
-from reporting.plain import Reader, adapted, fetch, fields_of, placeholders, quoted, table, whole
+from reporting.reports.plain import Reader, adapted, fetch, fields_of, placeholders, quoted, table, whole
 from reporting.reports import access
 from tasks.models import Plan, PlanItem
 
