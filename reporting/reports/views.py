@@ -370,10 +370,10 @@ def _mb():
 
 # --- the officer's home ------------------------------------------------------------------------
 
-# What the officer's home shows of each report, read as plain rows: this page is most of an
-# officer's requests on deadline day, and building a Report with its cycle, plan, item and agency
-# for every row (the same cycle and agency each time) cost ~0.6 ms more for 15 rows (1.8 against
-# 1.2 ms, query included, measured interleaved in one process).
+# What the officer's home shows of each report, read as plain rows (reads.home_lines): this page is
+# most of an officer's requests on deadline day, and building a Report with its cycle, plan, item and
+# agency for every row (the same cycle and agency each time) cost ~0.6 ms more for 15 rows (1.8
+# against 1.2 ms, query included, measured interleaved in one process).
 _HOME_COLUMNS = ("pk", "state", "status", "percent_complete", "late", "submitted_at", "review_comment", "updated_at",
                  "item__code", "item__title", "cycle_id", "cycle__kind", "cycle__year", "cycle__due_at",
                  "cycle__opens_on", "cycle__closes_on", "cycle__plan_id", "cycle__plan__number", "agency_id",
