@@ -160,7 +160,10 @@ check: install
 	export SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# The benchmarks put nginx and PgBouncer in front of the app (4c, 9) and drive Chromium (9): like
+# test-nodes, bench installs what it needs.
 bench: install-test
+	@$(MAKE) --no-print-directory sysdeps SYSDEPS="$(SYSDEPS) $(NODES_SYSDEPS)"
 	if [ -f bench/run.py ]; then
 	  $(PY) bench/run.py $(BENCH_ARGS)
 	else

@@ -16,6 +16,14 @@ from tasks.models import Plan, PlanItem
 _FLAG = models.BooleanField()
 _WHEN = models.DateTimeField()
 
+
+def _report_joins(*, item: bool = True) -> str:
+    """The joins from a report `r` to its cycle `c`, the cycle's plan `p` and (item) its item `i`:
+    the plan's jurisdiction is what access.report_visible_to asks with the report's agency."""
+    joins = (f" JOIN {table(ReportingCycle)} c ON c.id = r.{quoted('cycle_id')}"
+             f" JOIN {table(Plan)} p ON p.id = c.{quoted('plan_id')}")
+    return joins + (f" JOIN {table(PlanItem)} i ON i.id = r.{quoted('item_id')}" if item else "")
+
 _REPORT_PAGE = None
 
 
@@ -32,10 +40,7 @@ def _report_page_sql() -> str:
             f" EXISTS (SELECT 1 FROM {table(ReportEvent)} x WHERE x.{report_id} = r.id AND x.kind <> %s),"
             f" (SELECT x.new_due_at FROM {table(Extension)} x WHERE x.{cycle_id} = r.{cycle_id}"
             f"  AND x.{agency_id} = r.{agency_id} AND x.state = %s LIMIT 1)"
-            f" FROM {table(Report)} r"
-            f" JOIN {table(ReportingCycle)} c ON c.id = r.{cycle_id}"
-            f" JOIN {table(Plan)} p ON p.id = c.{quoted('plan_id')}"
-            f" JOIN {table(PlanItem)} i ON i.id = r.{quoted('item_id')}"
+            f" FROM {table(Report)} r{_report_joins()}"
             f" LEFT JOIN {table(Agency)} a ON a.id = r.{agency_id}"
             " WHERE r.id = %s")
     return _REPORT_PAGE
@@ -66,8 +71,7 @@ def report_key(user, pk) -> Report | None:
     """The report an action is about, if the user may see it: its key and agency only (the workflow
     move locks and reloads the row itself)."""
     rows = fetch(f"SELECT r.id, r.{quoted('agency_id')}, p.{quoted('jurisdiction_id')} FROM {table(Report)} r"
-                 f" JOIN {table(ReportingCycle)} c ON c.id = r.{quoted('cycle_id')}"
-                 f" JOIN {table(Plan)} p ON p.id = c.{quoted('plan_id')} WHERE r.id = %s", [pk], [None, None, None])
+                 f"{_report_joins(item=False)} WHERE r.id = %s", [pk], [None, None, None])
     if not rows:
         return None
     pk, agency_id, jurisdiction_id = rows[0]
@@ -128,8 +132,7 @@ def home_lines(user, agency_ids, today, columns: tuple[str, ...]) -> list[dict]:
     opens_on = ReportingCycle._meta.get_field("opens_on")
     rows = fetch(
         f"SELECT {', '.join(sql for sql, _ in selected)}, r.{quoted('agency_id')}, p.{quoted('jurisdiction_id')}"
-        f" FROM {table(Report)} r JOIN {table(ReportingCycle)} c ON c.id = r.{quoted('cycle_id')}"
-        f" JOIN {table(Plan)} p ON p.id = c.{quoted('plan_id')} JOIN {table(PlanItem)} i ON i.id = r.{quoted('item_id')}"
+        f" FROM {table(Report)} r{_report_joins()}"
         f" JOIN {table(Agency)} a ON a.id = r.{quoted('agency_id')}"
         f" WHERE r.{quoted('agency_id')} IN ({placeholders(ids)}) AND c.opens_on <= %s AND c.closes_on >= %s"
         f" ORDER BY c.year DESC, c.id, a.name, i.{quoted('sort_key')}",
@@ -166,9 +169,8 @@ def home_contributions(user, agency_ids, today) -> list[ContributionRequest]:
     rows = fetch(
         f"SELECT x.id, x.{quoted('agency_id')}, x.{quoted('report_id')}, x.due_on, x.answered_at,"
         f" r.{quoted('agency_id')}, r.{quoted('item_id')}, i.code, i.title, ra.name, xa.name, p.{quoted('jurisdiction_id')}"
-        f" FROM {table(ContributionRequest)} x JOIN {table(Report)} r ON r.id = x.{quoted('report_id')}"
-        f" JOIN {table(ReportingCycle)} c ON c.id = r.{quoted('cycle_id')} JOIN {table(Plan)} p ON p.id = c.{quoted('plan_id')}"
-        f" JOIN {table(PlanItem)} i ON i.id = r.{quoted('item_id')} LEFT JOIN {table(Agency)} ra ON ra.id = r.{quoted('agency_id')}"
+        f" FROM {table(ContributionRequest)} x JOIN {table(Report)} r ON r.id = x.{quoted('report_id')}{_report_joins()}"
+        f" LEFT JOIN {table(Agency)} ra ON ra.id = r.{quoted('agency_id')}"
         f" JOIN {table(Agency)} xa ON xa.id = x.{quoted('agency_id')}"
         f" WHERE (c.closes_on >= %s OR x.answered_at IS NULL) AND x.{quoted('agency_id')} IN ({placeholders(ids)})"
         " ORDER BY x.answered_at, x.due_on",
