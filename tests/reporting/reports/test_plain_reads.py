@@ -168,6 +168,8 @@ def test_the_homes_extensions_and_input_requests_are_what_the_queries_gave(busy_
     for a, b in zip(read, orm):
         assert (a.due_on, a.answered, a.agency.name, a.report.agency.name, a.report.item.code, a.report.item.title) == (
             b.due_on, b.answered, b.agency.name, b.report.agency.name, b.report.item.code, b.report.item.title)
+        assert (a.agency_id, a.report_id, a.report.agency_id, a.report.item_id) == (
+            b.agency_id, b.report_id, b.report.agency_id, b.report.item_id)
     assert reads.agencies_by_name({agency_b.pk, agency_a.pk}) == sorted([agency_a, agency_b], key=lambda a: a.name)
 
 
@@ -184,3 +186,25 @@ def test_the_one_input_request_rule_agrees_with_the_query_for_every_user_and_req
         rule=lambda user, c: access.contribution_visible_to(
             user, agency_id=c.agency_id, report_agency_id=c.report.agency_id,
             plan_jurisdiction_id=c.report.cycle.plan.jurisdiction_id))
+
+
+def test_last_years_report_is_read_with_the_fields_the_page_shows_in_their_places(alice, report, last_year):
+    from reporting.reports.reads import _PREVIOUS_FIELDS
+
+    earlier = Report.objects.create(cycle=last_year, item=report.item, agency=report.agency, state="draft",
+                                    status="behind", percent_complete=35, results="Năm trước", funds_oda=9_000_000_000)
+    previous = reads.previous_report(alice, Report.objects.select_related("cycle").get(pk=report.pk))
+    for name in _PREVIOUS_FIELDS:
+        assert getattr(previous, name) == getattr(earlier, name), name
+    assert (previous.cycle.pk, previous.cycle.year, previous.agency.name) == (last_year.pk, last_year.year,
+                                                                               report.agency.name)
+    assert {"review_comment", "version"} <= previous.get_deferred_fields()  # read if asked for, never a default
+
+
+def test_a_partial_instance_takes_its_values_by_name_in_any_order():
+    from reporting.reports.plain import partial
+
+    request = partial(ContributionRequest, answered_at=None, report_id=7, id=3, agency_id=5)
+    assert (request.pk, request.report_id, request.agency_id) == (3, 7, 5)
+    with pytest.raises(TypeError, match="nonsense"):
+        partial(ContributionRequest, id=1, nonsense=2)
