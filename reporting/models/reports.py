@@ -260,6 +260,12 @@ class Report(models.Model):
         return sum(v or 0 for v in (self.funds_central, self.funds_local, self.funds_oda, self.funds_other))
 
     @property
+    def funds_entered(self) -> bool:
+        """Whether any amount was entered: a total of 0 đ is shown only when someone wrote 0, never
+        for a report whose funds were left empty (the pages show "—" then)."""
+        return any(v is not None for v in (self.funds_central, self.funds_local, self.funds_oda, self.funds_other))
+
+    @property
     def is_locked(self) -> bool:
         return self.state in (self.State.SUBMITTED, self.State.ACCEPTED)
 

@@ -317,7 +317,6 @@ def _render_report(request, report: Report, *, form=None, conflict=None, status=
         # keeps the acceptance's reviewer and time on the report, so those would date its reason wrongly).
         "comment_event": next((e for e in sorted(events, key=lambda e: e.at, reverse=True)
                                if e.kind in (ReportEvent.Kind.RETURN, ReportEvent.Kind.REOPEN, ReportEvent.Kind.ACCEPT)), None),
-        "funds_entered": any(getattr(report, f) is not None for f in ("funds_central", "funds_local", "funds_oda", "funds_other")),
         "changes": changes, "older_changes_hidden": older_changes_hidden, "history_shown": HISTORY_SHOWN,
         "status_help": Report.STATUS_HELP,
         "just_saved": request.GET.get("saved") == "1",

@@ -375,3 +375,18 @@ def test_last_years_report_by_an_agency_the_officer_does_not_follow_is_not_shown
     assert page(client, alice, report).context["previous"] is None
     body = page(client, rita, report).content.decode()
     assert "Báo cáo năm trước của cơ quan khác" in body
+
+
+def test_last_years_report_without_funds_shows_a_dash_not_zero_dong(client, alice, report, last_year):
+    earlier = Report.objects.create(cycle=last_year, item=report.item, agency=report.agency, results="Năm trước")
+
+    def previous_funds():
+        body = page(client, alice, report).content.decode()
+        box = body[body.index('id="previous-report"'):]
+        return re.search(r"Kinh phí</dt><dd>([^<]*)</dd>", box).group(1)
+
+    assert previous_funds() == "—"  # nothing entered: not "0 đ"
+    Report.objects.filter(pk=earlier.pk).update(funds_local=0)
+    assert previous_funds() == "0 đ"  # a zero someone wrote
+    Report.objects.filter(pk=earlier.pk).update(funds_oda=1_234_567)
+    assert previous_funds() == "1.234.567 đ"
